@@ -1,0 +1,35 @@
+# A thin wrapper over CMake, so that a learner needs two commands:
+#   make demo   install what is missing, build (release), run the furthest stage
+#   make test   install what is missing, build (dev: Debug, -Werror), run every test
+# The real build is CMakeLists.txt with the presets in CMakePresets.json.
+
+PORT ?= 8000
+HOST ?= 127.0.0.1
+JOBS ?= 2
+# The furthest stage that exists; `make demo` runs it.
+DEMO_STAGE ?= stage1-devserver
+
+.PHONY: demo test deps build-dev build-release clean
+
+deps:
+	@scripts/install-deps
+
+build-release: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j$(JOBS)
+
+build-dev: deps
+	@cmake --preset dev >/dev/null
+	@cmake --build --preset dev -j$(JOBS)
+
+demo: build-release
+	@echo
+	@echo "Open http://$(HOST):$(PORT)/ in your browser (Ctrl-C stops the server)."
+	@echo
+	@exec build/release/bin/$(DEMO_STAGE) --bind $(HOST):$(PORT)
+
+test: build-dev
+	@ctest --preset dev
+
+clean:
+	rm -rf build

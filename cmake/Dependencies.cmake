@@ -1,0 +1,66 @@
+# Finds every library webstack builds against. Each lookup is the portable
+# one first (find_package); a missing dependency stops configure with one
+# line naming the package that provides it (scripts/install-deps installs all).
+
+function(webstack_require found package_hint)
+  if(NOT ${found})
+    message(FATAL_ERROR "${package_hint} not found: run scripts/install-deps (Debian/Ubuntu package: ${package_hint})")
+  endif()
+endfunction()
+
+# Boost.Asio is header-only; 1.81 is the first release whose C++20 coroutine
+# support we rely on. Debian 12 ships it as libboost1.81-dev.
+find_package(Boost 1.81 QUIET CONFIG)
+webstack_require(Boost_FOUND "libboost1.81-dev")
+
+find_package(fmt QUIET)
+webstack_require(fmt_FOUND "libfmt-dev")
+
+find_package(CLI11 QUIET)
+webstack_require(CLI11_FOUND "libcli11-dev")
+
+find_package(Threads REQUIRED)
+
+# llhttp: a package config where the system has one; else the C sources
+# Debian ships in node-llhttp; else (opt-in) a download of a release.
+find_package(llhttp QUIET CONFIG)
+if(llhttp_FOUND)
+  if(TARGET llhttp::llhttp_static)
+    add_library(webstack_llhttp ALIAS llhttp::llhttp_static)
+  else()
+    add_library(webstack_llhttp ALIAS llhttp::llhttp)
+  endif()
+  message(STATUS "llhttp: using the installed package")
+elseif(EXISTS /usr/share/llhttp/llhttp.c AND EXISTS /usr/share/include/llhttp/llhttp.h)
+  add_library(webstack_llhttp STATIC
+    /usr/share/llhttp/llhttp.c /usr/share/llhttp/api.c /usr/share/llhttp/http.c)
+  target_include_directories(webstack_llhttp SYSTEM PUBLIC /usr/share/include/llhttp)
+  set_target_properties(webstack_llhttp PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  message(STATUS "llhttp: building Debian's sources from /usr/share/llhttp")
+elseif(WEBSTACK_FETCH_LLHTTP)
+  include(FetchContent)
+  FetchContent_Declare(llhttp
+    URL https://github.com/nodejs/llhttp/archive/refs/tags/release/v8.1.0.tar.gz)
+  set(BUILD_SHARED_LIBS OFF CACHE INTERNAL "")
+  set(BUILD_STATIC_LIBS ON CACHE INTERNAL "")
+  FetchContent_MakeAvailable(llhttp)
+  add_library(webstack_llhttp ALIAS llhttp_static)
+  message(STATUS "llhttp: built from a downloaded release")
+else()
+  message(FATAL_ERROR "llhttp not found: run scripts/install-deps (Debian/Ubuntu package: node-llhttp), "
+                      "or configure with -DWEBSTACK_FETCH_LLHTTP=ON to download it")
+endif()
+
+if(WEBSTACK_BUILD_TESTS)
+  # Catch2 v3 where the system has it, else Debian's v2. Tests include
+  # tests/support/catch.hpp, which hides the difference.
+  find_package(Catch2 3 QUIET CONFIG)
+  if(Catch2_FOUND)
+    set(WEBSTACK_CATCH2_MAJOR 3)
+  else()
+    find_package(Catch2 2 QUIET CONFIG)
+    webstack_require(Catch2_FOUND "catch2")
+    set(WEBSTACK_CATCH2_MAJOR 2)
+  endif()
+  include(Catch)
+endif()

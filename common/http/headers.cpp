@@ -1,0 +1,85 @@
+#include "http/headers.hpp"
+
+#include <algorithm>
+
+namespace webstack::http {
+
+namespace {
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string_view trim(std::string_view text) {
+    const auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+    return text;
+}
+}  // namespace
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+}
+
+void HeaderList::add(std::string name, std::string value) {
+    fields_.push_back({std::move(name), std::move(value)});
+}
+
+void HeaderList::set(std::string_view name, std::string value) {
+    remove(name);
+    add(std::string(name), std::move(value));
+}
+
+void HeaderList::remove(std::string_view name) {
+    std::erase_if(fields_, [&](const HeaderField& field) { return equals_ignoring_case(field.name, name); });
+}
+
+bool HeaderList::contains(std::string_view name) const { return get(name).has_value(); }
+
+std::optional<std::string_view> HeaderList::get(std::string_view name) const {
+    for (const auto& field : fields_) {
+        if (equals_ignoring_case(field.name, name)) return field.value;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> HeaderList::get_combined(std::string_view name) const {
+    std::optional<std::string> combined;
+    for (const auto& field : fields_) {
+        if (!equals_ignoring_case(field.name, name)) continue;
+        if (combined) {
+            *combined += ", ";
+            *combined += field.value;
+        } else {
+            combined = field.value;
+        }
+    }
+    return combined;
+}
+
+std::size_t HeaderList::count(std::string_view name) const {
+    return static_cast<std::size_t>(std::count_if(
+        fields_.begin(), fields_.end(), [&](const HeaderField& field) { return equals_ignoring_case(field.name, name); }));
+}
+
+bool HeaderList::has_token(std::string_view name, std::string_view token) const {
+    for (const auto& field : fields_) {
+        if (!equals_ignoring_case(field.name, name)) continue;
+        for (auto element : split_list(field.value)) {
+            if (equals_ignoring_case(element, token)) return true;
+        }
+    }
+    return false;
+}
+
+std::vector<std::string_view> split_list(std::string_view value) {
+    std::vector<std::string_view> elements;
+    while (true) {
+        const auto comma = value.find(',');
+        elements.push_back(trim(value.substr(0, comma)));
+        if (comma == std::string_view::npos) break;
+        value.remove_prefix(comma + 1);
+    }
+    return elements;
+}
+
+}  // namespace webstack::http

@@ -1,0 +1,138 @@
+// Sans-IO HTTP/1.1 parsers: you feed them bytes, in pieces of any size, and
+// they tell you when a whole message has arrived. They never touch a socket,
+// which is why the same parser serves a blocking server, an async server,
+// a proxy and the tests.
+//
+// Both wrap llhttp, the parser inside Node.js, in strict mode (no lenient
+// flags): anything that two servers could read two ways (request smuggling)
+// is an error here.
+//
+// Feeding stops at the end of each message, so bytes of a pipelined next
+// request stay with the caller:
+//
+//     std::size_t used = parser.feed(bytes);
+//     if (parser.message_complete()) handle(parser.take_request());
+//     bytes.remove_prefix(used);   // may hold the start of the next request
+#pragma once
+
+#include "http/message.hpp"
+#include "http/parse_error.hpp"
+
+#include <llhttp.h>
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string_view>
+
+namespace webstack::http {
+
+// What a peer may send before we give up on it. Each server sets these
+// from its own flags (Gunicorn's --limit-request-line, nginx's
+// client_max_body_size, ...).
+struct ParserLimits {
+    std::size_t max_request_line = 8190;        // method + target + version
+    std::size_t max_header_count = 100;
+    std::size_t max_header_field_size = 8190;   // one "Name: value" field
+    std::size_t max_body_size = 1024 * 1024;
+};
+
+// The machinery both directions share. Not copyable or movable: llhttp
+// keeps a pointer back to this object.
+class MessageParser {
+public:
+    MessageParser(const MessageParser&) = delete;
+    MessageParser& operator=(const MessageParser&) = delete;
+
+    // Parses as much of `bytes` as belongs to the current message and
+    // returns how many bytes were used. Stops early at the end of a message
+    // or at an error; returns 0 while a finished message waits to be taken.
+    std::size_t feed(std::string_view bytes);
+
+    // Tells the parser the peer closed the connection. Completes a message
+    // whose body runs until the connection closes (responses only); sets an
+    // error when the peer closed in the middle of a message.
+    void finish();
+
+    bool headers_complete() const { return headers_complete_; }
+    bool message_complete() const { return message_complete_; }
+    // True once any byte of a message has been seen and the message is not done.
+    bool in_progress() const { return started_ && !message_complete_; }
+    const std::optional<ParseError>& error() const { return error_; }
+
+    // Instead of collecting the body in the message, hand each piece to `sink`.
+    void stream_body_to(std::function<void(std::string_view)> sink) { body_sink_ = std::move(sink); }
+
+protected:
+    MessageParser(llhttp_type_t type, ParserLimits limits);
+    ~MessageParser() = default;
+
+    // The fields llhttp reports, for both requests and responses.
+    struct Parts {
+        std::string method, target, reason, version_text;
+        int status = 0;
+        Version version;
+        HeaderList headers, trailers;
+        std::string body;
+        bool keep_alive = true;
+    };
+    Parts& parts() { return parts_; }
+    const Parts& parts() const { return parts_; }
+    // Forgets the finished message so that the next one can be parsed.
+    void start_next_message();
+    void set_skip_body(bool skip) { skip_body_ = skip; }
+
+private:
+    friend struct ParserCallbacks;
+
+    void fail(ParseErrorKind kind, std::string reason);
+    void commit_header_field();
+    void check_request_line_length();
+    void check_headers_of_request();
+    void record_llhttp_error(llhttp_errno_t code);
+    // The byte before `at`, which may have come in the previous feed().
+    char byte_before(const char* at) const;
+
+    llhttp_t llhttp_{};
+    ParserLimits limits_;
+    Parts parts_;
+    std::string field_name_, field_value_;
+    bool field_value_started_ = false;
+    bool started_ = false;
+    bool headers_complete_ = false;
+    bool message_complete_ = false;
+    bool skip_body_ = false;
+    std::size_t body_size_ = 0;
+    std::optional<ParseError> error_;
+    std::function<void(std::string_view)> body_sink_;
+    const char* feed_begin_ = nullptr;
+    char last_byte_fed_ = '\0';
+};
+
+class RequestParser : public MessageParser {
+public:
+    explicit RequestParser(ParserLimits limits = {});
+
+    // The request so far: its head is valid once headers_complete() (a
+    // server needs that to answer "Expect: 100-continue" before the body).
+    Request current() const;
+    // The finished request; the parser is then ready for the next one.
+    Request take_request();
+};
+
+class ResponseParser : public MessageParser {
+public:
+    explicit ResponseParser(ParserLimits limits = {});
+
+    // The method of the request this response answers: a response to HEAD
+    // has headers that describe a body it does not carry.
+    void expect_response_to(std::string_view method);
+    Response take_response();
+};
+
+// Checks a request's Transfer-Encoding value: only "chunked" (once, last)
+// is a coding we can decode. A list of valid but unknown codings ("gzip")
+// is UnknownTransferCoding (501); anything unparsable is Malformed (400).
+std::optional<ParseError> check_transfer_encoding(std::string_view value);
+
+}  // namespace webstack::http

@@ -1,0 +1,134 @@
+#include "http/serializer.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <ctime>
+
+namespace webstack::http {
+
+std::string_view reason_phrase(int status) {
+    switch (status) {
+        case 100: return "Continue";
+        case 101: return "Switching Protocols";
+        case 200: return "OK";
+        case 201: return "Created";
+        case 202: return "Accepted";
+        case 204: return "No Content";
+        case 206: return "Partial Content";
+        case 301: return "Moved Permanently";
+        case 302: return "Found";
+        case 303: return "See Other";
+        case 304: return "Not Modified";
+        case 307: return "Temporary Redirect";
+        case 308: return "Permanent Redirect";
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 408: return "Request Timeout";
+        case 411: return "Length Required";
+        case 413: return "Content Too Large";
+        case 414: return "URI Too Long";
+        case 416: return "Range Not Satisfiable";
+        case 417: return "Expectation Failed";
+        case 429: return "Too Many Requests";
+        case 431: return "Request Header Fields Too Large";
+        case 500: return "Internal Server Error";
+        case 501: return "Not Implemented";
+        case 502: return "Bad Gateway";
+        case 503: return "Service Unavailable";
+        case 504: return "Gateway Timeout";
+        case 505: return "HTTP Version Not Supported";
+        default: return "Unknown";
+    }
+}
+
+std::string format_http_date(std::chrono::system_clock::time_point when) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    return fmt::format("{:%a, %d %b %Y %H:%M:%S} GMT", utc);
+}
+
+const std::string& http_date_now() {
+    thread_local std::time_t cached_second = 0;
+    thread_local std::string cached;
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t second = std::chrono::system_clock::to_time_t(now);
+    if (second != cached_second) {
+        cached_second = second;
+        cached = format_http_date(now);
+    }
+    return cached;
+}
+
+bool status_has_body(int status) { return status >= 200 && status != 204 && status != 304; }
+
+namespace {
+bool is_chunked(const HeaderList& headers) { return headers.has_token("Transfer-Encoding", "chunked"); }
+
+void append_fields(std::string& out, const HeaderList& fields) {
+    for (const auto& field : fields) fmt::format_to(std::back_inserter(out), "{}: {}\r\n", field.name, field.value);
+}
+}  // namespace
+
+std::string serialize_response_head(const Response& response, const ResponseOptions& options) {
+    std::string out;
+    const std::string_view reason = response.reason.empty() ? reason_phrase(response.status) : response.reason;
+    fmt::format_to(std::back_inserter(out), "HTTP/{}.{} {} {}\r\n", response.version.major, response.version.minor,
+                   response.status, reason);
+    if (!response.headers.contains("Server")) fmt::format_to(std::back_inserter(out), "Server: {}\r\n", options.server);
+    if (!response.headers.contains("Date")) fmt::format_to(std::back_inserter(out), "Date: {}\r\n", http_date_now());
+    append_fields(out, response.headers);
+    const bool framed_by_headers = is_chunked(response.headers) || response.headers.contains("Content-Length");
+    if (status_has_body(response.status) && !framed_by_headers)
+        fmt::format_to(std::back_inserter(out), "Content-Length: {}\r\n", response.body.size());
+    if (!response.keep_alive && !response.headers.contains("Connection")) out += "Connection: close\r\n";
+    out += "\r\n";
+    return out;
+}
+
+std::string serialize_response(const Response& response, const ResponseOptions& options) {
+    std::string out = serialize_response_head(response, options);
+    if (options.head_request || !status_has_body(response.status)) return out;
+    if (is_chunked(response.headers)) {
+        out += serialize_chunk(response.body);
+        out += serialize_last_chunk(response.trailers);
+    } else {
+        out += response.body;
+    }
+    return out;
+}
+
+std::string serialize_chunk(std::string_view data) {
+    if (data.empty()) return {};  // an empty chunk would end the body
+    return fmt::format("{:x}\r\n{}\r\n", data.size(), data);
+}
+
+std::string serialize_last_chunk(const HeaderList& trailers) {
+    std::string out = "0\r\n";
+    append_fields(out, trailers);
+    out += "\r\n";
+    return out;
+}
+
+std::string serialize_request(const Request& request) {
+    std::string out = fmt::format("{} {} HTTP/{}.{}\r\n", request.method, request.target, request.version.major,
+                                  request.version.minor);
+    append_fields(out, request.headers);
+    const bool chunked = is_chunked(request.headers);
+    if (!chunked && !request.headers.contains("Content-Length") && !request.body.empty())
+        fmt::format_to(std::back_inserter(out), "Content-Length: {}\r\n", request.body.size());
+    out += "\r\n";
+    if (chunked) {
+        out += serialize_chunk(request.body);
+        out += serialize_last_chunk(request.trailers);
+    } else {
+        out += request.body;
+    }
+    return out;
+}
+
+}  // namespace webstack::http

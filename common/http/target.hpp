@@ -1,0 +1,40 @@
+// The request target ("/static/a%20b.css?v=2") taken apart the way a server
+// needs it: path and query split, the path percent-decoded and its dot
+// segments removed, so "/static/../secret" cannot climb out of a folder.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace webstack::http {
+
+struct Target {
+    std::string path;        // decoded and normalised: "/static/a b.css"
+    std::string query;       // as sent, still encoded: "v=2"
+    std::string raw_path;    // as sent: "/static/a%20b.css"
+};
+
+struct TargetOptions {
+    // A decoded "%2F" would turn one path segment into two; a server that
+    // maps paths to files refuses it (nginx does not, Apache does by default).
+    bool reject_encoded_slash = false;
+};
+
+struct TargetResult {
+    std::optional<Target> target;
+    std::string error;       // why it was refused, when target is empty
+};
+
+// Accepts origin form ("/a?b"), absolute form ("http://host/a?b") and "*".
+TargetResult parse_target(std::string_view raw, const TargetOptions& options = {});
+
+// "%41b" -> "Ab". Refuses bad escapes and an encoded NUL ("%00"); refuses
+// "%2F" when asked to. Returns nothing when refused.
+std::optional<std::string> percent_decode(std::string_view text, bool reject_encoded_slash = false);
+
+// RFC 3986 section 5.2.4: "/a/./b/../c" -> "/a/c". Returns nothing when the
+// path climbs above the root ("/../etc/passwd"), which nginx answers with 400.
+std::optional<std::string> remove_dot_segments(std::string_view path);
+
+}  // namespace webstack::http

@@ -1,0 +1,45 @@
+// Blocking reads and writes that give up after a deadline.
+//
+// A blocking read waits forever for a client that never sends; a server
+// must not. SO_RCVTIMEO does not help here (Asio's blocking calls retry
+// after it fires), so before each blocking call we poll() the socket with
+// the time that is left, and only read or write once it is ready.
+#pragma once
+
+#include "net/listener.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace webstack::net {
+
+using Clock = std::chrono::steady_clock;
+
+enum class WaitResult { Ready, TimedOut, Stopped };
+
+// Waits until the file descriptor can be read (or written), the deadline
+// passes, or a stop signal arrives.
+WaitResult wait_readable(int fd, Clock::time_point deadline);
+WaitResult wait_writable(int fd, Clock::time_point deadline);
+
+enum class ReadStatus { Data, Closed, TimedOut, Stopped, Failed };
+
+// Appends what the socket has (at most 64 KiB) to `buffer`, waiting until
+// the deadline for at least one byte. Closed means the peer sent EOF.
+ReadStatus read_some(Socket& socket, std::string& buffer, Clock::time_point deadline);
+
+// Writes all of `data` before the deadline; false when it could not.
+bool write_all(Socket& socket, std::string_view data, Clock::time_point deadline);
+
+// Accepts one connection, or nothing when a stop signal arrived.
+std::optional<Socket> accept_unless_stopped(Listener& listener);
+
+// Closes the connection politely. Closing a socket with unread bytes
+// makes the kernel send a reset, and a reset can destroy the response the
+// client has not read yet; so we stop sending, read and discard what the
+// client still sends for a moment, then close (nginx's "lingering close").
+void close_gracefully(Socket& socket, std::chrono::milliseconds linger = std::chrono::milliseconds(2000));
+
+}  // namespace webstack::net
