@@ -102,10 +102,16 @@ struct ParserCallbacks {
     static int on_header_value(llhttp_t* p, const char* at, size_t length) noexcept {
         return guarded(p, [&](MessageParser& m) {
             // llhttp still accepts obs-fold (a value continued on the next
-            // line, which it passes on as a second piece of the value); RFC
-            // 9112 section 5.2 lets a server reject it, and we do.
-            if (m.byte_before(at) == '\n')
+            // line) and passes the continuation on as a second piece of the
+            // value. A value arrives in two pieces otherwise only when the
+            // first piece ended where a feed() ended. RFC 9112 section 5.2
+            // lets a server reject obs-fold, and we do.
+            const bool continues_piece = m.value_pieces_ > 0 && m.value_piece_open_;
+            const bool folded = m.value_pieces_ > 0 ? !continues_piece : m.follows_line_break(at);
+            if (length > 0 && folded)
                 m.fail(ParseErrorKind::Malformed, "obsolete line folding in header \"" + m.field_name_ + "\"");
+            ++m.value_pieces_;
+            m.value_piece_open_ = (at + length == m.feed_end_);
             m.field_value_.append(at, length);
             if (m.field_name_.size() + m.field_value_.size() > m.limits_.max_header_field_size)
                 m.fail(ParseErrorKind::HeaderFieldsTooLarge, "header field \"" + m.field_name_ + "\" too large");
@@ -127,8 +133,13 @@ struct ParserCallbacks {
             if ((p->flags & F_CONTENT_LENGTH) && p->content_length > m.limits_.max_body_size)
                 m.fail(ParseErrorKind::BodyTooLarge, "Content-Length larger than the body limit");
             m.headers_complete_ = true;
+            // RFC 9110 section 6.4.1: responses to HEAD, and 1xx, 204 and
+            // 304 responses, have no body, whatever their headers say;
+            // llhttp 8.1 would read a 304's Content-Length bytes as its body.
+            const int status = p->status_code;
+            const bool no_body_status = p->type == HTTP_RESPONSE && (status < 200 || status == 204 || status == 304);
             // Careful: 1 here means "this message has no body", not "error".
-            return m.skip_body_ ? 1 : 0;
+            return (m.skip_body_ || no_body_status) ? 1 : 0;
         });
     }
     static int on_body(llhttp_t* p, const char* at, size_t length) noexcept {
@@ -185,14 +196,15 @@ MessageParser::MessageParser(llhttp_type_t type, ParserLimits limits) : limits_(
 std::size_t MessageParser::feed(std::string_view bytes) {
     if (error_ || message_complete_ || bytes.empty()) return 0;
     feed_begin_ = bytes.data();
+    feed_end_ = bytes.data() + bytes.size();
     const llhttp_errno_t code = llhttp_execute(&llhttp_, bytes.data(), bytes.size());
     if (code == HPE_OK) {
-        last_byte_fed_ = bytes.back();
+        remember_last_byte(bytes);
         return bytes.size();
     }
 
     const auto used = static_cast<std::size_t>(llhttp_get_error_pos(&llhttp_) - bytes.data());
-    if (used > 0) last_byte_fed_ = bytes[used - 1];
+    remember_last_byte(bytes.substr(0, used));
     if (code == HPE_PAUSED) {
         llhttp_resume(&llhttp_);
         return used;
@@ -220,12 +232,20 @@ void MessageParser::start_next_message() {
     parts_ = Parts{};
     field_name_.clear();
     field_value_.clear();
+    value_pieces_ = 0;
     started_ = headers_complete_ = message_complete_ = false;
     body_size_ = 0;
 }
 
-char MessageParser::byte_before(const char* at) const {
-    return at > feed_begin_ ? at[-1] : last_byte_fed_;
+bool MessageParser::follows_line_break(const char* at) const {
+    const char* p = at;
+    while (p > feed_begin_ && (p[-1] == ' ' || p[-1] == '\t')) --p;
+    return (p > feed_begin_ ? p[-1] : last_non_blank_byte_) == '\n';
+}
+
+void MessageParser::remember_last_byte(std::string_view used) {
+    const auto last = used.find_last_not_of(" \t");
+    if (last != std::string_view::npos) last_non_blank_byte_ = used[last];
 }
 
 void MessageParser::fail(ParseErrorKind kind, std::string reason) {
@@ -237,10 +257,14 @@ void MessageParser::commit_header_field() {
     // 5.1 requires a 400, because servers that trim would see a different field.
     if (!is_token(field_name_)) return fail(ParseErrorKind::Malformed, "whitespace in header field name \"" + field_name_ + "\"");
     // Fields after the body are the trailers of a chunked message.
+    // RFC 9110 section 5.5: blanks around a value are not part of it;
+    // llhttp drops those before the value but not those after it.
+    while (!field_value_.empty() && (field_value_.back() == ' ' || field_value_.back() == '\t')) field_value_.pop_back();
     auto& list = headers_complete_ ? parts_.trailers : parts_.headers;
     list.add(std::move(field_name_), std::move(field_value_));
     field_name_.clear();
     field_value_.clear();
+    value_pieces_ = 0;
     if (parts_.headers.size() + parts_.trailers.size() > limits_.max_header_count)
         fail(ParseErrorKind::HeaderFieldsTooLarge, "too many header fields");
 }

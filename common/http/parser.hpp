@@ -90,14 +90,15 @@ private:
     void check_request_line_length();
     void check_headers_of_request();
     void record_llhttp_error(llhttp_errno_t code);
-    // The byte before `at`, which may have come in the previous feed().
-    char byte_before(const char* at) const;
+    // True when only blanks stand between `at` and the previous line break:
+    // a header value that starts a line is a folded continuation.
+    bool follows_line_break(const char* at) const;
+    void remember_last_byte(std::string_view used);
 
     llhttp_t llhttp_{};
     ParserLimits limits_;
     Parts parts_;
     std::string field_name_, field_value_;
-    bool field_value_started_ = false;
     bool started_ = false;
     bool headers_complete_ = false;
     bool message_complete_ = false;
@@ -105,8 +106,11 @@ private:
     std::size_t body_size_ = 0;
     std::optional<ParseError> error_;
     std::function<void(std::string_view)> body_sink_;
-    const char* feed_begin_ = nullptr;
-    char last_byte_fed_ = '\0';
+    const char* feed_begin_ = nullptr; // the bytes of the current feed()
+    const char* feed_end_ = nullptr;
+    char last_non_blank_byte_ = '\0';  // of the previous feed(), for follows_line_break
+    int value_pieces_ = 0;              // pieces of the current header value so far
+    bool value_piece_open_ = false;     // the last piece ended where its feed() ended
 };
 
 class RequestParser : public MessageParser {

@@ -1,0 +1,57 @@
+#include "catch.hpp"
+
+#include "http/target.hpp"
+
+using namespace webstack::http;
+
+TEST_CASE("a target splits into a decoded path and a raw query", "[target]") {
+    const auto result = parse_target("/static/a%20b.css?v=2&x=%41");
+    REQUIRE(result.target);
+    CHECK(result.target->path == "/static/a b.css");
+    CHECK(result.target->raw_path == "/static/a%20b.css");
+    CHECK(result.target->query == "v=2&x=%41");
+}
+
+TEST_CASE("dot segments are removed", "[target]") {
+    const auto [raw, path] = GENERATE(table<std::string, std::string>({
+        {"/", "/"},
+        {"/a/./b", "/a/b"},
+        {"/a/b/../c", "/a/c"},
+        {"/a/b/..", "/a/"},
+        {"/a//b", "/a//b"},
+        {"/a/%2e%2e/b", "/b"},  // encoded dots are dots too
+        {"/static/", "/static/"},
+    }));
+    INFO(raw);
+    const auto result = parse_target(raw);
+    REQUIRE(result.target);
+    CHECK(result.target->path == path);
+}
+
+TEST_CASE("targets that must be refused", "[target]") {
+    const auto raw = GENERATE(as<std::string>{}, "/../etc/passwd", "/a/../../b", "/%2e%2e/x", "/a%00b", "/a%zz",
+                              "/a%4", "relative/path", "");
+    INFO(raw);
+    const auto result = parse_target(raw);
+    CHECK_FALSE(result.target);
+    CHECK_FALSE(result.error.empty());
+}
+
+TEST_CASE("an encoded slash is refused only when asked", "[target]") {
+    CHECK(parse_target("/a%2Fb").target->path == "/a/b");
+    CHECK_FALSE(parse_target("/a%2Fb", {.reject_encoded_slash = true}).target);
+}
+
+TEST_CASE("absolute-form and asterisk targets", "[target]") {
+    CHECK(parse_target("http://example.com/a/b?c").target->path == "/a/b");
+    CHECK(parse_target("http://example.com/a/b?c").target->query == "c");
+    CHECK(parse_target("http://example.com").target->path == "/");
+    CHECK(parse_target("*").target->path == "*");
+}
+
+TEST_CASE("percent_decode", "[target]") {
+    CHECK(percent_decode("%41%62c") == "Abc");
+    CHECK(percent_decode("100%25") == "100%");
+    CHECK_FALSE(percent_decode("%"));
+    CHECK_FALSE(percent_decode("%00"));
+}

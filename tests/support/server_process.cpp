@@ -1,0 +1,165 @@
+#include "server_process.hpp"
+
+#include "catch.hpp"
+
+#include <csignal>
+#include <fcntl.h>
+#include <cstdlib>
+#include <iostream>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace webstack::testing {
+
+namespace {
+// Starts a child with stdout and stderr on the write end of a pipe, and
+// returns the read end. The child dies with the test process (PDEATHSIG),
+// so a crashed test leaves no server behind.
+pid_t spawn(const std::string& executable, const std::vector<std::string>& arguments, int& read_fd) {
+    std::vector<std::string> argv_storage{executable};
+    argv_storage.insert(argv_storage.end(), arguments.begin(), arguments.end());
+    std::vector<char*> argv;
+    for (auto& argument : argv_storage) argv.push_back(argument.data());
+    argv.push_back(nullptr);
+
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ::dup2(fds[1], STDOUT_FILENO);
+        ::dup2(fds[1], STDERR_FILENO);
+        ::execvp(argv[0], argv.data());
+        ::_exit(127);
+    }
+    ::close(fds[1]);
+    read_fd = fds[0];
+    return pid;
+}
+
+int decode_status(int status) {
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return -1;
+}
+}  // namespace
+
+std::string binary(const std::string& name) { return std::string(WEBSTACK_BIN_DIR) + "/" + name; }
+
+ServerProcess::ServerProcess(std::string executable, std::vector<std::string> arguments)
+    : executable_(std::move(executable)), arguments_(std::move(arguments)) {
+    int read_fd = -1;
+    pid_ = spawn(executable_, arguments_, read_fd);
+    reader_ = std::thread([this, read_fd] { collect_output(read_fd); });
+}
+
+ServerProcess::~ServerProcess() {
+    if (running()) {
+        ::kill(pid_, SIGKILL);
+        wait_for_exit(5s);
+    }
+    if (reader_.joinable()) reader_.join();
+}
+
+void ServerProcess::collect_output(int fd) {
+    char chunk[4096];
+    while (true) {
+        const auto count = ::read(fd, chunk, sizeof chunk);
+        if (count < 0 && errno == EINTR) continue;
+        if (count <= 0) break;
+        std::lock_guard lock(mutex_);
+        output_.append(chunk, static_cast<std::size_t>(count));
+        output_changed_.notify_all();
+    }
+    ::close(fd);
+    std::lock_guard lock(mutex_);
+    output_closed_ = true;
+    output_changed_.notify_all();
+}
+
+bool ServerProcess::wait_for_output_closed(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return output_changed_.wait_for(lock, timeout, [this] { return output_closed_; });
+}
+
+std::optional<std::vector<std::string>> ServerProcess::wait_for_output(const std::string& pattern,
+                                                                       std::chrono::milliseconds timeout) {
+    const std::regex expression(pattern);
+    std::unique_lock lock(mutex_);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+        std::smatch match;
+        if (std::regex_search(output_, match, expression)) {
+            std::vector<std::string> groups;
+            for (const auto& group : match) groups.push_back(group.str());
+            return groups;
+        }
+        if (output_changed_.wait_until(lock, deadline) == std::cv_status::timeout) {
+            if (std::regex_search(output_, match, expression)) continue;
+            return std::nullopt;
+        }
+    }
+}
+
+int ServerProcess::port() {
+    const auto match = wait_for_output(R"(Listening at: http://[^\s]*:(\d+))");
+    INFO("started: " << command_line() << "\noutput so far:\n" << output());
+    REQUIRE(match);
+    return std::stoi((*match)[1]);
+}
+
+void ServerProcess::send_signal(int signal_number) {
+    if (running()) ::kill(pid_, signal_number);
+}
+
+std::optional<int> ServerProcess::wait_for_exit(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!exit_status_) {
+        int status = 0;
+        const pid_t result = ::waitpid(pid_, &status, WNOHANG);
+        if (result == pid_) {
+            exit_status_ = decode_status(status);
+            break;
+        }
+        if (result < 0 || std::chrono::steady_clock::now() >= deadline) break;
+        std::this_thread::sleep_for(5ms);
+    }
+    return exit_status_;
+}
+
+bool ServerProcess::running() { return !exit_status_ && !wait_for_exit(0ms); }
+
+std::string ServerProcess::output() const {
+    std::lock_guard lock(mutex_);
+    return output_;
+}
+
+std::string ServerProcess::command_line() const {
+    std::string line = executable_;
+    for (const auto& argument : arguments_) line += " " + argument;
+    return line;
+}
+
+CommandResult run_command(const std::vector<std::string>& command, std::chrono::milliseconds timeout) {
+    ServerProcess process(command.front(), {command.begin() + 1, command.end()});
+    CommandResult result;
+    const auto status = process.wait_for_exit(timeout);
+    result.exit_status = status.value_or(-1);
+    if (!status) process.send_signal(SIGKILL);
+    process.wait_for_exit(2s);
+    process.wait_for_output_closed(2s);
+    result.output = process.output();
+    return result;
+}
+
+void skip_unless_installed(const std::string& tool) {
+    const std::string check = "command -v " + tool + " >/dev/null 2>&1";
+    if (std::system(check.c_str()) != 0) {
+        std::cout << "SKIPPED: " << tool << " is not installed (scripts/install-deps installs it)" << std::endl;
+        std::exit(77);
+    }
+}
+
+}  // namespace webstack::testing
