@@ -62,13 +62,14 @@ std::optional<Socket> accept_unless_stopped(Listener& listener) {
     }
 }
 
-void close_gracefully(Socket& socket, std::chrono::milliseconds linger) {
+void close_gracefully(Socket& socket, std::chrono::milliseconds quiet, std::chrono::milliseconds linger) {
     boost::system::error_code ignored;
     socket.shutdown(Socket::shutdown_send, ignored);
-    const auto deadline = Clock::now() + linger;
+    const auto give_up = Clock::now() + linger;
     std::string discarded;
-    for (int reads = 0; reads < 16; ++reads) {
+    while (true) {
         discarded.clear();
+        const auto deadline = std::min(give_up, Clock::now() + quiet);
         if (read_some(socket, discarded, deadline) != ReadStatus::Data) break;
     }
     socket.close(ignored);

@@ -38,8 +38,11 @@ std::optional<Socket> accept_unless_stopped(Listener& listener);
 
 // Closes the connection politely. Closing a socket with unread bytes
 // makes the kernel send a reset, and a reset can destroy the response the
-// client has not read yet; so we stop sending, read and discard what the
-// client still sends for a moment, then close (nginx's "lingering close").
-void close_gracefully(Socket& socket, std::chrono::milliseconds linger = std::chrono::milliseconds(2000));
+// client has not read yet (say a 413 while it is still uploading). So we
+// stop sending, then read and discard what the client still sends, until
+// it closes, or is quiet for `quiet`, or `linger` has passed; then close.
+// nginx calls this a lingering close (lingering_timeout, lingering_time).
+void close_gracefully(Socket& socket, std::chrono::milliseconds quiet = std::chrono::milliseconds(200),
+                      std::chrono::milliseconds linger = std::chrono::milliseconds(2000));
 
 }  // namespace webstack::net
