@@ -1,6 +1,7 @@
 # A thin wrapper over CMake, so that a learner needs two commands:
 #   make demo   install what is missing, build (release), run the furthest stage
 #   make test   install what is missing, build (dev: Debug, -Werror), run every test
+#   make bench SCENARIO=stage1   compare a stage with the real system (bench/)
 # The real build is CMakeLists.txt with the presets in CMakePresets.json.
 
 PORT ?= 8000
@@ -9,7 +10,9 @@ JOBS ?= 2
 # The furthest stage that exists; `make demo` runs it.
 DEMO_STAGE ?= stage1-devserver
 
-.PHONY: demo test deps build-dev build-release clean
+SCENARIO ?= stage1
+
+.PHONY: demo test bench deps build-dev build-release clean
 
 deps:
 	@scripts/install-deps
@@ -30,6 +33,9 @@ demo: build-release
 
 test: build-dev
 	@ctest --preset dev
+
+bench: build-release
+	@bench/run $(SCENARIO)
 
 clean:
 	rm -rf build

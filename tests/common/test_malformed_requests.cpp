@@ -8,6 +8,7 @@
 #include <string>
 
 using namespace webstack;
+using namespace std::string_literals;
 using Kind = http::ParseErrorKind;
 
 namespace {
@@ -28,7 +29,7 @@ TEST_CASE("malformed requests are refused with the right kind", "[request-parser
         {"bare CR inside a header value", "GET / HTTP/1.1\r\n" + host + "X: a\rb\r\n\r\n", Kind::Malformed},
         {"control character in a header value", "GET / HTTP/1.1\r\n" + host + "X: a\x01" "b\r\n\r\n",
          Kind::Malformed},
-        {"NUL in a header value", std::string("GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", 37), Kind::Malformed},
+        {"NUL in a header value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n"s, Kind::Malformed},
         {"obs-fold (a header continued on the next line)", "GET / HTTP/1.1\r\n" + host + "X: a\r\n b\r\n\r\n",
          Kind::Malformed},
         {"obs-fold after an empty value", "GET / HTTP/1.1\r\nX:\r\n b\r\n" + host + "\r\n", Kind::Malformed},
@@ -69,7 +70,7 @@ TEST_CASE("malformed requests are refused with the right kind", "[request-parser
         {"unknown coding in a second field",
          "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: deflate\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
          Kind::UnknownTransferCoding},
-        {"a TLS handshake sent to the plain HTTP port", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11),
+        {"a TLS handshake sent to the plain HTTP port", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"s,
          Kind::Malformed},
         {"a good request, then garbage as the next one", "GET / HTTP/1.1\r\n" + host + "\r\nHELLO?\r\n\r\n",
          Kind::Malformed},

@@ -1,0 +1,163 @@
+"""The benchmark runner's machinery: start a server pinned to one core, run
+wrk pinned to the other, take the median of several runs, print ratios.
+
+A scenario (bench/scenarios/NAME.py) defines `servers(context)`, the
+servers to compare (ours first, then the real ones), and `rows`, the load
+shapes; bench/run does the rest. Benchmarks are not tests: nothing here
+passes or fails, it measures.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+SERVER_CORE = "0"
+CLIENT_CORE = "1"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port, process, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with status {process.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout} s")
+
+
+def pinned(core, command):
+    """Prefixes `command` with taskset when there are cores to pin to."""
+    if shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
+        return ["taskset", "-c", core] + command
+    return command
+
+
+@dataclass
+class Server:
+    """One server under test: `command` must listen on 127.0.0.1:{port}."""
+    name: str
+    command: list
+    path: str = "/"
+    headers: list = field(default_factory=list)
+    process: subprocess.Popen = None
+    port: int = 0
+
+    def start(self):
+        self.port = free_port()
+        command = [part.replace("{port}", str(self.port)) for part in self.command]
+        self.process = subprocess.Popen(pinned(SERVER_CORE, command), stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, start_new_session=True)
+        wait_for_port(self.port, self.process)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def url(self):
+        return f"http://127.0.0.1:{self.port}{self.path}"
+
+
+@dataclass
+class Row:
+    """A load shape: how many connections, and extra request headers."""
+    name: str
+    connections: int = 1
+    headers: list = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def to_milliseconds(text):
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(server, row, seconds):
+    command = ["wrk", "-t1", f"-c{row.connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    for header in server.headers + row.headers:
+        command += ["-H", header]
+    output = subprocess.run(pinned(CLIENT_CORE, command + [server.url()]), capture_output=True, text=True,
+                            timeout=seconds + 30).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.M)
+    if not (rate and p50 and p99):
+        raise RuntimeError(f"could not read wrk's output:\n{output}")
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors += int(non_2xx.group(1)) if non_2xx else 0
+    return Result(float(rate.group(1)), to_milliseconds(p50.group(1)), to_milliseconds(p99.group(1)), errors)
+
+
+def median_result(results):
+    return Result(statistics.median(r.requests_per_second for r in results),
+                  statistics.median(r.p50_ms for r in results),
+                  statistics.median(r.p99_ms for r in results),
+                  sum(r.errors for r in results))
+
+
+def measure(servers, rows, seconds, runs, log=print):
+    """Runs every row against every server, alternating servers between runs
+    so that a noisy moment does not land on one server only."""
+    table = {}
+    for row in rows:
+        for server in servers:
+            run_wrk(server, row, 1)  # warm up: caches, connections, CPU frequency
+        samples = {server.name: [] for server in servers}
+        for run in range(runs):
+            for server in servers:
+                samples[server.name].append(run_wrk(server, row, seconds))
+                log(f"  {row.name:<28} {server.name:<28} run {run + 1}/{runs}: "
+                    f"{samples[server.name][-1].requests_per_second:,.0f} req/s")
+        table[row.name] = {name: median_result(results) for name, results in samples.items()}
+    return table
+
+
+def format_table(title, servers, rows, table):
+    ours = servers[0].name
+    lines = [title, ""]
+    lines.append(f"{'load':<28} {'server':<28} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
+    for row in rows:
+        for server in servers:
+            r = table[row.name][server.name]
+            lines.append(f"{row.name:<28} {server.name:<28} {r.requests_per_second:>10,.0f} "
+                         f"{r.p50_ms:>9.3f} {r.p99_ms:>9.3f} {r.errors:>7}")
+        for server in servers[1:]:
+            mine, theirs = table[row.name][ours], table[row.name][server.name]
+            ratio = mine.requests_per_second / theirs.requests_per_second if theirs.requests_per_second else 0
+            lines.append(f"{'':<28} ratio {ours} / {server.name}: {ratio:.2f}x requests/s")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def require_tools(*tools):
+    missing = [tool for tool in tools if not shutil.which(tool)]
+    if missing:
+        sys.exit(f"bench: missing {', '.join(missing)}: run scripts/install-deps")
