@@ -74,7 +74,7 @@ DevServer::ReadOutcome DevServer::read_request(net::Socket& socket, http::Reques
 
 // RFC 9110 section 10.1.1: a client that sends "Expect: 100-continue" waits
 // for "100 Continue" before sending the body (curl does, for bodies over
-// 1 KiB). Without it, curl stalls for a second. A request we will refuse
+// 1 MiB). Without it, curl stalls for a second. A request we will refuse
 // gets its final status instead, from send_error().
 void DevServer::answer_continue_if_expected(net::Socket& socket, const http::RequestParser& parser,
                                             bool& answered) {
