@@ -4,6 +4,9 @@
 #   make bench SCENARIO=stage1   compare a stage with the real system (bench/)
 # The real build is CMakeLists.txt with the presets in CMakePresets.json.
 
+# The build below is a make run by cmake; its "Entering directory" lines are noise.
+MAKEFLAGS += --no-print-directory
+
 PORT ?= 8000
 HOST ?= 127.0.0.1
 JOBS ?= 2

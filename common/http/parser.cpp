@@ -101,13 +101,12 @@ struct ParserCallbacks {
     }
     static int on_header_value(llhttp_t* p, const char* at, size_t length) noexcept {
         return guarded(p, [&](MessageParser& m) {
-            // llhttp still accepts obs-fold (a value continued on the next
-            // line) and passes the continuation on as a second piece of the
-            // value. A value arrives in two pieces otherwise only when the
-            // first piece ended where a feed() ended. RFC 9112 section 5.2
-            // lets a server reject obs-fold, and we do.
-            const bool continues_piece = m.value_pieces_ > 0 && m.value_piece_open_;
-            const bool folded = m.value_pieces_ > 0 ? !continues_piece : m.follows_line_break(at);
+            // A value arrives in one piece, or in more when a feed() ended
+            // inside it. Any other second piece is an obs-fold continuation
+            // (a value continued on the next line), and so is a first piece
+            // that starts a line. llhttp still accepts obs-fold; RFC 9112
+            // section 5.2 lets a server reject it, and we do.
+            const bool folded = m.value_pieces_ > 0 ? !m.value_piece_open_ : m.follows_line_break(at);
             if (length > 0 && folded)
                 m.fail(ParseErrorKind::Malformed, "obsolete line folding in header \"" + m.field_name_ + "\"");
             ++m.value_pieces_;
