@@ -11,13 +11,17 @@
 namespace webstack::stage1 {
 
 namespace {
-constexpr std::string_view server_name = "webstack-stage1";
-
 std::string request_line(const http::Request& request) {
     return fmt::format("{} {} HTTP/{}.{}", request.method, request.target, request.version.major,
                        request.version.minor);
 }
 }  // namespace
+
+Handler whole_responses(std::function<http::Response(const http::Request&)> build) {
+    return [build = std::move(build)](const http::Request& request, ResponseWriter& writer) {
+        writer.send(build(request));
+    };
+}
 
 DevServer::DevServer(net::Listener& listener, Handler handler, DevServerOptions options)
     : listener_(listener), handler_(std::move(handler)), options_(std::move(options)) {}
@@ -41,8 +45,7 @@ void DevServer::serve_connection(net::Socket& socket) {
             break;  // after a framing error we cannot tell where the next request starts
         }
         const auto request = parser.take_request();
-        auto response = handler_(request);
-        if (!send_response(socket, request, std::move(response))) break;
+        if (!answer(socket, request)) break;
     }
     net::close_gracefully(socket);
 }
@@ -85,16 +88,27 @@ void DevServer::answer_continue_if_expected(net::Socket& socket, const http::Req
         net::write_all(socket, "HTTP/1.1 100 Continue\r\n\r\n", net::Clock::now() + options_.write_timeout);
 }
 
-bool DevServer::send_response(net::Socket& socket, const http::Request& request, http::Response response) {
-    response.keep_alive = response.keep_alive && request.keep_alive && !net::stop_requested();
-    // HTTP/1.0 closes after each response unless both sides say keep-alive.
-    if (response.keep_alive && request.version == http::Version{1, 0})
-        response.headers.set("Connection", "keep-alive");
-    const bool head = request.method == "HEAD";
-    const auto bytes = http::serialize_response(response, {.head_request = head, .server = server_name});
-    const bool sent = net::write_all(socket, bytes, net::Clock::now() + options_.write_timeout);
-    log::runserver_request(request_line(request), response.status, head ? 0 : response.body.size());
-    return sent && response.keep_alive;
+bool DevServer::answer(net::Socket& socket, const http::Request& request) {
+    ResponseWriter writer(socket, request, options_.write_timeout, options_.server_name);
+    try {
+        handler_(request, writer);
+        writer.finish();
+    } catch (const std::exception& error) {
+        // A handler should answer errors itself (stage 2's does, with a 500
+        // page); this is the last line of defence.
+        log::runserver_message(fmt::format("Internal Server Error: {}: {}", request.target, error.what()));
+        if (writer.started()) {
+            writer.abort();
+        } else {
+            http::Response response;
+            response.status = 500;
+            response.keep_alive = false;
+            response.body = error_page(500, "the handler failed");
+            writer.send(std::move(response));
+        }
+    }
+    log::runserver_request(request_line(request), writer.status(), writer.body_bytes());
+    return writer.keep_alive();
 }
 
 void DevServer::send_error(net::Socket& socket, const http::RequestParser& parser) {
@@ -105,7 +119,7 @@ void DevServer::send_error(net::Socket& socket, const http::RequestParser& parse
     response.keep_alive = false;
     response.headers.add("Content-Type", "text/html; charset=utf-8");
     response.body = error_page(status, error.reason);
-    net::write_all(socket, http::serialize_response(response, {.server = server_name}),
+    net::write_all(socket, http::serialize_response(response, {.server = options_.server_name}),
                    net::Clock::now() + options_.write_timeout);
     // runserver (http.server) logs a bad request as two lines: the reason,
     // then the request line it could not read.

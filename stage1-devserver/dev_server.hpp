@@ -7,14 +7,19 @@
 #include "http/message.hpp"
 #include "http/parser.hpp"
 #include "net/listener.hpp"
+#include "response_writer.hpp"
 
 #include <chrono>
 #include <functional>
 
 namespace webstack::stage1 {
 
-// Turns a request into a response; never touches the socket.
-using Handler = std::function<http::Response(const http::Request&)>;
+// Answers one request through the writer; never touches the socket.
+using Handler = std::function<void(const http::Request&, ResponseWriter&)>;
+
+// A Handler from a function that builds the whole response at once, as
+// stage 1's routes do.
+Handler whole_responses(std::function<http::Response(const http::Request&)> build);
 
 struct DevServerOptions {
     http::ParserLimits limits;
@@ -25,6 +30,8 @@ struct DevServerOptions {
     std::chrono::milliseconds write_timeout{10000};
     // Maps a kind of bad request to the status this server answers.
     std::function<int(http::ParseErrorKind)> status_for_error = http::default_status;
+    // The Server header.
+    std::string server_name = "webstack-stage1";
 };
 
 class DevServer {
@@ -42,7 +49,7 @@ private:
     enum class ReadOutcome { Request, BadRequest, Closed };
     ReadOutcome read_request(net::Socket& socket, http::RequestParser& parser, std::string& pending);
     void answer_continue_if_expected(net::Socket& socket, const http::RequestParser& parser, bool& answered);
-    bool send_response(net::Socket& socket, const http::Request& request, http::Response response);
+    bool answer(net::Socket& socket, const http::Request& request);
     void send_error(net::Socket& socket, const http::RequestParser& parser);
 
     net::Listener& listener_;

@@ -74,7 +74,8 @@ void append_fields(std::string& out, const HeaderList& fields) {
 }
 }  // namespace
 
-std::string serialize_response_head(const Response& response, const ResponseOptions& options) {
+namespace {
+std::string head_of(const Response& response, const ResponseOptions& options, bool add_content_length) {
     std::string out;
     const std::string_view reason = response.reason.empty() ? reason_phrase(response.status) : response.reason;
     fmt::format_to(std::back_inserter(out), "HTTP/{}.{} {} {}\r\n", response.version.major, response.version.minor,
@@ -83,15 +84,20 @@ std::string serialize_response_head(const Response& response, const ResponseOpti
     if (!response.headers.contains("Date")) fmt::format_to(std::back_inserter(out), "Date: {}\r\n", http_date_now());
     append_fields(out, response.headers);
     const bool framed_by_headers = is_chunked(response.headers) || response.headers.contains("Content-Length");
-    if (status_has_body(response.status) && !framed_by_headers)
+    if (add_content_length && status_has_body(response.status) && !framed_by_headers)
         fmt::format_to(std::back_inserter(out), "Content-Length: {}\r\n", response.body.size());
     if (!response.keep_alive && !response.headers.contains("Connection")) out += "Connection: close\r\n";
     out += "\r\n";
     return out;
 }
+}  // namespace
+
+std::string serialize_response_head(const Response& response, const ResponseOptions& options) {
+    return head_of(response, options, false);
+}
 
 std::string serialize_response(const Response& response, const ResponseOptions& options) {
-    std::string out = serialize_response_head(response, options);
+    std::string out = head_of(response, options, true);
     if (options.head_request || !status_has_body(response.status)) return out;
     if (is_chunked(response.headers)) {
         out += serialize_chunk(response.body);

@@ -32,8 +32,9 @@ struct ResponseOptions {
 // "Connection: close" when the response says the connection ends.
 std::string serialize_response(const Response& response, const ResponseOptions& options = {});
 
-// Only the status line and headers, for a body that will be streamed with
-// serialize_chunk(); adds the same fields as serialize_response.
+// Only the status line and headers, for a body sent separately: adds
+// Server, Date and "Connection: close" like serialize_response, but no
+// Content-Length (the body's length is not known here).
 std::string serialize_response_head(const Response& response, const ResponseOptions& options = {});
 
 // One chunk of a chunked body ("5\r\nhello\r\n"); an empty piece gives "".

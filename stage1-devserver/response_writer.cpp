@@ -1,0 +1,68 @@
+#include "response_writer.hpp"
+
+#include "http/serializer.hpp"
+#include "net/blocking_io.hpp"
+#include "net/stop_signals.hpp"
+
+#include <charconv>
+
+namespace webstack::stage1 {
+
+ResponseWriter::ResponseWriter(net::Socket& socket, const http::Request& request,
+                               std::chrono::milliseconds write_timeout, std::string_view server_name)
+    : socket_(socket), request_(request), write_timeout_(write_timeout), server_name_(server_name) {}
+
+void ResponseWriter::start(http::Response head) {
+    started_ = true;
+    status_ = head.status;
+    keep_alive_ = head.keep_alive && request_.keep_alive && !net::stop_requested();
+    send_body_ = request_.method != "HEAD" && http::status_has_body(head.status);
+
+    if (auto length = head.headers.get("Content-Length")) {
+        std::size_t value = 0;
+        std::from_chars(length->data(), length->data() + length->size(), value);
+        content_length_ = value;
+    } else if (send_body_ && request_.version == http::Version{1, 1}) {
+        chunked_ = true;
+        head.headers.set("Transfer-Encoding", "chunked");
+    } else if (send_body_) {
+        keep_alive_ = false;  // HTTP/1.0 without a length: the close ends the body
+    }
+    // HTTP/1.0 closes after each response unless both sides say keep-alive.
+    if (keep_alive_ && request_.version == http::Version{1, 0}) head.headers.set("Connection", "keep-alive");
+    head.keep_alive = keep_alive_;
+    send_bytes(http::serialize_response_head(head, {.server = server_name_}));
+}
+
+void ResponseWriter::write(std::string_view bytes) {
+    if (!send_body_ || bytes.empty()) return;
+    if (content_length_) {
+        const auto room = *content_length_ - std::min(*content_length_, body_bytes_);
+        bytes = bytes.substr(0, room);  // never more than the head promised
+    }
+    body_bytes_ += bytes.size();
+    send_bytes(chunked_ ? http::serialize_chunk(bytes) : std::string(bytes));
+}
+
+void ResponseWriter::finish() {
+    if (finished_) return;
+    finished_ = true;
+    if (chunked_) send_bytes(http::serialize_last_chunk());
+    if (send_body_ && content_length_ && body_bytes_ < *content_length_) failed_ = true;
+}
+
+void ResponseWriter::send(http::Response response) {
+    std::string body = std::move(response.body);
+    if (!response.headers.contains("Content-Length") && http::status_has_body(response.status))
+        response.headers.set("Content-Length", std::to_string(body.size()));
+    start(std::move(response));
+    write(body);
+    finish();
+}
+
+void ResponseWriter::send_bytes(std::string_view bytes) {
+    if (failed_) return;
+    if (!net::write_all(socket_, bytes, net::Clock::now() + write_timeout_)) failed_ = true;
+}
+
+}  // namespace webstack::stage1

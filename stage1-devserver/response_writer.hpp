@@ -1,0 +1,58 @@
+// Sends one response on a connection while it is being produced, and
+// decides how its body is framed (RFC 9112 section 6.3):
+//   - the head has Content-Length: exactly that many bytes, never more;
+//   - otherwise, to an HTTP/1.1 client: chunked;
+//   - otherwise (HTTP/1.0): the body ends when the connection closes.
+// HEAD requests and 1xx, 204 and 304 responses get no body at all.
+// Stage 1's pages are built whole and sent with send(); stage 2's apps
+// stream theirs with start(), write() and finish().
+#pragma once
+
+#include "http/message.hpp"
+#include "net/listener.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+namespace webstack::stage1 {
+
+class ResponseWriter {
+public:
+    ResponseWriter(net::Socket& socket, const http::Request& request, std::chrono::milliseconds write_timeout,
+                   std::string_view server_name);
+
+    // Sends the status line and the headers (not head.body).
+    void start(http::Response head);
+    // Sends body bytes. Bytes past a declared Content-Length are dropped.
+    void write(std::string_view bytes);
+    // Ends the body. A body shorter than its Content-Length leaves the
+    // client waiting for bytes that never come: the connection must close.
+    void finish();
+    // Gives up on a response that has started: the connection will close.
+    void abort() { failed_ = true; }
+    // A whole response at once: start(), write(body), finish().
+    void send(http::Response response);
+
+    bool started() const { return started_; }
+    int status() const { return status_; }
+    std::size_t body_bytes() const { return body_bytes_; }
+    // Whether the connection may carry another request after this response.
+    bool keep_alive() const { return keep_alive_ && !failed_; }
+
+private:
+    void send_bytes(std::string_view bytes);
+
+    net::Socket& socket_;
+    const http::Request& request_;
+    std::chrono::milliseconds write_timeout_;
+    std::string_view server_name_;
+    bool started_ = false, finished_ = false, failed_ = false;
+    bool keep_alive_ = true;
+    bool send_body_ = true, chunked_ = false;
+    std::optional<std::size_t> content_length_;
+    int status_ = 0;
+    std::size_t body_bytes_ = 0;
+};
+
+}  // namespace webstack::stage1
