@@ -18,7 +18,7 @@ std::string request_line(const http::Request& request) {
 }  // namespace
 
 Handler whole_responses(std::function<http::Response(const http::Request&)> build) {
-    return [build = std::move(build)](const http::Request& request, ResponseWriter& writer) {
+    return [build = std::move(build)](const http::Request& request, const net::Endpoints&, ResponseWriter& writer) {
         writer.send(build(request));
     };
 }
@@ -28,13 +28,14 @@ DevServer::DevServer(net::Listener& listener, Handler handler, DevServerOptions 
 
 void DevServer::run() {
     while (!net::stop_requested()) {
-        auto socket = net::accept_unless_stopped(listener_);
-        if (!socket) break;
-        serve_connection(*socket);
+        if (options_.between_connections && options_.between_connections()) break;
+        auto socket = net::accept_until(listener_, net::Clock::now() + std::chrono::seconds(1));
+        if (socket) serve_connection(*socket);
     }
 }
 
 void DevServer::serve_connection(net::Socket& socket) {
+    const auto connection = net::endpoints_of(socket);
     http::RequestParser parser(options_.limits);
     std::string pending;  // bytes read but not parsed yet: maybe a pipelined request
     while (true) {
@@ -45,7 +46,7 @@ void DevServer::serve_connection(net::Socket& socket) {
             break;  // after a framing error we cannot tell where the next request starts
         }
         const auto request = parser.take_request();
-        if (!answer(socket, request)) break;
+        if (!answer(socket, connection, request)) break;
     }
     net::close_gracefully(socket);
 }
@@ -88,10 +89,10 @@ void DevServer::answer_continue_if_expected(net::Socket& socket, const http::Req
         net::write_all(socket, "HTTP/1.1 100 Continue\r\n\r\n", net::Clock::now() + options_.write_timeout);
 }
 
-bool DevServer::answer(net::Socket& socket, const http::Request& request) {
+bool DevServer::answer(net::Socket& socket, const net::Endpoints& connection, const http::Request& request) {
     ResponseWriter writer(socket, request, options_.write_timeout, options_.server_name);
     try {
-        handler_(request, writer);
+        handler_(request, connection, writer);
         writer.finish();
     } catch (const std::exception& error) {
         // A handler should answer errors itself (stage 2's does, with a 500

@@ -15,7 +15,8 @@
 namespace webstack::stage1 {
 
 // Answers one request through the writer; never touches the socket.
-using Handler = std::function<void(const http::Request&, ResponseWriter&)>;
+// `connection` says who is talking to whom (stage 2 passes it to apps).
+using Handler = std::function<void(const http::Request&, const net::Endpoints& connection, ResponseWriter&)>;
 
 // A Handler from a function that builds the whole response at once, as
 // stage 1's routes do.
@@ -32,13 +33,17 @@ struct DevServerOptions {
     std::function<int(http::ParseErrorKind)> status_for_error = http::default_status;
     // The Server header.
     std::string server_name = "webstack-stage1";
+    // Called about once a second while no client is connected; returning
+    // true ends run() (stage 2's --reload uses it to restart).
+    std::function<bool()> between_connections;
 };
 
 class DevServer {
 public:
     DevServer(net::Listener& listener, Handler handler, DevServerOptions options);
 
-    // Serves connections one at a time until SIGINT or SIGTERM.
+    // Serves connections one at a time until SIGINT or SIGTERM (or until
+    // between_connections says so).
     void run();
 
     // Serves every request of one connection, then closes it.
@@ -49,7 +54,7 @@ private:
     enum class ReadOutcome { Request, BadRequest, Closed };
     ReadOutcome read_request(net::Socket& socket, http::RequestParser& parser, std::string& pending);
     void answer_continue_if_expected(net::Socket& socket, const http::RequestParser& parser, bool& answered);
-    bool answer(net::Socket& socket, const http::Request& request);
+    bool answer(net::Socket& socket, const net::Endpoints& connection, const http::Request& request);
     void send_error(net::Socket& socket, const http::RequestParser& parser);
 
     net::Listener& listener_;

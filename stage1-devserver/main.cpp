@@ -49,8 +49,10 @@ int main(int argc, char** argv) {
         boost::asio::io_context io;
         net::Listener listener(io, net::parse_bind_address(bind).address);
         print_banner(listener.url());
-        stage1::DevServer server(listener, stage1::whole_responses(stage1::route_request),
-                                 {.limits = stage1::runserver_limits(), .status_for_error = stage1::status_for});
+        stage1::DevServerOptions options;
+        options.limits = stage1::runserver_limits();
+        options.status_for_error = stage1::status_for;
+        stage1::DevServer server(listener, stage1::whole_responses(stage1::route_request), options);
         server.run();
     } catch (const net::ListenError& error) {
         log::write_line(fmt::format("Error: {}", error.what()));

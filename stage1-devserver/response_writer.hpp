@@ -39,6 +39,8 @@ public:
     std::size_t body_bytes() const { return body_bytes_; }
     // Whether the connection may carry another request after this response.
     bool keep_alive() const { return keep_alive_ && !failed_; }
+    // True once a write failed (the client went away) or the response was aborted.
+    bool failed() const { return failed_; }
 
 private:
     void send_bytes(std::string_view bytes);

@@ -51,10 +51,9 @@ bool write_all(Socket& socket, std::string_view data, Clock::time_point deadline
     return true;
 }
 
-std::optional<Socket> accept_unless_stopped(Listener& listener) {
+std::optional<Socket> accept_until(Listener& listener, Clock::time_point deadline) {
     while (true) {
-        if (wait_readable(listener.native_handle(), Clock::now() + std::chrono::hours(24)) == WaitResult::Stopped)
-            return std::nullopt;
+        if (wait_readable(listener.native_handle(), deadline) != WaitResult::Ready) return std::nullopt;
         boost::system::error_code error;
         Socket socket = listener.acceptor().accept(error);
         if (!error) return socket;

@@ -33,8 +33,9 @@ ReadStatus read_some(Socket& socket, std::string& buffer, Clock::time_point dead
 // Writes all of `data` before the deadline; false when it could not.
 bool write_all(Socket& socket, std::string_view data, Clock::time_point deadline);
 
-// Accepts one connection, or nothing when a stop signal arrived.
-std::optional<Socket> accept_unless_stopped(Listener& listener);
+// Accepts one connection; nothing when a stop signal arrived or the
+// deadline passed first (stop_requested() tells which).
+std::optional<Socket> accept_until(Listener& listener, Clock::time_point deadline);
 
 // Closes the connection politely. Closing a socket with unread bytes
 // makes the kernel send a reset, and a reset can destroy the response the

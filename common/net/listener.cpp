@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <optional>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <tuple>
 #include <unistd.h>
 
 namespace webstack::net {
@@ -78,21 +81,47 @@ Listener::Listener(asio::io_context& io, const BindAddress& address, int backlog
     }
 }
 
+Listener::Listener(asio::io_context& io, int listening_fd, std::string url) : acceptor_(io), url_(std::move(url)) {
+    sockaddr_storage storage{};
+    socklen_t length = sizeof storage;
+    if (::getsockname(listening_fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0)
+        throw ListenError("the inherited listening socket is not a socket");
+    const StreamProtocol protocol(storage.ss_family, 0);
+    boost::system::error_code error;
+    acceptor_.assign(protocol, listening_fd, error);
+    if (error) throw ListenError("cannot take over the inherited listening socket: " + error.message());
+}
+
 Listener::~Listener() {
     if (!unix_path_.empty() && acceptor_.is_open()) ::unlink(unix_path_.c_str());
 }
 
-std::string peer_name(const Socket& socket) {
-    boost::system::error_code error;
-    const auto endpoint = socket.remote_endpoint(error);
-    if (error) return "-";
+namespace {
+// Host and port of a socket address, or nothing for a Unix socket.
+std::optional<std::pair<std::string, std::string>> host_and_port(const StreamProtocol::endpoint& endpoint) {
     const auto* address = endpoint.data();
-    if (address->sa_family == AF_INET || address->sa_family == AF_INET6) {
-        tcp::endpoint peer;
-        std::memcpy(peer.data(), address, endpoint.size());
-        return fmt::format("{}:{}", peer.address().to_string(), peer.port());
+    if (address->sa_family != AF_INET && address->sa_family != AF_INET6) return std::nullopt;
+    tcp::endpoint ip;
+    std::memcpy(ip.data(), address, endpoint.size());
+    return std::pair{ip.address().to_string(), std::to_string(ip.port())};
+}
+}  // namespace
+
+Endpoints endpoints_of(const Socket& socket) {
+    boost::system::error_code error;
+    Endpoints endpoints;
+    const auto local = socket.local_endpoint(error);
+    if (error) return endpoints;
+    if (auto ours = host_and_port(local)) {
+        std::tie(endpoints.server_host, endpoints.server_port) = *ours;
+        if (auto theirs = host_and_port(socket.remote_endpoint(error)); theirs && !error)
+            std::tie(endpoints.remote_host, endpoints.remote_port) = *theirs;
+    } else {
+        const auto* unix_address = reinterpret_cast<const sockaddr_un*>(local.data());
+        endpoints.server_host = unix_address->sun_path;
+        endpoints.server_port = "80";
     }
-    return "unix";
+    return endpoints;
 }
 
 }  // namespace webstack::net

@@ -27,6 +27,9 @@ class Listener {
 public:
     // Binds and listens; throws ListenError (e.g. the port is in use).
     Listener(asio::io_context& io, const BindAddress& address, int backlog = 2048);
+    // Takes over a socket that is already listening, inherited from the
+    // process that exec'd us (a reload keeps the socket, so no client is refused).
+    Listener(asio::io_context& io, int listening_fd, std::string url);
     ~Listener();
     Listener(Listener&&) = default;
 
@@ -41,7 +44,13 @@ private:
     std::string unix_path_;   // removed again when the listener closes
 };
 
-// "127.0.0.1:54321" for a TCP peer, "unix" for a Unix socket peer.
-std::string peer_name(const Socket& socket);
+// The two ends of a connection, as CGI and WSGI name them.
+struct Endpoints {
+    std::string server_host, server_port;   // our end: SERVER_NAME, SERVER_PORT
+    std::string remote_host, remote_port;   // the client: REMOTE_ADDR, REMOTE_PORT
+};
+// For a Unix socket there is no client address, and our end is the path
+// with port "80", as Gunicorn reports it.
+Endpoints endpoints_of(const Socket& socket);
 
 }  // namespace webstack::net
