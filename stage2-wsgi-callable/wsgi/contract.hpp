@@ -20,6 +20,7 @@
 
 #include <exception>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -110,9 +111,9 @@ private:
     Function function_;
 };
 
-// The iterable an application returns. Build it from a list of chunks
-// (Body{"Hello"} or Body{{"a", "b"}}), or from a generator function that
-// yields the next chunk until it returns std::nullopt.
+// The iterable an application returns. Build it from a list of chunks,
+// `return {text};` as Python's `return [text]`, or from a generator
+// function that yields the next chunk until it returns std::nullopt.
 class Body {
 public:
     using Next = std::function<std::optional<std::string>()>;
@@ -121,6 +122,7 @@ public:
     Body() : Body(std::vector<std::string>{}) {}
     Body(std::string chunk) : Body(std::vector<std::string>{std::move(chunk)}) {}
     Body(const char* chunk) : Body(std::string(chunk)) {}
+    Body(std::initializer_list<std::string> chunks) : Body(std::vector<std::string>(chunks)) {}
     Body(std::vector<std::string> chunks) {
         next_ = [chunks = std::move(chunks), index = std::size_t{0}]() mutable -> std::optional<std::string> {
             if (index == chunks.size()) return std::nullopt;

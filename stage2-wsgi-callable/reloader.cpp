@@ -1,0 +1,50 @@
+#include "reloader.hpp"
+
+#include <cstdlib>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace webstack::stage2 {
+
+namespace {
+constexpr const char* fd_variable = "WEBSTACK_LISTEN_FD";
+constexpr const char* url_variable = "WEBSTACK_LISTEN_URL";
+}  // namespace
+
+FileWatcher::FileWatcher(std::string path) : path_(std::move(path)), loaded_(stamp()), last_seen_(loaded_) {}
+
+std::optional<std::filesystem::file_time_type> FileWatcher::stamp() const {
+    std::error_code error;
+    const auto time = std::filesystem::last_write_time(path_, error);
+    if (error) return std::nullopt;
+    return time;
+}
+
+bool FileWatcher::changed() {
+    const auto now = stamp();
+    const bool stable = now == last_seen_;
+    last_seen_ = now;
+    return now && stable && now != loaded_;
+}
+
+void restart_keeping_socket(net::Listener& listener, char** argv) {
+    const int fd = listener.native_handle();
+    // Asio opens sockets close-on-exec; this one must survive the exec.
+    ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) & ~FD_CLOEXEC);
+    ::setenv(fd_variable, std::to_string(fd).c_str(), 1);
+    ::setenv(url_variable, listener.url().c_str(), 1);
+    ::execv("/proc/self/exe", argv);
+}
+
+std::optional<InheritedSocket> inherited_socket() {
+    const char* fd = std::getenv(fd_variable);
+    const char* url = std::getenv(url_variable);
+    if (!fd || !url) return std::nullopt;
+    InheritedSocket socket{std::atoi(fd), url};
+    ::unsetenv(fd_variable);
+    ::unsetenv(url_variable);
+    ::fcntl(socket.fd, F_SETFD, ::fcntl(socket.fd, F_GETFD) | FD_CLOEXEC);
+    return socket;
+}
+
+}  // namespace webstack::stage2

@@ -1,0 +1,159 @@
+#include "wsgi/gateway.hpp"
+
+#include "http/serializer.hpp"
+#include "log/runserver_log.hpp"
+#include "wsgi/environ.hpp"
+
+#include <fmt/format.h>
+
+#include <cxxabi.h>
+#include <memory>
+
+namespace webstack::wsgi {
+
+namespace {
+bool is_token(std::string_view text) {
+    constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
+    return !text.empty() && std::all_of(text.begin(), text.end(), [&](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != std::string_view::npos;
+    });
+}
+
+// One request's side of the conversation with the app.
+class Exchange {
+public:
+    explicit Exchange(stage1::ResponseWriter& writer) : writer_(writer) {}
+
+    StartResponse start_response() {
+        return StartResponse([this](std::string_view status, Headers headers, std::exception_ptr exc_info) {
+            return on_start_response(status, std::move(headers), std::move(exc_info));
+        });
+    }
+
+    // Body bytes from the app. The headers wait for the first non-empty
+    // chunk, so an app can still change its mind (with exc_info) until then.
+    void send_chunk(std::string_view bytes) {
+        if (!head_) throw ContractError("the body started before start_response() was called");
+        if (bytes.empty()) return;
+        send_headers();
+        writer_.write(bytes);
+    }
+
+    void finish() {
+        if (!head_) throw ContractError("the application returned without calling start_response()");
+        send_headers();
+        writer_.finish();
+    }
+
+    bool headers_sent() const { return headers_sent_; }
+
+private:
+    Write on_start_response(std::string_view status, Headers headers, std::exception_ptr exc_info) {
+        if (exc_info) {
+            // Too late to change the status line: PEP 3333 says re-raise.
+            if (headers_sent_) std::rethrow_exception(exc_info);
+        } else if (head_) {
+            throw ContractError("start_response() called a second time without exc_info");
+        }
+        if (auto problem = check_status_line(status); !problem.empty()) throw ContractError(problem);
+        http::Response head;
+        head.status = std::stoi(std::string(status.substr(0, 3)));
+        head.reason = std::string(status.substr(4));
+        for (auto& [name, value] : headers) {
+            if (!is_token(name)) throw ContractError(fmt::format("header name \"{}\" is not a valid token", name));
+            if (value.find_first_of("\r\n") != std::string::npos)
+                throw ContractError(fmt::format("header \"{}\" has a line break in its value", name));
+            if (is_hop_by_hop(name))
+                throw ContractError(fmt::format("\"{}\" is a hop-by-hop header: the server's business, not the app's", name));
+            head.headers.add(std::move(name), std::move(value));
+        }
+        head_ = std::move(head);
+        return [this](std::string_view bytes) {
+            send_headers();  // write() sends the headers even for ""
+            send_chunk(bytes);
+        };
+    }
+
+    void send_headers() {
+        if (headers_sent_) return;
+        headers_sent_ = true;
+        writer_.start(*head_);
+    }
+
+    stage1::ResponseWriter& writer_;
+    std::optional<http::Response> head_;   // what start_response() set
+    bool headers_sent_ = false;
+};
+
+std::string describe_current_exception() {
+    int status = 0;
+    std::unique_ptr<char, void (*)(void*)> type(
+        abi::__cxa_demangle(abi::__cxa_current_exception_type()->name(), nullptr, nullptr, &status), std::free);
+    try {
+        throw;
+    } catch (const std::exception& error) {
+        return fmt::format("{}: {}", type ? type.get() : "exception", error.what());
+    } catch (...) {
+        return type ? type.get() : "unknown exception";
+    }
+}
+
+// Django's runserver logs an app's exception as "Internal Server Error:
+// PATH" and a traceback; C++ has no traceback to give, so we log the type
+// and message of the exception instead.
+void log_application_error(const http::Request& request, bool headers_sent) {
+    const auto what = describe_current_exception();
+    log::runserver_message(fmt::format("Internal Server Error: {}\nTraceback (the application raised):\n  {}{}",
+                                       request.target, what,
+                                       headers_sent ? "\n(the headers were already sent: closing the connection)" : ""));
+}
+
+http::Response text_response(int status, std::string body) {
+    http::Response response;
+    response.status = status;
+    response.headers.add("Content-Type", "text/plain; charset=utf-8");
+    response.body = std::move(body);
+    return response;
+}
+
+void close_body(Body& body, const http::Request& request) {
+    try {
+        body.close();
+    } catch (...) {
+        log_application_error(request, true);
+    }
+}
+}  // namespace
+
+void serve(const Application& application, const http::Request& request, const net::Endpoints& connection,
+           stage1::ResponseWriter& writer) {
+    auto environ = make_environ(request, connection);
+    if (!environ) return writer.send(text_response(400, "Bad Request: the path cannot be decoded\n"));
+    StringInput input(request.body);
+    LogErrors errors;
+    environ->wsgi_input = &input;
+    environ->wsgi_errors = &errors;
+
+    Exchange exchange(writer);
+    auto start_response = exchange.start_response();
+    std::optional<Body> body;
+    try {
+        body = application(*environ, start_response);
+        while (auto chunk = body->next()) {
+            exchange.send_chunk(*chunk);
+            if (writer.failed()) break;  // the client is gone: stop asking the app for more
+        }
+        exchange.finish();
+    } catch (...) {
+        log_application_error(request, exchange.headers_sent());
+        if (exchange.headers_sent()) {
+            writer.abort();
+        } else {
+            // wsgiref's words for it.
+            writer.send(text_response(500, "A server error occurred.  Please contact the administrator.\n"));
+        }
+    }
+    if (body) close_body(*body, request);  // PEP 3333: always, whatever happened
+}
+
+}  // namespace webstack::wsgi

@@ -1,0 +1,29 @@
+#include "wsgi/rules.hpp"
+
+#include "http/headers.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace webstack::wsgi {
+
+bool is_hop_by_hop(std::string_view header_name) {
+    for (std::string_view hop : {"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "TE",
+                                 "Trailer", "Trailers", "Transfer-Encoding", "Upgrade"}) {
+        if (http::equals_ignoring_case(header_name, hop)) return true;
+    }
+    return false;
+}
+
+std::string check_status_line(std::string_view status) {
+    const auto is_digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+    const bool digits = status.size() >= 3 && std::all_of(status.begin(), status.begin() + 3, is_digit);
+    if (!digits || status.size() < 5 || status[3] != ' ' || status[0] == '0')
+        return fmt::format("status \"{}\" is not of the form \"NNN Reason\", e.g. \"200 OK\"", status);
+    if (status.find_first_of("\r\n") != std::string_view::npos) return "the status has a line break";
+    return "";
+}
+
+}  // namespace webstack::wsgi
