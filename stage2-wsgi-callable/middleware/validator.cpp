@@ -110,8 +110,10 @@ Application validator(Application application) {
         auto inner = std::make_shared<Body>(application(environ, *checked_start_response));
         return Body::generator(
             [state, inner, checked_start_response]() -> std::optional<std::string> {
-                if (!state->started) fail("the body was iterated before start_response() was called");
+                // As in wsgiref.validate: start_response() may be called
+                // lazily, inside the generator, but before its first chunk.
                 auto chunk = inner->next();
+                if (!state->started) fail("the body produced a chunk before start_response() was called");
                 if (chunk) {
                     state->count(*chunk);
                 } else {

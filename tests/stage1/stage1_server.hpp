@@ -14,9 +14,4 @@ inline std::unique_ptr<ServerProcess> start_stage1(std::vector<std::string> argu
     return std::make_unique<ServerProcess>(binary("stage1-devserver"), std::move(arguments));
 }
 
-// A GET the way a browser would send it.
-inline std::string get(const std::string& target, const std::string& extra_headers = "") {
-    return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers + "\r\n";
-}
-
 }  // namespace webstack::testing

@@ -58,6 +58,11 @@ private:
     bool peer_closed_ = false;
 };
 
+// A GET the way a browser would send it.
+inline std::string get(const std::string& target, const std::string& extra_headers = "") {
+    return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers + "\r\n";
+}
+
 // "GET / HTTP/1.1\r\n" shown as "GET / HTTP/1.1\r\n" (escapes visible).
 std::string escape_bytes(std::string_view bytes, std::size_t limit = 4000);
 
