@@ -1,5 +1,6 @@
 # A thin wrapper over CMake, so that a learner needs two commands:
 #   make demo   install what is missing, build (release), run the furthest stage
+#               (DEMO= picks another: make demo DEMO=stage1-devserver)
 #   make test   install what is missing, build (dev: Debug, -Werror), run every test
 #   make bench SCENARIO=stage1   compare a stage with the real system (bench/)
 # The real build is CMakeLists.txt with the presets in CMakePresets.json.
@@ -10,8 +11,8 @@ MAKEFLAGS += --no-print-directory
 PORT ?= 8000
 HOST ?= 127.0.0.1
 JOBS ?= 2
-# The furthest stage that exists; `make demo` runs it.
-DEMO_STAGE ?= stage1-devserver
+# The furthest stage that exists, with its arguments; `make demo` runs it.
+DEMO ?= stage2-wsgi-callable lifecycle:application
 
 SCENARIO ?= stage1
 
@@ -32,7 +33,7 @@ demo: build-release
 	@echo
 	@echo "Open http://$(HOST):$(PORT)/ in your browser (Ctrl-C stops the server)."
 	@echo
-	@exec build/release/bin/$(DEMO_STAGE) --bind $(HOST):$(PORT)
+	@exec build/release/bin/$(DEMO) --bind $(HOST):$(PORT)
 
 test: build-dev
 	@ctest --preset dev
