@@ -21,10 +21,13 @@ std::optional<std::filesystem::file_time_type> FileWatcher::stamp() const {
 }
 
 bool FileWatcher::changed() {
-    const auto now = stamp();
-    const bool stable = now == last_seen_;
-    last_seen_ = now;
-    return now && stable && now != loaded_;
+    const auto current = stamp();
+    const auto now = std::chrono::steady_clock::now();
+    if (current != last_seen_) {
+        last_seen_ = current;
+        last_change_ = now;
+    }
+    return current && current != loaded_ && now - last_change_ >= std::chrono::seconds(1);
 }
 
 void restart_keeping_socket(net::Listener& listener, char** argv) {

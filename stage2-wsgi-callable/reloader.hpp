@@ -10,6 +10,7 @@
 
 #include "net/listener.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -19,8 +20,8 @@ namespace webstack::stage2 {
 class FileWatcher {
 public:
     explicit FileWatcher(std::string path);
-    // Called about once a second: true once the file changed and then
-    // stayed the same for a second (a linker writes a .so in several steps).
+    // True once the file changed and then stayed the same for a second
+    // (a linker writes a .so in several steps). Cheap: call it often.
     bool changed();
 
 private:
@@ -28,6 +29,7 @@ private:
 
     std::string path_;
     std::optional<std::filesystem::file_time_type> loaded_, last_seen_;
+    std::chrono::steady_clock::time_point last_change_;
 };
 
 // Replaces this process with a fresh copy of itself, run with `argv`,

@@ -26,8 +26,8 @@ TEST_CASE("with --reload a changed .so restarts the server and no client is refu
     auto clients = std::async(std::launch::async, [&] {
         int failures = 0;
         while (!done) {
-            RawClient client(port);
-            auto response = client.exchange(get("/", "Connection: close\r\n"), 5s);
+            auto client = RawClient::try_connect(port);  // no Catch2 macros off the main thread
+            auto response = client ? client->exchange(get("/", "Connection: close\r\n"), 5s) : std::nullopt;
             if (!response || response->status != 200) ++failures;
         }
         return failures;
@@ -37,7 +37,7 @@ TEST_CASE("with --reload a changed .so restarts the server and no client is refu
     fs::copy_file(binary("../test-apps/reload_v2.so"), folder / "site.so.new", fs::copy_options::overwrite_existing);
     fs::rename(folder / "site.so.new", folder / "site.so");
     CHECK(server.wait_for_output("site.so changed, reloading.", 10s));
-    CHECK(server.wait_for_output(R"(Listening at: [\s\S]*Listening at: )", 5s));
+    CHECK(server.wait_for_occurrences("Listening at: ", 2, 5s));  // the new process is up
 
     bool reloaded = false;
     for (int attempt = 0; attempt < 50 && !reloaded; ++attempt) {

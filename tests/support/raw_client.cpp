@@ -79,11 +79,25 @@ std::string escape_bytes(std::string_view bytes, std::size_t limit) {
     return out;
 }
 
-RawClient::RawClient(int port, std::string host) : RawClient(connect_tcp(host, port), host, port) {}
+RawClient::RawClient(int port, std::string host) : RawClient(connect_tcp(host, port), host, port) {
+    require_connected();
+}
 
-RawClient RawClient::unix_socket(const std::string& path) { return RawClient(connect_unix(path), "unix:" + path, 0); }
+RawClient RawClient::unix_socket(const std::string& path) {
+    RawClient client(connect_unix(path), "unix:" + path, 0);
+    client.require_connected();
+    return client;
+}
 
-RawClient::RawClient(int fd, std::string where, int port) : fd_(fd), where_(std::move(where)), port_(port) {
+std::optional<RawClient> RawClient::try_connect(int port) {
+    RawClient client(connect_tcp("127.0.0.1", port), "127.0.0.1", port);
+    if (client.fd_ < 0) return std::nullopt;
+    return client;
+}
+
+RawClient::RawClient(int fd, std::string where, int port) : fd_(fd), where_(std::move(where)), port_(port) {}
+
+void RawClient::require_connected() const {
     INFO("connecting to " << where_ << (port_ ? ":" + std::to_string(port_) : ""));
     REQUIRE(fd_ >= 0);
 }

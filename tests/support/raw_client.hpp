@@ -25,6 +25,9 @@ public:
     // when it cannot.
     explicit RawClient(int port, std::string host = "127.0.0.1");
     static RawClient unix_socket(const std::string& path);
+    // Connects without any Catch2 assertion (those are not thread-safe):
+    // for clients running on a background thread. Nothing if it failed.
+    static std::optional<RawClient> try_connect(int port);
     ~RawClient();
     RawClient(RawClient&& other) noexcept;
     RawClient(const RawClient&) = delete;
@@ -47,6 +50,7 @@ public:
 
 private:
     RawClient(int fd, std::string where, int port);
+    void require_connected() const;
     // Reads more bytes into received_; false on EOF, error or timeout.
     bool receive_more(std::chrono::steady_clock::time_point deadline);
 

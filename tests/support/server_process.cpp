@@ -103,6 +103,16 @@ std::optional<std::vector<std::string>> ServerProcess::wait_for_output(const std
     }
 }
 
+bool ServerProcess::wait_for_occurrences(const std::string& text, int count, std::chrono::milliseconds timeout) {
+    const auto occurrences = [&] {
+        int found = 0;
+        for (auto at = output_.find(text); at != std::string::npos; at = output_.find(text, at + text.size())) ++found;
+        return found;
+    };
+    std::unique_lock lock(mutex_);
+    return output_changed_.wait_for(lock, timeout, [&] { return occurrences() >= count; });
+}
+
 int ServerProcess::port() {
     const auto match = wait_for_output(R"(Listening at: http://[^\s]*:(\d+))");
     INFO("started: " << command_line() << "\noutput so far:\n" << output());
