@@ -90,7 +90,9 @@ void DevServer::answer_continue_if_expected(net::Socket& socket, const http::Req
 }
 
 bool DevServer::answer(net::Socket& socket, const net::Endpoints& connection, const http::Request& request) {
-    ResponseWriter writer(socket, request, options_.write_timeout, options_.server_name);
+    const auto start = std::chrono::steady_clock::now();
+    ResponseWriter writer(ResponseWriter::socket_sink(socket, options_.write_timeout), request, options_.server_name,
+                          options_.keep_alive);
     try {
         handler_(request, connection, writer);
         writer.finish();
@@ -108,7 +110,11 @@ bool DevServer::answer(net::Socket& socket, const net::Endpoints& connection, co
             writer.send(std::move(response));
         }
     }
-    log::runserver_request(request_line(request), writer.status(), writer.body_bytes());
+    if (options_.log_request) {
+        options_.log_request(request, connection, writer, std::chrono::steady_clock::now() - start);
+    } else {
+        log::runserver_request(request_line(request), writer.status(), writer.body_bytes());
+    }
     return writer.keep_alive();
 }
 

@@ -33,6 +33,12 @@ struct DevServerOptions {
     std::function<int(http::ParseErrorKind)> status_for_error = http::default_status;
     // The Server header.
     std::string server_name = "webstack-stage1";
+    // false: every response says "Connection: close" (Gunicorn's sync worker).
+    bool keep_alive = true;
+    // Logs one answered request; the default is runserver's line.
+    std::function<void(const http::Request&, const net::Endpoints&, const ResponseWriter&,
+                       std::chrono::steady_clock::duration)>
+        log_request;
     // Called about once a second while no client is connected; returning
     // true ends run() (stage 2's --reload uses it to restart).
     std::function<bool()> between_connections;

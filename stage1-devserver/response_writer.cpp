@@ -8,14 +8,20 @@
 
 namespace webstack::stage1 {
 
-ResponseWriter::ResponseWriter(net::Socket& socket, const http::Request& request,
-                               std::chrono::milliseconds write_timeout, std::string_view server_name)
-    : socket_(socket), request_(request), write_timeout_(write_timeout), server_name_(server_name) {}
+ResponseWriter::ResponseWriter(Sink sink, const http::Request& request, std::string_view server_name,
+                               bool allow_keep_alive)
+    : sink_(std::move(sink)), request_(request), server_name_(server_name), allow_keep_alive_(allow_keep_alive) {}
+
+ResponseWriter::Sink ResponseWriter::socket_sink(net::Socket& socket, std::chrono::milliseconds write_timeout) {
+    return [&socket, write_timeout](std::string_view bytes) {
+        return net::write_all(socket, bytes, net::Clock::now() + write_timeout);
+    };
+}
 
 void ResponseWriter::start(http::Response head) {
     started_ = true;
     status_ = head.status;
-    keep_alive_ = head.keep_alive && request_.keep_alive && !net::stop_requested();
+    keep_alive_ = allow_keep_alive_ && head.keep_alive && request_.keep_alive && !net::stop_requested();
     send_body_ = request_.method != "HEAD" && http::status_has_body(head.status);
 
     if (auto length = head.headers.get("Content-Length")) {
@@ -31,6 +37,7 @@ void ResponseWriter::start(http::Response head) {
     // HTTP/1.0 closes after each response unless both sides say keep-alive.
     if (keep_alive_ && request_.version == http::Version{1, 0}) head.headers.set("Connection", "keep-alive");
     head.keep_alive = keep_alive_;
+    headers_ = head.headers;
     send_bytes(http::serialize_response_head(head, {.server = server_name_}));
 }
 
@@ -62,7 +69,7 @@ void ResponseWriter::send(http::Response response) {
 
 void ResponseWriter::send_bytes(std::string_view bytes) {
     if (failed_) return;
-    if (!net::write_all(socket_, bytes, net::Clock::now() + write_timeout_)) failed_ = true;
+    if (!sink_(bytes)) failed_ = true;
 }
 
 }  // namespace webstack::stage1

@@ -12,6 +12,7 @@
 #include "net/listener.hpp"
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -19,8 +20,13 @@ namespace webstack::stage1 {
 
 class ResponseWriter {
 public:
-    ResponseWriter(net::Socket& socket, const http::Request& request, std::chrono::milliseconds write_timeout,
-                   std::string_view server_name);
+    // Where the bytes go: the socket (blocking servers) or a buffer that an
+    // async server sends later. Returns false when the bytes could not go.
+    using Sink = std::function<bool(std::string_view bytes)>;
+
+    ResponseWriter(Sink sink, const http::Request& request, std::string_view server_name, bool allow_keep_alive = true);
+    // Writes straight to a blocking socket, giving up after `write_timeout`.
+    static Sink socket_sink(net::Socket& socket, std::chrono::milliseconds write_timeout);
 
     // Sends the status line and the headers (not head.body).
     void start(http::Response head);
@@ -36,6 +42,8 @@ public:
 
     bool started() const { return started_; }
     int status() const { return status_; }
+    // The headers as sent (for access logs' {header}o).
+    const http::HeaderList& headers() const { return headers_; }
     std::size_t body_bytes() const { return body_bytes_; }
     // Whether the connection may carry another request after this response.
     bool keep_alive() const { return keep_alive_ && !failed_; }
@@ -45,12 +53,13 @@ public:
 private:
     void send_bytes(std::string_view bytes);
 
-    net::Socket& socket_;
+    Sink sink_;
     const http::Request& request_;
-    std::chrono::milliseconds write_timeout_;
     std::string_view server_name_;
+    bool allow_keep_alive_;
     bool started_ = false, finished_ = false, failed_ = false;
     bool keep_alive_ = true;
+    http::HeaderList headers_;
     bool send_body_ = true, chunked_ = false;
     std::optional<std::size_t> content_length_;
     int status_ = 0;
