@@ -26,7 +26,9 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
         std::cout << app.version() << '\n';
         return 0;
     } catch (const CLI::ParseError& error) {
-        std::cerr << app.help() << '\n' << app.get_name() << ": error: " << error.what() << '\n';
+        // As argparse (and so Gunicorn) does: the usage line, then the error.
+        std::cerr << CLI::Formatter().make_usage(&app, app.get_name()) << "Run with --help for all options.\n"
+                  << app.get_name() << ": error: " << error.what() << '\n';
         return 2;
     }
 }

@@ -1,7 +1,7 @@
 // Command-line parsing for every stage, through CLI11 (the parsing is not
 // the lesson). What it adds is the behaviour our stages share:
 //   --help and --version print and exit 0;
-//   a bad flag prints the usage and the error, and exits 2, as Gunicorn
+//   a bad flag prints the usage line and the error, and exits 2, as Gunicorn
 //   (argparse) does; CLI11 alone would exit with codes above 100.
 #pragma once
 

@@ -3,12 +3,43 @@
 #include <fmt/chrono.h>
 
 #include <ctime>
+#include <fcntl.h>
+#include <string>
 #include <unistd.h>
 
 namespace webstack::log {
 
 namespace {
 Level threshold = Level::Info;
+
+// A log destination: a file descriptor, and the path to reopen it from.
+struct Destination {
+    int fd;
+    std::string path;  // "" for the standard stream itself
+    bool enabled = true;
+};
+Destination error_log{STDERR_FILENO, ""};
+Destination access_log{STDOUT_FILENO, "", false};
+
+bool open_into(Destination& destination, const std::string& path, int standard_fd) {
+    if (path == "-") {
+        destination = {standard_fd, "", true};
+        return true;
+    }
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return false;
+    if (!destination.path.empty()) ::close(destination.fd);
+    destination = {fd, path, true};
+    return true;
+}
+
+void write_all_to(int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+        const auto written = ::write(fd, bytes.data(), bytes.size());
+        if (written <= 0) return;
+        bytes.remove_prefix(static_cast<std::size_t>(written));
+    }
+}
 
 std::string_view name_of(Level level) {
     switch (level) {
@@ -40,12 +71,24 @@ bool parse_level(std::string_view text, Level& level) {
 void write_line(std::string_view line) {
     std::string out(line);
     out += '\n';
-    std::string_view rest = out;
-    while (!rest.empty()) {
-        const auto written = ::write(STDERR_FILENO, rest.data(), rest.size());
-        if (written <= 0) return;
-        rest.remove_prefix(static_cast<std::size_t>(written));
+    write_all_to(error_log.fd, out);
+}
+
+bool set_error_log(const std::string& path) { return open_into(error_log, path, STDERR_FILENO); }
+bool set_access_log(const std::string& path) { return open_into(access_log, path, STDOUT_FILENO); }
+bool access_log_enabled() { return access_log.enabled; }
+
+void reopen_log_files() {
+    for (Destination* destination : {&error_log, &access_log}) {
+        if (!destination->path.empty()) open_into(*destination, destination->path, destination->fd);
     }
+}
+
+void write_access_line(std::string_view line) {
+    if (!access_log.enabled) return;
+    std::string out(line);
+    out += '\n';
+    write_all_to(access_log.fd, out);
 }
 
 void write(Level level, std::string_view message) {
@@ -56,6 +99,6 @@ void write(Level level, std::string_view message) {
     write_line(fmt::format("[{:%Y-%m-%d %H:%M:%S %z}] [{}] [{}] {}", local, ::getpid(), name_of(level), message));
 }
 
-bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+bool stderr_is_terminal() { return ::isatty(error_log.fd) == 1; }
 
 }  // namespace webstack::log

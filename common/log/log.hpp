@@ -22,9 +22,18 @@ Level level();
 // "debug", "info", "warning", "error", "critical"; false for anything else.
 bool parse_level(std::string_view text, Level& level);
 
-// Writes one whole line to stderr with a single write(), so lines from
-// several processes do not interleave.
+// Writes one whole line to the error log (stderr unless set below) with a
+// single write(), so lines from several processes do not interleave.
 void write_line(std::string_view line);
+
+// Log files, as Gunicorn's --error-logfile and --access-logfile: a path,
+// or "-" for stderr (error log) / stdout (access log). Returns false when
+// the file cannot be opened. SIGUSR1 reopens both (for log rotation).
+bool set_error_log(const std::string& path);
+bool set_access_log(const std::string& path);
+void reopen_log_files();
+bool access_log_enabled();
+void write_access_line(std::string_view line);
 
 void write(Level level, std::string_view message);
 

@@ -40,7 +40,7 @@ std::string url_of(const tcp::endpoint& endpoint) {
 }
 }  // namespace
 
-Listener::Listener(asio::io_context& io, const BindAddress& address, int backlog) : acceptor_(io) {
+Listener::Listener(asio::io_context& io, const BindAddress& address, int backlog, bool reuse_port) : acceptor_(io) {
     boost::system::error_code error;
     StreamProtocol::endpoint endpoint;
     if (auto* unix_address = std::get_if<UnixAddress>(&address)) {
@@ -65,6 +65,10 @@ Listener::Listener(asio::io_context& io, const BindAddress& address, int backlog
     acceptor_.open(endpoint.protocol(), error);
     if (error) fail(address, error);
     if (std::holds_alternative<TcpAddress>(address)) acceptor_.set_option(asio::socket_base::reuse_address(true));
+    if (reuse_port) {
+        const int on = 1;
+        ::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+    }
     acceptor_.bind(endpoint, error);
     if (error) fail(address, error);
     acceptor_.listen(backlog, error);
@@ -90,6 +94,13 @@ Listener::Listener(asio::io_context& io, int listening_fd, std::string url) : ac
     boost::system::error_code error;
     acceptor_.assign(protocol, listening_fd, error);
     if (error) throw ListenError("cannot take over the inherited listening socket: " + error.message());
+}
+
+void Listener::close() {
+    if (!acceptor_.is_open()) return;
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    if (!unix_path_.empty()) ::unlink(unix_path_.c_str());
 }
 
 Listener::~Listener() {

@@ -26,7 +26,9 @@ public:
 class Listener {
 public:
     // Binds and listens; throws ListenError (e.g. the port is in use).
-    Listener(asio::io_context& io, const BindAddress& address, int backlog = 2048);
+    // With reuse_port, SO_REUSEPORT is set (as Gunicorn's --reuse-port does),
+    // so another process may bind the same address too.
+    Listener(asio::io_context& io, const BindAddress& address, int backlog = 2048, bool reuse_port = false);
     // Takes over a socket that is already listening, inherited from the
     // process that exec'd us (a reload keeps the socket, so no client is refused).
     Listener(asio::io_context& io, int listening_fd, std::string url);
@@ -34,6 +36,8 @@ public:
     Listener(Listener&&) = default;
 
     Acceptor& acceptor() { return acceptor_; }
+    // Stops listening (and removes a Unix socket's file).
+    void close();
     int native_handle() { return acceptor_.native_handle(); }
     // "http://127.0.0.1:8000" (with the port the kernel chose) or "unix:/tmp/x.sock".
     const std::string& url() const { return url_; }

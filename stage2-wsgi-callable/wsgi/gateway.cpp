@@ -126,9 +126,10 @@ void close_body(Body& body, const http::Request& request) {
 }  // namespace
 
 void serve(const Application& application, const http::Request& request, const net::Endpoints& connection,
-           stage1::ResponseWriter& writer) {
+           stage1::ResponseWriter& writer, const EnvironHook& adjust_environ) {
     auto environ = make_environ(request, connection);
     if (!environ) return writer.send(text_response(400, "Bad Request: the path cannot be decoded\n"));
+    if (adjust_environ) adjust_environ(*environ);
     StringInput input(request.body);
     LogErrors errors;
     environ->wsgi_input = &input;

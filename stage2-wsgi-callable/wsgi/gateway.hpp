@@ -14,7 +14,10 @@ namespace webstack::wsgi {
 // Answers `request` with `application`. Errors the app causes are answered
 // here: 500 (with a log entry) before the headers went out; after that, the
 // connection is closed, since the status line can no longer change.
+// `adjust_environ`, if given, may change the environ before the app sees it
+// (stage 3 applies trusted X-Forwarded-* headers there).
+using EnvironHook = std::function<void(Environ&)>;
 void serve(const Application& application, const http::Request& request, const net::Endpoints& connection,
-           stage1::ResponseWriter& writer);
+           stage1::ResponseWriter& writer, const EnvironHook& adjust_environ = {});
 
 }  // namespace webstack::wsgi

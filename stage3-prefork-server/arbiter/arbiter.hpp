@@ -1,0 +1,98 @@
+// Gunicorn's arbiter: a master process that never serves a request. It
+// forks N workers, keeps N of them alive whatever happens to them, and
+// turns signals into actions. It knows nothing of HTTP or apps: a worker is
+// just a function to run in a child process (stage 4 reuses this for
+// nginx's worker_processes).
+//
+// The whole job is one loop, as in arbiter.py:
+//
+//     while true:
+//         signal = wait for a signal, at most 1 second
+//         if none:  kill workers that missed their heartbeat;
+//                   start or stop workers to match the target count
+//         else:     handle it (TERM, INT, QUIT, HUP, TTIN, TTOU, USR1, CHLD)
+#pragma once
+
+#include "arbiter/heartbeat.hpp"
+#include "arbiter/signal_queue.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace webstack::arbiter {
+
+// Exit statuses with Gunicorn's meanings.
+inline constexpr int worker_boot_error = 3;  // "Worker failed to boot."
+inline constexpr int app_load_error = 4;     // "App failed to load."
+
+struct ArbiterOptions {
+    int workers = 1;
+    std::chrono::seconds timeout{30};           // 0: never kill a silent worker
+    std::chrono::seconds graceful_timeout{30};
+    std::string pidfile;                        // "" for none
+    std::string worker_class = "sync";          // for the log
+    std::vector<std::string> listening_urls;    // for the log
+};
+
+// What a worker gets from the master, after the fork.
+struct WorkerContext {
+    int age;                     // 1 for the first worker, then 2, 3, ...
+    pid_t master_pid;
+    HeartbeatTable* heartbeats;
+    std::size_t slot;
+    void beat() { heartbeats->beat(slot); }
+    // False once the master is gone (the worker was re-parented).
+    bool master_alive() const;
+};
+
+// Runs in the worker process; returns its exit status.
+using WorkerMain = std::function<int(WorkerContext&)>;
+
+struct ArbiterHooks {
+    std::function<void()> close_listeners;  // when stopping: no new connections
+    std::function<void()> reopen_logs;      // on SIGUSR1
+};
+
+class Arbiter {
+public:
+    Arbiter(ArbiterOptions options, WorkerMain worker_main, ArbiterHooks hooks);
+    // Runs until stopped; returns the exit status of the whole server.
+    int run();
+
+private:
+    struct Worker {
+        int age;
+        std::size_t slot;
+        bool aborted = false;   // SIGABRT sent for a timeout; next time SIGKILL
+        bool retiring = false;  // SIGTERM sent to retire it; it no longer counts
+    };
+
+    void handle(int signal_number);
+    void reload();
+    void spawn_worker();
+    void manage_workers();
+    void murder_workers();
+    void reap_workers();
+    void stop(bool graceful);
+    void kill_workers(int signal_number);
+    void halt(std::string reason, int exit_status);
+    int active_workers() const;
+
+    ArbiterOptions options_;
+    WorkerMain worker_main_;
+    ArbiterHooks hooks_;
+    SignalQueue signals_;
+    HeartbeatTable heartbeats_;
+    std::map<pid_t, Worker> workers_;
+    int target_workers_;
+    int last_age_ = 0;
+    bool stopping_ = false;
+    std::optional<std::pair<std::string, int>> halt_;  // reason and exit status
+};
+
+}  // namespace webstack::arbiter

@@ -1,0 +1,121 @@
+// stage3-prefork-server: Gunicorn, rebuilt.
+//   stage3-prefork-server MODULE:CALLABLE [-b 127.0.0.1:8000] [-w WORKERS] [-k sync|async] ...
+// Reads Gunicorn's flags, opens the listening sockets (before any fork, so
+// every worker shares them), maybe loads the app (--preload), and hands
+// over to the arbiter.
+#include "arbiter/arbiter.hpp"
+#include "config.hpp"
+#include "log/log.hpp"
+#include "net/listener.hpp"
+#include "wsgi/app_loader.hpp"
+#include "workers/worker.hpp"
+
+#include <csignal>
+#include <memory>
+#include <random>
+#include <unistd.h>
+
+using namespace webstack;
+
+namespace {
+bool set_up_logs(const stage3::Config& config) {
+    log::Level level = log::Level::Info;
+    log::parse_level(config.log_level, level);
+    log::set_level(level);
+    if (!log::set_error_log(config.error_logfile)) {
+        log::write_line("Error: cannot open --error-logfile " + config.error_logfile);
+        return false;
+    }
+    if (!config.access_logfile.empty() && !log::set_access_log(config.access_logfile)) {
+        log::write_line("Error: cannot open --access-logfile " + config.access_logfile);
+        return false;
+    }
+    return true;
+}
+
+// Each worker retires after --max-requests plus its own random jitter, so
+// that workers started together do not all restart together.
+int max_requests_with_jitter(const stage3::Config& config) {
+    if (config.max_requests == 0) return 0;
+    std::mt19937 random(static_cast<unsigned>(::getpid()));
+    return config.max_requests + std::uniform_int_distribution<int>(0, config.max_requests_jitter)(random);
+}
+
+int check_config(const stage3::Config& config) {
+    try {
+        const auto app = wsgi::load_application(config.app, wsgi::app_search_path(config.app_paths));
+        log::write_line("Config OK: " + app.name + " loads from " + app.path);
+        return 0;
+    } catch (const wsgi::LoadError& error) {
+        log::write_line(std::string("Error: App failed to load: ") + error.what());
+        return 1;
+    }
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    stage3::Config config;
+    if (auto exit_status = stage3::parse_command_line(argc, argv, config)) return *exit_status;
+    if (!set_up_logs(config)) return 1;
+    if (config.check_config) return check_config(config);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    boost::asio::io_context io;
+    std::vector<std::unique_ptr<net::Listener>> listeners;
+    try {
+        for (const auto& bind : config.bind)
+            listeners.push_back(std::make_unique<net::Listener>(io, net::parse_bind_address(bind).address,
+                                                                config.backlog, config.reuse_port));
+    } catch (const net::ListenError& error) {
+        log::error("{}", error.what());
+        return 1;
+    }
+
+    const auto search_path = wsgi::app_search_path(config.app_paths);
+    std::optional<wsgi::LoadedApplication> preloaded;
+    if (config.preload) {
+        try {
+            preloaded = wsgi::load_application(config.app, search_path);
+        } catch (const wsgi::LoadError& error) {
+            log::error("App failed to load: {}", error.what());
+            return arbiter::app_load_error;
+        }
+    }
+
+    arbiter::ArbiterOptions options;
+    options.workers = config.workers;
+    options.timeout = std::chrono::seconds(config.timeout);
+    options.graceful_timeout = std::chrono::seconds(config.graceful_timeout);
+    options.pidfile = config.pidfile;
+    options.worker_class = config.worker_class;
+    for (const auto& listener : listeners) options.listening_urls.push_back(listener->url());
+
+    auto worker_main = [&](arbiter::WorkerContext& context) -> int {
+        stage3::WorkerSettings settings;
+        try {
+            // Without --preload each worker loads the app itself: a HUP
+            // then brings new code, since every new worker is a new process.
+            settings.application = preloaded ? preloaded->application
+                                             : wsgi::load_application(config.app, search_path).application;
+        } catch (const wsgi::LoadError& error) {
+            log::error("Exception in worker process: App failed to load: {}", error.what());
+            return arbiter::app_load_error;
+        }
+        for (auto& listener : listeners) settings.listeners.push_back(listener.get());
+        settings.timeout = std::chrono::seconds(config.timeout);
+        settings.graceful_timeout = std::chrono::seconds(config.graceful_timeout);
+        settings.keep_alive = std::chrono::seconds(config.keep_alive);
+        settings.max_requests = max_requests_with_jitter(config);
+        settings.limits = stage3::parser_limits(config);
+        settings.access_log_format = config.access_logformat;
+        settings.forwarded_allow_ips = config.forwarded_allow_ips;
+        return config.worker_class == "async" ? stage3::run_async_worker(context, settings)
+                                              : stage3::run_sync_worker(context, settings);
+    };
+    arbiter::ArbiterHooks hooks;
+    hooks.close_listeners = [&] {
+        for (auto& listener : listeners) listener->close();
+    };
+    hooks.reopen_logs = log::reopen_log_files;
+    return arbiter::Arbiter(options, worker_main, hooks).run();
+}

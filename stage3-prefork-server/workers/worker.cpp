@@ -1,0 +1,82 @@
+#include "workers/worker.hpp"
+
+#include "log/access_log.hpp"
+#include "log/log.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <unistd.h>
+
+namespace webstack::stage3 {
+
+namespace {
+volatile std::sig_atomic_t alive = 1;
+volatile std::sig_atomic_t reopen_requested = 0;
+
+extern "C" void on_term(int) { alive = 0; }
+extern "C" void on_quit(int) { ::_exit(0); }
+extern "C" void on_usr1(int) { reopen_requested = 1; }
+
+void install(int signal_number, void (*handler)(int)) {
+    struct sigaction action {};
+    action.sa_handler = handler;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;  // no SA_RESTART: a worker waiting in poll() wakes up
+    sigaction(signal_number, &action, nullptr);
+}
+}  // namespace
+
+void install_worker_signals() {
+    install(SIGTERM, on_term);
+    install(SIGINT, on_quit);
+    install(SIGQUIT, on_quit);
+    install(SIGUSR1, on_usr1);
+    std::signal(SIGPIPE, SIG_IGN);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+bool worker_alive() { return alive != 0; }
+void stop_worker() { alive = 0; }
+
+bool take_reopen_request() {
+    if (!reopen_requested) return false;
+    reopen_requested = 0;
+    return true;
+}
+
+wsgi::EnvironHook trust_forwarded_headers(const std::vector<std::string>& allowed) {
+    return [allowed](wsgi::Environ& environ) {
+        const auto peer = environ.get("REMOTE_ADDR");
+        const bool trusted = std::find(allowed.begin(), allowed.end(), "*") != allowed.end() ||
+                             std::find(allowed.begin(), allowed.end(), peer) != allowed.end();
+        if (!trusted) return;
+        if (auto proto = environ.get("HTTP_X_FORWARDED_PROTO"); proto == "https" || proto == "http")
+            environ.wsgi_url_scheme = proto;
+        if (auto forwarded_for = environ.get("HTTP_X_FORWARDED_FOR"); !forwarded_for.empty()) {
+            // The last address is the one our trusted proxy saw; earlier
+            // ones were written by the client and prove nothing.
+            auto last = forwarded_for.substr(forwarded_for.rfind(',') + 1);
+            last.erase(0, last.find_first_not_of(' '));
+            environ.vars["REMOTE_ADDR"] = last;
+        }
+    };
+}
+
+void log_access(const std::string& format, const http::Request& request, const net::Endpoints& connection,
+                const stage1::ResponseWriter& writer, std::chrono::steady_clock::duration duration) {
+    if (!log::access_log_enabled()) return;
+    log::AccessRecord record;
+    record.remote_address = connection.remote_host;
+    record.request_line = request.method + " " + request.target + " HTTP/" + std::to_string(request.version.major) +
+                          "." + std::to_string(request.version.minor);
+    record.status = writer.status();
+    record.body_bytes = writer.body_bytes();
+    record.request_headers = &request.headers;
+    record.response_headers = &writer.headers();
+    record.duration = std::chrono::duration_cast<std::chrono::microseconds>(duration);
+    log::write_access_line(log::format_access_line(format, record));
+}
+
+}  // namespace webstack::stage3

@@ -1,0 +1,49 @@
+// What both worker classes share: their settings, and the parts of serving
+// a request that do not depend on how connections are handled (the access
+// log line, trusted X-Forwarded-* headers, worker signals).
+#pragma once
+
+#include "arbiter/arbiter.hpp"
+#include "http/parser.hpp"
+#include "net/listener.hpp"
+#include "response_writer.hpp"
+#include "wsgi/contract.hpp"
+#include "wsgi/gateway.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace webstack::stage3 {
+
+struct WorkerSettings {
+    std::vector<net::Listener*> listeners;
+    wsgi::Application application;
+    std::chrono::seconds timeout{30};
+    std::chrono::seconds graceful_timeout{30};
+    std::chrono::seconds keep_alive{2};
+    int max_requests = 0;                 // jitter already added; 0: never retire
+    http::ParserLimits limits;
+    std::string access_log_format;
+    std::vector<std::string> forwarded_allow_ips;
+};
+
+// Gunicorn's --forwarded-allow-ips: only a proxy we trust may tell us the
+// client's address (X-Forwarded-For) and scheme (X-Forwarded-Proto).
+wsgi::EnvironHook trust_forwarded_headers(const std::vector<std::string>& allowed);
+
+// Writes the access log line for one request, if the access log is on.
+void log_access(const std::string& format, const http::Request& request, const net::Endpoints& connection,
+                const stage1::ResponseWriter& writer, std::chrono::steady_clock::duration duration);
+
+// The worker's side of Gunicorn's signals: TERM finishes the current work
+// and exits; INT and QUIT exit now; USR1 reopens the log files.
+void install_worker_signals();
+bool worker_alive();
+void stop_worker();              // as if TERM arrived (e.g. after --max-requests)
+bool take_reopen_request();      // true once after each USR1
+
+int run_sync_worker(arbiter::WorkerContext& context, const WorkerSettings& settings);
+int run_async_worker(arbiter::WorkerContext& context, const WorkerSettings& settings);
+
+}  // namespace webstack::stage3
