@@ -40,7 +40,7 @@ TEST_CASE("bad flags print the usage and exit 2", "[stage1]") {
     CHECK(result.output.find(message) != std::string::npos);
 }
 
-TEST_CASE("--help and --version exit 0", "[stage1]") {
+TEST_CASE("the help and version flags exit 0", "[stage1]") {
     const auto help = run_command({binary("stage1-devserver"), "--help"});
     CHECK(help.exit_status == 0);
     CHECK(help.output.find("--bind") != std::string::npos);

@@ -28,6 +28,9 @@ pid_t spawn(const std::string& executable, const std::vector<std::string>& argum
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     const pid_t pid = ::fork();
     if (pid == 0) {
+        // Its own process group, so that the test can stop a master and
+        // all the workers it forked with one kill().
+        ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         ::dup2(fds[1], STDOUT_FILENO);
         ::dup2(fds[1], STDERR_FILENO);
@@ -60,6 +63,7 @@ ServerProcess::~ServerProcess() {
         ::kill(pid_, SIGKILL);
         wait_for_exit(5s);
     }
+    ::kill(-pid_, SIGKILL);  // anything it started (a master's workers) goes too
     if (reader_.joinable()) reader_.join();
 }
 

@@ -5,6 +5,8 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <unistd.h>
 
 using namespace webstack::wsgi;
 
@@ -137,3 +139,15 @@ WSGI_APPLICATION(application);
 // An export that claims another contract version: the loader must refuse it.
 extern "C" __attribute__((visibility("default"))) const ExportedApplication webstack_wsgi_app__from_the_future{
     contract_version + 1, Application(application)};
+
+// The worker's process id: tells the stage 3 tests which worker answered.
+Body worker_pid(Environ&, StartResponse& start_response) { return text(start_response, std::to_string(::getpid())); }
+WSGI_APPLICATION(worker_pid);
+
+// Blocks for ?seconds=N: a slow view, or (past --timeout) a stuck one.
+Body slow(Environ& environ, StartResponse& start_response) {
+    const int seconds = query_number(environ, "seconds", 1);
+    std::this_thread::sleep_for(std::chrono::seconds(seconds));
+    return text(start_response, "slept " + std::to_string(seconds) + "\n");
+}
+WSGI_APPLICATION(slow);

@@ -1,0 +1,86 @@
+// Real nginx in front of stage3, with the configuration Gunicorn's
+// deployment docs (and the seed article) give; only ports and paths changed.
+#include "catch.hpp"
+#include "stage3_server.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace webstack::testing;
+namespace fs = std::filesystem;
+
+namespace {
+int free_port() {
+    const int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    ::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
+    ::close(probe);
+    return ntohs(address.sin_port);
+}
+
+std::string nginx_binary() {
+    for (const char* candidate : {"/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"}) {
+        if (::access(candidate, X_OK) == 0) return candidate;
+    }
+    std::cout << "SKIPPED: nginx is not installed (scripts/install-deps installs nginx-light)" << std::endl;
+    std::exit(77);
+}
+}  // namespace
+
+TEST_CASE("real nginx in front of stage3 serves the app", "[stage3][interop]") {
+    const auto nginx = nginx_binary();
+    auto app_server = start_stage3("testing:dump_environ", {"-w", "2"});
+    const int app_port = app_server->port();
+    const int nginx_port = free_port();
+    const fs::path prefix = fs::temp_directory_path() / ("webstack-nginx-" + std::to_string(::getpid()));
+    fs::create_directories(prefix / "logs");
+    std::ofstream(prefix / "nginx.conf") << "daemon off;\n"
+                                            "worker_processes 1;\n"
+                                            "pid " << (prefix / "nginx.pid").string() << ";\n"
+                                            "error_log " << (prefix / "logs/error.log").string() << ";\n"
+                                            "events { worker_connections 64; }\n"
+                                            "http {\n"
+                                            "  access_log off;\n"
+                                            "  client_body_temp_path " << (prefix / "body").string() << ";\n"
+                                            "  proxy_temp_path " << (prefix / "proxy").string() << ";\n"
+                                            "  upstream app_server {\n"
+                                            "    server 127.0.0.1:" << app_port << " fail_timeout=0;\n"
+                                            "  }\n"
+                                            "  server {\n"
+                                            "    listen 127.0.0.1:" << nginx_port << ";\n"
+                                            "    location / {\n"
+                                            "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+                                            "      proxy_set_header X-Forwarded-Proto $scheme;\n"
+                                            "      proxy_set_header Host $http_host;\n"
+                                            "      proxy_redirect off;\n"
+                                            "      proxy_pass http://app_server;\n"
+                                            "    }\n"
+                                            "  }\n"
+                                            "}\n";
+    ServerProcess proxy(nginx, {"-p", prefix.string(), "-c", (prefix / "nginx.conf").string()});
+    std::optional<webstack::http::Response> response;
+    for (int attempt = 0; attempt < 100 && !response; ++attempt) {
+        if (auto client = RawClient::try_connect(nginx_port)) {
+            response = client->exchange("GET /through/nginx?x=1 HTTP/1.1\r\nHost: example.test\r\n\r\n");
+        } else {
+            std::this_thread::sleep_for(50ms);  // waiting for nginx's port, bounded
+        }
+    }
+    INFO(proxy.output() << "\n" << app_server->output());
+    REQUIRE(response);
+    CHECK(response->status == 200);
+    CHECK(response->body.find("PATH_INFO=/through/nginx\n") != std::string::npos);
+    CHECK(response->body.find("QUERY_STRING=x=1\n") != std::string::npos);
+    CHECK(response->body.find("HTTP_HOST=example.test\n") != std::string::npos);
+    CHECK(response->body.find("REMOTE_ADDR=127.0.0.1\n") != std::string::npos);  // from X-Forwarded-For
+    CHECK(response->body.find("HTTP_X_FORWARDED_PROTO=http\n") != std::string::npos);
+    fs::remove_all(prefix);
+}

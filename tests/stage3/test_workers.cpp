@@ -1,0 +1,120 @@
+// What the workers do: several answer, sync closes, async keeps connections,
+// --max-requests recycles, the access log, trusted proxies, limits.
+#include "catch.hpp"
+#include "stage3_server.hpp"
+
+using namespace webstack::testing;
+
+TEST_CASE("several workers answer from different processes", "[stage3]") {
+    auto server = start_stage3("testing:worker_pid", {"-w", "3"});
+    const int port = server->port();
+    REQUIRE(wait_for_boots(*server, 3));
+    std::set<std::string> pids;
+    for (int round = 0; round < 200 && pids.size() < 2; ++round) pids.merge(answering_pids(port, 5));
+    INFO(server->output());
+    CHECK(pids.size() >= 2);
+    CHECK(server->output().find("Using worker: sync") != std::string::npos);
+}
+
+TEST_CASE("the sync worker answers with Connection: close", "[stage3]") {
+    auto server = start_stage3("hello_world:process_http_request");
+    RawClient client(server->port());
+    const auto response = client.exchange(get("/"));
+    INFO(client.transcript());
+    REQUIRE(response);
+    CHECK(response->body == "Hello World");
+    CHECK(response->headers.get("Connection") == "close");
+    CHECK(client.wait_for_close(2s));
+}
+
+TEST_CASE("the async worker keeps connections and serves many clients at once", "[stage3]") {
+    auto server = start_stage3("hello_world:process_http_request", {"-k", "async", "-w", "1"});
+    const int port = server->port();
+    // An idle connection does not hold the only worker...
+    RawClient idle(port);
+    idle.send("GET / HTTP/1.1\r\nHost: x\r\n");  // half a request
+    // ...and fifty clients connected at once are all served.
+    std::vector<RawClient> clients;
+    for (int i = 0; i < 50; ++i) clients.emplace_back(port);
+    for (auto& client : clients) client.send(get("/"));
+    int answered = 0;
+    for (auto& client : clients) {
+        auto response = client.read_response("GET", 5s);
+        if (response && response->body == "Hello World") ++answered;
+    }
+    CHECK(answered == 50);
+    // Keep-alive: a second request on the same connection.
+    const auto again = clients.front().exchange(get("/"));
+    INFO(clients.front().transcript());
+    REQUIRE(again);
+    CHECK_FALSE(again->headers.contains("Connection"));
+    CHECK(server->output().find("Using worker: async") != std::string::npos);
+}
+
+TEST_CASE("max-requests recycles the worker", "[stage3]") {
+    auto server = start_stage3("testing:worker_pid", {"-w", "1", "--max-requests", "3"});
+    const int port = server->port();
+    const auto pids = answering_pids(port, 7);
+    INFO(server->output());
+    CHECK(pids.size() >= 2);
+    CHECK(server->wait_for_output("Autorestarting worker after current request."));
+}
+
+TEST_CASE("the access log uses Gunicorn's atoms", "[stage3]") {
+    auto server = start_stage3("hello_world:process_http_request",
+                               {"--access-logfile", "-", "--access-logformat",
+                                R"(%(h)s "%(r)s" %(s)s %(b)s %({x-trace}i)s %({content-type}o)s D=%(D)s)"});
+    RawClient client(server->port());
+    client.exchange(get("/logged?x=1", "X-Trace: abc\r\n"));
+    CHECK(server->wait_for_output(
+        R"(127\.0\.0\.1 "GET /logged\?x=1 HTTP/1\.1" 200 11 abc text/plain; charset=utf-8 D=\d+)"));
+}
+
+TEST_CASE("the default access log format is Gunicorn's", "[stage3]") {
+    auto server = start_stage3("hello_world:process_http_request", {"--access-logfile", "-"});
+    RawClient client(server->port());
+    client.exchange(get("/", "User-Agent: test-agent\r\nReferer: http://r/\r\n"));
+    CHECK(server->wait_for_output(
+        R"(127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "GET / HTTP/1\.1" 200 11 "http://r/" "test-agent")"));
+}
+
+TEST_CASE("X-Forwarded-For and -Proto are trusted only from --forwarded-allow-ips", "[stage3]") {
+    const std::string request = get("/", "X-Forwarded-For: 6.6.6.6, 203.0.113.7\r\nX-Forwarded-Proto: https\r\n");
+    {
+        auto trusted = start_stage3("testing:dump_environ");  // default: 127.0.0.1 is trusted
+        RawClient client(trusted->port());
+        const auto response = client.exchange(request);
+        REQUIRE(response);
+        CHECK(response->body.find("REMOTE_ADDR=203.0.113.7\n") != std::string::npos);
+        CHECK(response->body.find("wsgi.url_scheme=https\n") != std::string::npos);
+    }
+    auto untrusted = start_stage3("testing:dump_environ", {"--forwarded-allow-ips", "10.0.0.1"});
+    RawClient client(untrusted->port());
+    const auto response = client.exchange(request);
+    REQUIRE(response);
+    CHECK(response->body.find("REMOTE_ADDR=127.0.0.1\n") != std::string::npos);
+    CHECK(response->body.find("wsgi.url_scheme=http\n") != std::string::npos);
+}
+
+TEST_CASE("request limits answer as Gunicorn does", "[stage3]") {
+    for (std::string worker_class : {"sync", "async"}) {
+        auto server = start_stage3("hello_world:process_http_request",
+                                   {"-k", worker_class, "--limit-request-line", "100", "--limit-request-fields", "5",
+                                    "--limit-request-field-size", "50"});
+        const int port = server->port();
+        const std::vector<std::pair<std::string, int>> cases = {
+            {"GET /" + std::string(200, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+            {"GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 1\r\nC: 1\r\nD: 1\r\nE: 1\r\n\r\n", 431},
+            {"GET / HTTP/1.1\r\nHost: x\r\nX: " + std::string(60, 'v') + "\r\n\r\n", 431},
+            {"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 400},
+            {"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501},
+        };
+        for (const auto& [request, status] : cases) {
+            RawClient client(port);
+            const auto response = client.exchange(request);
+            INFO(worker_class << "\n" << client.transcript());
+            REQUIRE(response);
+            CHECK(response->status == status);
+        }
+    }
+}
