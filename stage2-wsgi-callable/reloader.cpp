@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace webstack::stage2 {
@@ -13,11 +14,11 @@ constexpr const char* url_variable = "WEBSTACK_LISTEN_URL";
 
 FileWatcher::FileWatcher(std::string path) : path_(std::move(path)), loaded_(stamp()), last_seen_(loaded_) {}
 
-std::optional<std::filesystem::file_time_type> FileWatcher::stamp() const {
-    std::error_code error;
-    const auto time = std::filesystem::last_write_time(path_, error);
-    if (error) return std::nullopt;
-    return time;
+std::optional<FileWatcher::Stamp> FileWatcher::stamp() const {
+    struct stat status {};
+    if (::stat(path_.c_str(), &status) != 0) return std::nullopt;  // missing for a moment: not a change yet
+    return Stamp{static_cast<std::uint64_t>(status.st_ino), static_cast<std::uint64_t>(status.st_size),
+                 static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1'000'000'000 + status.st_mtim.tv_nsec};
 }
 
 bool FileWatcher::changed() {

@@ -11,7 +11,7 @@
 #include "net/listener.hpp"
 
 #include <chrono>
-#include <filesystem>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -25,10 +25,18 @@ public:
     bool changed();
 
 private:
-    std::optional<std::filesystem::file_time_type> stamp() const;
+    // What "changed" means: another file put in its place (a new inode, as a
+    // rename does), another size, or another modification time. The time
+    // alone can miss a change: it is only as fine as the kernel's clock tick.
+    struct Stamp {
+        std::uint64_t inode, size;
+        std::int64_t modified_ns;
+        bool operator==(const Stamp&) const = default;
+    };
+    std::optional<Stamp> stamp() const;
 
     std::string path_;
-    std::optional<std::filesystem::file_time_type> loaded_, last_seen_;
+    std::optional<Stamp> loaded_, last_seen_;
     std::chrono::steady_clock::time_point last_change_;
 };
 

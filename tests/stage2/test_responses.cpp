@@ -122,7 +122,7 @@ TEST_CASE("an exception before the headers is a 500 with the message in the log"
     REQUIRE(response);
     CHECK(response->status == 500);
     CHECK(response->body.find("A server error occurred") != std::string::npos);
-    CHECK(server->wait_for_output("Internal Server Error: /db\\nTraceback"));
     CHECK(server->wait_for_output("std::runtime_error: the database is down"));
+    CHECK(server->output().find("Internal Server Error: /db\nTraceback") != std::string::npos);
     CHECK(client.exchange(get("/"))->status == 500);  // the server goes on
 }

@@ -90,31 +90,44 @@ bool ServerProcess::wait_for_output_closed(std::chrono::milliseconds timeout) {
 
 std::optional<std::vector<std::string>> ServerProcess::wait_for_output(const std::string& pattern,
                                                                        std::chrono::milliseconds timeout) {
+    // Line by line, and each line once: a busy server logs a line per
+    // request, and searching the whole log again on every new chunk (with
+    // the lock held, so the log cannot grow) would fall behind it, fill the
+    // pipe and stall the very server the test waits for.
     const std::regex expression(pattern);
     std::unique_lock lock(mutex_);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::size_t scanned = 0;
     while (true) {
-        std::smatch match;
-        if (std::regex_search(output_, match, expression)) {
-            std::vector<std::string> groups;
-            for (const auto& group : match) groups.push_back(group.str());
-            return groups;
+        for (auto end = output_.find('\n', scanned);; end = output_.find('\n', scanned)) {
+            const bool last = end == std::string::npos;
+            const auto line_end = output_.cbegin() + static_cast<std::ptrdiff_t>(last ? output_.size() : end);
+            std::smatch match;
+            if (std::regex_search(output_.cbegin() + static_cast<std::ptrdiff_t>(scanned), line_end, match,
+                                  expression)) {
+                std::vector<std::string> groups;
+                for (const auto& group : match) groups.push_back(group.str());
+                return groups;
+            }
+            if (last) break;  // an unfinished line: look at it again once it grows
+            scanned = end + 1;
         }
-        if (output_changed_.wait_until(lock, deadline) == std::cv_status::timeout) {
-            if (std::regex_search(output_, match, expression)) continue;
-            return std::nullopt;
-        }
+        if (output_changed_.wait_until(lock, deadline) == std::cv_status::timeout) return std::nullopt;
     }
 }
 
 bool ServerProcess::wait_for_occurrences(const std::string& text, int count, std::chrono::milliseconds timeout) {
-    const auto occurrences = [&] {
-        int found = 0;
-        for (auto at = output_.find(text); at != std::string::npos; at = output_.find(text, at + text.size())) ++found;
-        return found;
+    int found = 0;
+    std::size_t scanned = 0;
+    const auto enough = [&] {
+        for (auto at = output_.find(text, scanned); at != std::string::npos; at = output_.find(text, scanned)) {
+            ++found;
+            scanned = at + text.size();
+        }
+        return found >= count;
     };
     std::unique_lock lock(mutex_);
-    return output_changed_.wait_for(lock, timeout, [&] { return occurrences() >= count; });
+    return output_changed_.wait_for(lock, timeout, enough);
 }
 
 int ServerProcess::port() {

@@ -30,13 +30,12 @@ public:
     ServerProcess(const ServerProcess&) = delete;
     ServerProcess& operator=(const ServerProcess&) = delete;
 
-    // Waits until the output matches `pattern`; returns the match's groups
-    // (group 0 is the whole match), or nothing after `timeout`.
+    // Waits until a line of the output matches `pattern` (a pattern never
+    // spans lines); returns the match's groups (group 0 is the whole
+    // match), or nothing after `timeout`.
     std::optional<std::vector<std::string>> wait_for_output(const std::string& pattern,
                                                             std::chrono::milliseconds timeout = 5s);
     // Waits until `text` (plain text, not a pattern) appears `count` times.
-    // Prefer it to a regex over the whole log: libstdc++'s std::regex
-    // recurses per character and overflows the stack on long logs.
     bool wait_for_occurrences(const std::string& text, int count, std::chrono::milliseconds timeout = 5s);
     // The TCP port from "Listening at: http://HOST:PORT"; fails the test
     // (with the output so far) when the line does not come within 5 s.
