@@ -55,11 +55,14 @@ class Server:
     command: list
     path: str = "/"
     headers: list = field(default_factory=list)
+    setup: object = None          # setup(port): writes a config file, say, before the start
     process: subprocess.Popen = None
     port: int = 0
 
     def start(self):
         self.port = free_port()
+        if self.setup:
+            self.setup(self.port)
         command = [part.replace("{port}", str(self.port)) for part in self.command]
         self.process = subprocess.Popen(pinned(SERVER_CORE, command), stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, start_new_session=True)
@@ -140,8 +143,11 @@ def measure(servers, rows, seconds, runs, log=print):
     return table
 
 
-def format_table(title, servers, rows, table):
+def format_table(title, servers, rows, table, ratios=None):
+    """ratios: (ours, theirs) pairs to print; default: the first server
+    against each of the others."""
     ours = servers[0].name
+    pairs = ratios or [(ours, server.name) for server in servers[1:]]
     lines = [title, ""]
     lines.append(f"{'load':<28} {'server':<28} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
     for row in rows:
@@ -149,10 +155,10 @@ def format_table(title, servers, rows, table):
             r = table[row.name][server.name]
             lines.append(f"{row.name:<28} {server.name:<28} {r.requests_per_second:>10,.0f} "
                          f"{r.p50_ms:>9.3f} {r.p99_ms:>9.3f} {r.errors:>7}")
-        for server in servers[1:]:
-            mine, theirs = table[row.name][ours], table[row.name][server.name]
+        for mine_name, theirs_name in pairs:
+            mine, theirs = table[row.name][mine_name], table[row.name][theirs_name]
             ratio = mine.requests_per_second / theirs.requests_per_second if theirs.requests_per_second else 0
-            lines.append(f"{'':<28} ratio {ours} / {server.name}: {ratio:.2f}x requests/s")
+            lines.append(f"{'':<28} ratio {mine_name} / {theirs_name}: {ratio:.2f}x requests/s")
         lines.append("")
     return "\n".join(lines)
 

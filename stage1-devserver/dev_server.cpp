@@ -38,17 +38,25 @@ void DevServer::serve_connection(net::Socket& socket) {
     const auto connection = net::endpoints_of(socket);
     http::RequestParser parser(options_.limits);
     std::string pending;  // bytes read but not parsed yet: maybe a pipelined request
+    bool client_may_send_more = false;
     while (true) {
         const auto outcome = read_request(socket, parser, pending);
         if (outcome == ReadOutcome::Closed) break;
         if (outcome == ReadOutcome::BadRequest) {
             send_error(socket, parser);
+            client_may_send_more = true;  // the rest of a body we refused, say
             break;  // after a framing error we cannot tell where the next request starts
         }
         const auto request = parser.take_request();
-        if (!answer(socket, connection, request)) break;
+        if (!answer(socket, connection, request)) {
+            client_may_send_more = !pending.empty() || parser.in_progress();
+            break;
+        }
     }
-    net::close_gracefully(socket);
+    // Linger only when the client may still be sending (see close_gracefully);
+    // otherwise a plain close costs the client no round trip.
+    if (client_may_send_more) net::close_gracefully(socket);
+    else net::close_now(socket);
 }
 
 DevServer::ReadOutcome DevServer::read_request(net::Socket& socket, http::RequestParser& parser,

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <poll.h>
+#include <sys/socket.h>
 
 namespace webstack::net {
 
@@ -25,28 +26,34 @@ WaitResult wait_readable(int fd, Clock::time_point deadline) { return wait_for(f
 WaitResult wait_writable(int fd, Clock::time_point deadline) { return wait_for(fd, POLLOUT, deadline); }
 
 ReadStatus read_some(Socket& socket, std::string& buffer, Clock::time_point deadline) {
-    switch (wait_readable(socket.native_handle(), deadline)) {
-        case WaitResult::TimedOut: return ReadStatus::TimedOut;
-        case WaitResult::Stopped: return ReadStatus::Stopped;
-        case WaitResult::Ready: break;
-    }
     char chunk[64 * 1024];
-    boost::system::error_code error;
-    const auto count = socket.read_some(asio::buffer(chunk), error);
-    if (error == asio::error::eof) return ReadStatus::Closed;
-    if (error) return ReadStatus::Failed;
-    buffer.append(chunk, count);
-    return ReadStatus::Data;
+    while (true) {
+        // Try first: often the bytes are already there, and a poll() would
+        // only cost a system call. MSG_DONTWAIT makes this one read non-blocking.
+        const auto count = ::recv(socket.native_handle(), chunk, sizeof chunk, MSG_DONTWAIT);
+        if (count > 0) {
+            buffer.append(chunk, static_cast<std::size_t>(count));
+            return ReadStatus::Data;
+        }
+        if (count == 0) return ReadStatus::Closed;
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return ReadStatus::Failed;
+        switch (wait_readable(socket.native_handle(), deadline)) {
+            case WaitResult::TimedOut: return ReadStatus::TimedOut;
+            case WaitResult::Stopped: return ReadStatus::Stopped;
+            case WaitResult::Ready: break;
+        }
+    }
 }
 
 bool write_all(Socket& socket, std::string_view data, Clock::time_point deadline) {
     while (!data.empty()) {
+        const auto count = ::send(socket.native_handle(), data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (count > 0) {
+            data.remove_prefix(static_cast<std::size_t>(count));
+            continue;
+        }
+        if (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return false;
         if (wait_writable(socket.native_handle(), deadline) != WaitResult::Ready) return false;
-        boost::system::error_code error;
-        const auto count = socket.write_some(asio::buffer(data.data(), data.size()), error);
-        if (error == asio::error::would_block || error == asio::error::try_again) continue;
-        if (error) return false;
-        data.remove_prefix(count);
     }
     return true;
 }
@@ -59,6 +66,12 @@ std::optional<Socket> accept_until(Listener& listener, Clock::time_point deadlin
         if (!error) return socket;
         // ECONNABORTED (the client gave up while queued) or EMFILE: keep going.
     }
+}
+
+void close_now(Socket& socket) {
+    boost::system::error_code ignored;
+    socket.shutdown(Socket::shutdown_send, ignored);
+    socket.close(ignored);
 }
 
 void close_gracefully(Socket& socket, std::chrono::milliseconds quiet, std::chrono::milliseconds linger) {

@@ -37,6 +37,10 @@ bool write_all(Socket& socket, std::string_view data, Clock::time_point deadline
 // deadline passed first (stop_requested() tells which).
 std::optional<Socket> accept_until(Listener& listener, Clock::time_point deadline);
 
+// Closes the connection at once: for when the whole request was read and
+// the client has nothing more to send.
+void close_now(Socket& socket);
+
 // Closes the connection politely. Closing a socket with unread bytes
 // makes the kernel send a reset, and a reset can destroy the response the
 // client has not read yet (say a 413 while it is still uploading). So we
