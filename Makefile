@@ -12,7 +12,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 JOBS ?= 2
 # The furthest stage that exists, with its arguments; `make demo` runs it.
-DEMO ?= stage2-wsgi-callable lifecycle:application
+DEMO ?= stage3-prefork-server lifecycle:application --workers 2
 
 SCENARIO ?= stage1
 

@@ -13,6 +13,11 @@
 namespace webstack::arbiter {
 
 namespace {
+// "SIGABRT", as Gunicorn names a signal that killed a worker.
+std::string full_signal_name(int signal_number) {
+    const char* name = ::sigabbrev_np(signal_number);
+    return name ? std::string("SIG") + name : "signal " + std::to_string(signal_number);
+}
 constexpr std::size_t heartbeat_slots = 1024;  // more than any worker count we accept
 }
 
@@ -156,7 +161,7 @@ void Arbiter::reap_workers() {
         } else if (WIFSIGNALED(status)) {
             const int signal_number = WTERMSIG(status);
             if (signal_number == SIGKILL) log::error("Worker (pid:{}) was sent SIGKILL! Perhaps out of memory?", pid);
-            else log::error("Worker (pid:{}) was sent {}!", pid, strsignal(signal_number));
+            else log::error("Worker (pid:{}) was sent {}!", pid, full_signal_name(signal_number));
         }
     }
 }

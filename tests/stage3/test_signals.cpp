@@ -134,7 +134,9 @@ TEST_CASE("a worker stuck in the app is killed after --timeout and replaced", "[
     const int port = server->port();
     RawClient stuck(port);
     stuck.send(get("/?seconds=60"));
-    CHECK(server->wait_for_output(R"(\[CRITICAL\] WORKER TIMEOUT \(pid:\d+\))", 6s));
+    const auto timed_out = server->wait_for_output(R"(\[CRITICAL\] WORKER TIMEOUT \(pid:(\d+)\))", 6s);
+    REQUIRE(timed_out);
+    CHECK(server->wait_for_output("Worker \\(pid:" + (*timed_out)[1] + "\\) was sent SIGABRT!"));
     CHECK(wait_for_boots(*server, 2, 5s));
     CHECK(fetch(port, "/?seconds=0") == "slept 0\n");
 }
