@@ -96,9 +96,18 @@ void Arbiter::spawn_worker() {
     const int age = ++last_age_;
     const pid_t master = ::getpid();
 
+    // Block every signal across the fork. Otherwise a signal sent to the
+    // new child before it puts back the default handlers would run the
+    // master's handler in the child, and land in the master's pipe: a
+    // SIGTERM meant to retire the newborn worker would stop the master.
+    // Signals that arrive while blocked wait, and are delivered on unblock.
+    sigset_t everything, previous;
+    sigfillset(&everything);
+    ::sigprocmask(SIG_BLOCK, &everything, &previous);
     const pid_t pid = ::fork();
     if (pid == 0) {
         signals_.forget_in_child();
+        ::sigprocmask(SIG_SETMASK, &previous, nullptr);
         WorkerContext context{age, master, &heartbeats_, slot};
         int status = worker_boot_error;
         try {
@@ -109,8 +118,10 @@ void Arbiter::spawn_worker() {
         // _exit: the child must not run the master's destructors or atexit handlers.
         ::_exit(status);
     }
+    const int fork_errno = errno;
+    ::sigprocmask(SIG_SETMASK, &previous, nullptr);
     if (pid < 0) {
-        log::error("fork failed: {}", std::strerror(errno));
+        log::error("fork failed: {}", std::strerror(fork_errno));
         return;
     }
     workers_[pid] = Worker{age, slot};
@@ -152,7 +163,12 @@ void Arbiter::murder_workers() {
 void Arbiter::reap_workers() {
     int status = 0;
     for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;) {
-        workers_.erase(pid);
+        const auto found = workers_.find(pid);
+        const bool retired = found != workers_.end() && found->second.retiring;
+        if (found != workers_.end()) workers_.erase(found);
+        // A worker told to retire before it installed its own handlers dies
+        // of the SIGTERM itself: that is the retirement we asked for.
+        if (retired && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) continue;
         if (WIFEXITED(status)) {
             const int code = WEXITSTATUS(status);
             if (code == worker_boot_error) halt("Worker failed to boot.", worker_boot_error);

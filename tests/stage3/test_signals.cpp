@@ -6,6 +6,7 @@
 #include <csignal>
 #include <fstream>
 #include <future>
+#include <thread>
 #include <unistd.h>
 
 using namespace webstack::testing;
@@ -127,6 +128,27 @@ TEST_CASE("SIGTTIN adds a worker and SIGTTOU removes one", "[stage3]") {
     REQUIRE(server->wait_for_occurrences("Handling signal: ttou", 3, 3s));
     CHECK_FALSE(server->wait_for_occurrences("Worker exiting", 3, 1500ms));
     CHECK(fetch(server->port(), "/") == "Hello World");
+}
+
+TEST_CASE("a burst of TTIN and HUP never stops the master", "[stage3]") {
+    // HUP retires the oldest workers, which can include one forked a moment
+    // ago by TTIN, before it had its own signal handlers: the master must
+    // not take that worker's SIGTERM for its own.
+    auto server = start_stage3("hello_world:process_http_request", {"-w", "1"});
+    const int port = server->port();
+    REQUIRE(wait_for_boots(*server, 1));
+    for (int round = 0; round < 20; ++round) {
+        server->send_signal(SIGTTIN);
+        server->send_signal(SIGHUP);
+        server->send_signal(SIGTTOU);
+        std::this_thread::sleep_for(20ms);
+    }
+    REQUIRE(server->wait_for_occurrences("Handling signal: ttou", 20, 5s));
+    std::this_thread::sleep_for(500ms);
+    CHECK(server->running());
+    CHECK(server->output().find("Handling signal: term") == std::string::npos);
+    CHECK(server->output().find("was sent SIGTERM") == std::string::npos);
+    CHECK(fetch(port, "/") == "Hello World");
 }
 
 TEST_CASE("a worker stuck in the app is killed after --timeout and replaced", "[stage3]") {
