@@ -15,7 +15,7 @@ void add_common_flags(CLI::App& app) {
     app.get_formatter()->column_width(34);
 }
 
-std::optional<int> parse(CLI::App& app, int argc, char** argv) {
+std::optional<int> parse(CLI::App& app, int argc, char** argv, int error_exit_status) {
     try {
         app.parse(argc, argv);
         return std::nullopt;
@@ -29,7 +29,7 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
         // As argparse (and so Gunicorn) does: the usage line, then the error.
         std::cerr << CLI::Formatter().make_usage(&app, app.get_name()) << "Run with --help for all options.\n"
                   << app.get_name() << ": error: " << error.what() << '\n';
-        return 2;
+        return error_exit_status;
     }
 }
 

@@ -16,8 +16,9 @@ namespace webstack::cli {
 void add_common_flags(CLI::App& app);
 
 // Parses argv. Returns nothing when the program should go on, or the exit
-// status it should exit with (0 after --help or --version, 2 after an error).
-std::optional<int> parse(CLI::App& app, int argc, char** argv);
+// status it should exit with (0 after --help or --version, else
+// `error_exit_status`: 2 as argparse and Gunicorn, 1 as nginx).
+std::optional<int> parse(CLI::App& app, int argc, char** argv, int error_exit_status = 2);
 
 // A validator for --bind values ("HOST:PORT", "[::1]:PORT", "unix:PATH").
 CLI::Validator bind_address_validator();

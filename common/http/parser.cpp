@@ -323,6 +323,11 @@ ResponseParser::ResponseParser(ParserLimits limits) : MessageParser(HTTP_RESPONS
 
 void ResponseParser::expect_response_to(std::string_view method) { set_skip_body(method == "HEAD"); }
 
+Response ResponseParser::current() const {
+    const auto& p = parts();
+    return Response{p.status, p.reason, p.version, p.headers, p.body, p.trailers, p.keep_alive};
+}
+
 Response ResponseParser::take_response() {
     auto& p = parts();
     Response response{p.status, std::move(p.reason), p.version, std::move(p.headers),

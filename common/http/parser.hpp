@@ -131,6 +131,9 @@ public:
     // The method of the request this response answers: a response to HEAD
     // has headers that describe a body it does not carry.
     void expect_response_to(std::string_view method);
+    // The response so far: its head is valid once headers_complete() (a
+    // proxy starts passing it on before the body has arrived).
+    Response current() const;
     Response take_response();
 };
 

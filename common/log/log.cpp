@@ -11,6 +11,7 @@ namespace webstack::log {
 
 namespace {
 Level threshold = Level::Info;
+Style line_style = Style::Gunicorn;
 
 // A log destination: a file descriptor, and the path to reopen it from.
 struct Destination {
@@ -91,13 +92,40 @@ void write_access_line(std::string_view line) {
     write_all_to(access_log.fd, out);
 }
 
-void write(Level level, std::string_view message) {
-    if (level < threshold) return;
+void set_style(Style style) { line_style = style; }
+
+namespace {
+// nginx's names for the levels: warn and crit, in lower case.
+std::string_view nginx_name_of(Level level) {
+    switch (level) {
+        case Level::Debug: return "debug";
+        case Level::Info: return "info";
+        case Level::Warning: return "warn";
+        case Level::Error: return "error";
+        case Level::Critical: return "crit";
+    }
+    return "error";
+}
+
+void write_styled(std::string_view level_name_gunicorn, std::string_view level_name_nginx, std::string_view message) {
     const std::time_t now = std::time(nullptr);
     std::tm local{};
     localtime_r(&now, &local);
-    write_line(fmt::format("[{:%Y-%m-%d %H:%M:%S %z}] [{}] [{}] {}", local, ::getpid(), name_of(level), message));
+    if (line_style == Style::Nginx) {
+        // 2026/11/24 10:41:13 [error] 1234#0: message
+        write_line(fmt::format("{:%Y/%m/%d %H:%M:%S} [{}] {}#0: {}", local, level_name_nginx, ::getpid(), message));
+    } else {
+        write_line(fmt::format("[{:%Y-%m-%d %H:%M:%S %z}] [{}] [{}] {}", local, ::getpid(), level_name_gunicorn, message));
+    }
 }
+}  // namespace
+
+void write(Level level, std::string_view message) {
+    if (level < threshold) return;
+    write_styled(name_of(level), nginx_name_of(level), message);
+}
+
+void notice(std::string_view message) { write_styled("INFO", "notice", message); }
 
 bool stderr_is_terminal() { return ::isatty(error_log.fd) == 1; }
 

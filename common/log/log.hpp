@@ -37,6 +37,15 @@ void write_access_line(std::string_view line);
 
 void write(Level level, std::string_view message);
 
+// The shape of error log lines: Gunicorn's (the default) or nginx's:
+//   2026/11/24 10:41:13 [error] 4242#0: connect() failed ...
+enum class Style { Gunicorn, Nginx };
+void set_style(Style style);
+
+// A line that is written whatever the level: startup and shutdown news
+// (nginx's "notice" level, Gunicorn's INFO).
+void notice(std::string_view message);
+
 template <typename... Args>
 void info(fmt::format_string<Args...> format, Args&&... args) {
     write(Level::Info, fmt::format(format, std::forward<Args>(args)...));

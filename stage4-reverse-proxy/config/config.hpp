@@ -1,0 +1,134 @@
+// The configuration, as the proxy uses it: the directives of nginx.conf
+// checked (each in the blocks nginx allows it in, with the arguments nginx
+// takes) and turned into plain structs.
+//
+// Like nginx, a setting written in `http` applies to every `server` and
+// `location` inside it unless they set it again ("inheritance"). One rule
+// surprises everyone, and we keep it: a level that has any
+// `proxy_set_header` inherits none of the outer ones.
+#pragma once
+
+#include "config/syntax.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace webstack::stage4 {
+
+using Duration = std::chrono::milliseconds;
+
+struct ListenAddress {
+    std::string host;  // "127.0.0.1", "::1", or "0.0.0.0" for a bare port
+    int port = 80;
+    bool default_server = false;
+    std::string text() const;
+};
+
+// `server ADDR [weight=N] [max_fails=N] [fail_timeout=T] [backup];` in an upstream block.
+struct UpstreamServer {
+    std::string host;
+    int port = 80;
+    int weight = 1;
+    int max_fails = 1;
+    Duration fail_timeout{10'000};
+    bool backup = false;
+    SourceLocation where;
+};
+
+struct Upstream {
+    std::string name;
+    std::vector<UpstreamServer> servers;
+};
+
+struct HeaderSetting {
+    std::string name;
+    std::string value;  // may hold variables: "$proxy_add_x_forwarded_for"
+};
+
+struct ProxyRedirect {
+    enum class Mode { Default, Off, Replace } mode = Mode::Default;
+    std::string from, to;  // Replace only
+};
+
+// `proxy_pass http://HOST[:PORT][/URI]`: HOST is an upstream name or an address.
+struct ProxyPass {
+    std::string host;                   // as written: "app_server", "127.0.0.1"
+    int port = 80;
+    bool port_given = false;
+    std::optional<std::string> uri;     // "/api/": replaces the matched location prefix
+    const Upstream* upstream = nullptr; // when host names an upstream block
+    std::string proxy_host() const;     // $proxy_host: "app_server", "127.0.0.1:8000"
+};
+
+struct ReturnDirective {
+    int code = 0;
+    std::string text;  // the body, or the Location for 301, 302, 303, 307, 308
+};
+
+// Every setting that http, server and location share; a level starts from a
+// copy of its parent's (nginx's inheritance).
+struct Settings {
+    std::uint64_t client_max_body_size = 1024 * 1024;  // 0: no limit
+    Duration client_header_timeout{60'000};
+    Duration client_body_timeout{60'000};
+    Duration keepalive_timeout{75'000};                // 0: no keep-alive
+    int large_client_header_buffers_count = 4;
+    std::size_t large_client_header_buffers_size = 8 * 1024;
+    bool underscores_in_headers = false;
+    // nullopt: off. nginx's default is logs/access.log under its compiled-in
+    // prefix; ours is the terminal (standard output), until the config names a file.
+    std::optional<std::string> access_log = "/dev/stdout";
+    std::vector<HeaderSetting> proxy_set_header;       // what this level adds to the defaults
+    ProxyRedirect proxy_redirect;
+    Duration proxy_connect_timeout{60'000};
+    Duration proxy_read_timeout{60'000};
+    Duration proxy_send_timeout{60'000};
+    std::string proxy_http_version = "1.1";            // current nginx (1.29.7+); 1.0 before
+};
+
+struct Location {
+    bool exact = false;     // `location = /path`
+    std::string prefix;     // "/", "/api/"
+    std::optional<ProxyPass> proxy_pass;
+    std::optional<ReturnDirective> return_directive;
+    Settings settings;
+    SourceLocation where;
+};
+
+struct Server {
+    std::vector<ListenAddress> listen;
+    std::vector<std::string> server_names;
+    std::vector<Location> locations;
+    std::optional<ReturnDirective> return_directive;  // answers before any location is chosen
+    Settings settings;
+    SourceLocation where;
+};
+
+struct Config {
+    std::filesystem::path file;    // the main config file
+    std::filesystem::path prefix;  // its folder: relative paths resolve against it
+    int worker_processes = 1;
+    int worker_connections = 512;
+    std::string pid;                      // "" (the default here): no pid file
+    std::string error_log = "stderr";     // nginx's default is logs/error.log
+    std::string error_log_level = "error";
+    std::vector<Upstream> upstreams;
+    std::vector<Server> servers;
+
+    std::filesystem::path resolve(const std::string& path) const;
+};
+
+// Reads and checks `file` (and its includes). Throws ConfigError.
+Config load_config(const std::filesystem::path& file);
+
+// "30s", "1m", "500ms", "1h", a bare number of seconds. nullopt if invalid.
+std::optional<Duration> parse_duration(const std::string& text);
+// "8k", "1m", "4g", a bare number of bytes. nullopt if invalid.
+std::optional<std::uint64_t> parse_size(const std::string& text);
+
+}  // namespace webstack::stage4

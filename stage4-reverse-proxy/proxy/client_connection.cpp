@@ -1,0 +1,158 @@
+#include "proxy/client_connection.hpp"
+
+#include "http/target.hpp"
+#include "log/access_log.hpp"
+#include "log/log.hpp"
+#include "proxy/exchange.hpp"
+#include "proxy/responses.hpp"
+#include "proxy/timed_io.hpp"
+
+#include <boost/asio/this_coro.hpp>
+
+#include <limits>
+
+namespace webstack::stage4 {
+
+namespace {
+
+// The limits every request on this address is parsed with, from the
+// default server (nginx reads the head before it knows the server, too).
+http::ParserLimits limits_of(const Settings& settings) {
+    return {.max_request_line = settings.large_client_header_buffers_size,
+            .max_header_count = 1000,  // nginx counts bytes, not fields
+            .max_header_field_size = settings.large_client_header_buffers_size,
+            .max_body_size = std::numeric_limits<std::size_t>::max()};  // client_max_body_size is per location
+}
+
+// nginx's answers to a head it cannot use.
+int status_for(http::ParseErrorKind kind) {
+    switch (kind) {
+        case http::ParseErrorKind::BodyTooLarge: return 413;
+        case http::ParseErrorKind::RequestLineTooLong: return 414;
+        case http::ParseErrorKind::HeaderFieldsTooLarge: return 494;  // sent as 400 "Request Header Or Cookie Too Large"
+        case http::ParseErrorKind::UnknownTransferCoding: return 501;
+        case http::ParseErrorKind::UnsupportedVersion: return 505;
+        case http::ParseErrorKind::Malformed: break;
+    }
+    return 400;
+}
+
+enum class HeadOutcome { Complete, Idle, TimedOut, Closed };
+
+// Reads until the request head is complete (or the parser gave up). The
+// whole head must arrive within client_header_timeout, so a client sending
+// a byte at a time cannot hold the connection (unlike stage 1); waiting for
+// the first byte of a next request on a kept-alive connection is bounded by
+// keepalive_timeout instead.
+asio::awaitable<HeadOutcome> read_head(net::Socket& socket, http::RequestParser& parser, std::string& pending,
+                                       const Settings& settings, bool first_request, ConnectionRegistry& registry) {
+    using Clock = std::chrono::steady_clock;
+    auto deadline = Clock::now() + settings.client_header_timeout;
+    while (true) {
+        if (!pending.empty()) pending.erase(0, parser.feed(pending));
+        if (parser.headers_complete() || parser.error()) co_return HeadOutcome::Complete;
+        const bool idle = !first_request && !parser.in_progress();
+        if (idle && registry.stopping()) co_return HeadOutcome::Idle;
+        const auto remaining = std::chrono::duration_cast<Duration>(deadline - Clock::now());
+        const auto wait = idle ? settings.keepalive_timeout : std::max(remaining, Duration(0));
+        auto registration = idle ? registry.idle(socket) : ConnectionRegistry::IdleGuard{};
+        const auto read = co_await read_some_for(socket, pending, wait);
+        if (read.status == IoStatus::TimedOut) co_return idle ? HeadOutcome::Idle : HeadOutcome::TimedOut;
+        if (!read.ok()) co_return HeadOutcome::Closed;
+        if (idle) deadline = Clock::now() + settings.client_header_timeout;
+    }
+}
+
+void log_access(const Settings& settings, const RequestContext& context, const http::Request& request,
+                const Outcome& outcome) {
+    if (!settings.access_log) return;
+    // nginx's "combined" format is the same line as Gunicorn's default:
+    // $remote_addr - $remote_user [$time_local] "$request" $status
+    // $body_bytes_sent "$http_referer" "$http_user_agent"
+    log::AccessRecord record;
+    record.remote_address = context.connection.remote_host;
+    record.request_line = request.method.empty() ? "" : request.method + " " + request.target + " HTTP/" +
+                                                            std::to_string(request.version.major) + "." +
+                                                            std::to_string(request.version.minor);
+    record.status = outcome.status;
+    record.body_bytes = outcome.body_bytes;
+    record.request_headers = &request.headers;
+    log::write_access_line(log::format_access_line(log::gunicorn_default_access_format, record));
+}
+
+// One request whose head has arrived: route it, answer it or proxy it.
+asio::awaitable<Outcome> handle(ClientSide client, const http::Request& request, const ListenGroup& group,
+                                RequestContext& context) {
+    const Server& server = choose_server(group, request.headers.get("Host"));
+    context.server_name = server.server_names.empty() ? "" : server.server_names.front();
+    if (server.return_directive)
+        co_return co_await answer(client, return_response(*server.return_directive, context, true), request);
+
+    const auto parsed = http::parse_target(request.target);
+    if (!parsed.target) co_return co_await answer(client, error_page(400, false), request);
+    const std::string& path = parsed.target->path;
+    if (needs_trailing_slash_redirect(server, path)) {
+        // nginx: "/api" for `location /api/ { proxy_pass ...; }` is a 301 to "/api/".
+        std::string to = path + "/";
+        if (!parsed.target->query.empty()) to += "?" + parsed.target->query;
+        auto response = error_page(301, true);
+        response.headers.add("Location", to);
+        co_return co_await answer(client, std::move(response), request);
+    }
+    const Location* location = choose_location(server, path);
+    if (location && location->return_directive) {
+        if (location->return_directive->code == 444) co_return Outcome{444, 0, false, false};  // nginx: close, say nothing
+        co_return co_await answer(client, return_response(*location->return_directive, context, true), request);
+    }
+    if (!location || !location->proxy_pass) co_return co_await answer(client, error_page(404, true), request);
+    co_return co_await proxy_request(client, request, *location, context);
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group, ConnectionRegistry& registry) {
+    auto open = registry.open();
+    const Settings& defaults = group.default_server->settings;
+    http::RequestParser parser(limits_of(defaults));
+    std::string pending, body_piece;
+    parser.stream_body_to([&body_piece](std::string_view piece) { body_piece.append(piece); });
+    RequestContext context;
+    context.connection = net::endpoints_of(socket);
+    ClientSide client{socket, parser, pending, body_piece};
+
+    for (bool first = true; !registry.stopping() || first; first = false) {
+        const auto head = co_await read_head(socket, parser, pending, defaults, first, registry);
+        if (head == HeadOutcome::Idle || head == HeadOutcome::Closed) break;
+        http::Request request = parser.current();
+        context.request = &request;
+        context.proxy_host.clear();
+        Outcome outcome;
+        if (head == HeadOutcome::TimedOut) {
+            outcome = {408, 0, false, false};  // nginx closes without a word, and logs 408
+        } else if (parser.error()) {
+            log::info("client sent invalid request: {}, client: {}", parser.error()->reason, context.connection.remote_host);
+            outcome = co_await answer(client, error_page(status_for(parser.error()->kind), false), request);
+        } else {
+            outcome = co_await handle(client, request, group, context);
+        }
+        log_access(defaults, context, request, outcome);
+        if (!outcome.keep_alive || !parser.message_complete()) break;
+        parser.take_request();
+        body_piece.clear();
+    }
+    boost::system::error_code ignored;
+    socket.shutdown(net::Socket::shutdown_send, ignored);
+    if (parser.in_progress() || !pending.empty()) {
+        // The client is still sending (a body we refused, say). Closing now
+        // would make the kernel answer its bytes with a reset, which can
+        // destroy our response before it is read: read and drop for a while.
+        std::string discarded;
+        for (int reads = 0; reads < 256; ++reads) {
+            discarded.clear();
+            if (!(co_await read_some_for(socket, discarded, Duration(1000))).ok()) break;
+        }
+    }
+    socket.close(ignored);
+}
+
+}  // namespace webstack::stage4

@@ -1,0 +1,41 @@
+// Passing one request to the upstream and its response back: the heart of
+// a reverse proxy. The body streams both ways as it arrives; the framing is
+// redone for each side (the client may get chunked what the upstream sent
+// close-delimited). What the client sent chunked is read whole first, then
+// sent with a Content-Length (nginx buffers request bodies by default too).
+#pragma once
+
+#include "config/config.hpp"
+#include "http/parser.hpp"
+#include "net/listener.hpp"
+#include "proxy/variables.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+
+namespace webstack::stage4 {
+
+// The client's connection as the exchange uses it.
+struct ClientSide {
+    net::Socket& socket;
+    http::RequestParser& parser;  // its head is complete; the body may still be coming
+    std::string& pending;         // bytes read from the client, not parsed yet
+    std::string& body_piece;      // body bytes the parser decoded, not passed on yet
+};
+
+// What happened, for the access log and the connection's future.
+struct Outcome {
+    int status = 0;
+    std::size_t body_bytes = 0;  // nginx's $body_bytes_sent
+    bool keep_alive = false;     // may the client connection carry another request?
+    bool responded = true;       // false: closed without a response (408, an aborted body)
+};
+
+// Sends `response` (our own answer: an error page, a redirect) to the client.
+boost::asio::awaitable<Outcome> answer(ClientSide client, http::Response response, const http::Request& request);
+
+boost::asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& request, const Location& location,
+                                              RequestContext& context);
+
+}  // namespace webstack::stage4

@@ -1,0 +1,140 @@
+#include "proxy/responses.hpp"
+
+#include "http/serializer.hpp"
+
+#include <array>
+
+namespace webstack::stage4 {
+
+http::Response error_page(int status, bool keep_alive) {
+    http::Response response;
+    response.status = status;
+    response.keep_alive = keep_alive;
+    const std::string reason(http::reason_phrase(status));
+    std::string title = std::to_string(status) + " " + reason;
+    std::string detail;
+    if (status == 494) {
+        // nginx's internal code for a header too large: sent as 400.
+        response.status = 400;
+        title = "400 Request Header Or Cookie Too Large";
+        detail = "<center>Request Header Or Cookie Too Large</center>\r\n";
+    }
+    response.headers.add("Content-Type", "text/html");
+    response.body = "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" +
+                    std::to_string(response.status) + " " + std::string(http::reason_phrase(response.status)) +
+                    "</h1></center>\r\n" + detail + "<hr><center>" + server_header + "</center>\r\n</body>\r\n</html>\r\n";
+    return response;
+}
+
+http::Response return_response(const ReturnDirective& directive, const RequestContext& context, bool keep_alive) {
+    const int code = directive.code;
+    const bool redirect = code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
+    if (code >= 400 && directive.text.empty()) return error_page(code, keep_alive);
+    http::Response response;
+    response.status = code;
+    response.keep_alive = keep_alive;
+    const std::string text = expand_variables(directive.text, context);
+    if (redirect) {
+        response.headers.add("Location", text);
+        if (text.empty()) return response;
+        auto page = error_page(code, keep_alive);  // nginx shows its small page under a redirect too
+        page.headers.add("Location", text);
+        return page;
+    }
+    response.headers.add("Content-Type", "text/plain");
+    response.body = text;
+    return response;
+}
+
+bool is_hop_by_hop(std::string_view name, const http::HeaderList& headers) {
+    static constexpr std::array fixed = {"Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade"};
+    for (const char* hop : fixed) {
+        if (http::equals_ignoring_case(name, hop)) return true;
+    }
+    if (name.size() >= 6 && http::equals_ignoring_case(name.substr(0, 6), "Proxy-")) return true;
+    for (const auto& field : headers) {
+        if (!http::equals_ignoring_case(field.name, "Connection")) continue;
+        for (const auto listed : http::split_list(field.value)) {
+            if (http::equals_ignoring_case(listed, name)) return true;
+        }
+    }
+    return false;
+}
+
+namespace {
+bool replaced_by(const std::vector<HeaderSetting>& settings, std::string_view name) {
+    for (const auto& setting : settings) {
+        if (http::equals_ignoring_case(setting.name, name)) return true;
+    }
+    return false;
+}
+}  // namespace
+
+std::string upstream_request_head(const http::Request& request, const std::string& target,
+                                  const Location& location, const RequestContext& context,
+                                  std::optional<std::size_t> body_length) {
+    const auto& settings = location.settings;
+    const auto& set_headers = settings.proxy_set_header;
+    std::string head = request.method + " " + target + " HTTP/" + settings.proxy_http_version + "\r\n";
+    const auto add = [&head](std::string_view name, std::string_view value) {
+        if (value.empty()) return;  // nginx: a header set to "" is not sent
+        head.append(name).append(": ").append(value).append("\r\n");
+    };
+    // nginx's defaults: Host $proxy_host, and for HTTP/1.0 Connection: close.
+    // (Before nginx 1.29.7 the default was HTTP/1.0 with "Connection: close"
+    // always; current nginx speaks HTTP/1.1 and keeps upstream connections.)
+    if (!replaced_by(set_headers, "Host")) add("Host", context.proxy_host);
+    if (!replaced_by(set_headers, "Connection") && settings.proxy_http_version == "1.0") add("Connection", "close");
+    for (const auto& setting : set_headers) add(setting.name, expand_variables(setting.value, context));
+    if (body_length) add("Content-Length", std::to_string(*body_length));
+    for (const auto& field : request.headers) {
+        if (http::equals_ignoring_case(field.name, "Host") || http::equals_ignoring_case(field.name, "Content-Length") ||
+            http::equals_ignoring_case(field.name, "Expect") || is_hop_by_hop(field.name, request.headers) ||
+            replaced_by(set_headers, field.name))
+            continue;
+        if (!settings.underscores_in_headers && field.name.find('_') != std::string::npos) continue;
+        add(field.name, field.value);
+    }
+    head += "\r\n";
+    return head;
+}
+
+namespace {
+// proxy_redirect: the upstream says "Location: http://app_server/x"; the
+// client must be sent somewhere it can reach.
+std::string rewrite_redirect(const std::string& value, const Location& location, const RequestContext& context) {
+    const auto& redirect = location.settings.proxy_redirect;
+    if (redirect.mode == ProxyRedirect::Mode::Off || !location.proxy_pass) return value;
+    std::string from, to;
+    if (redirect.mode == ProxyRedirect::Mode::Default) {
+        // `proxy_redirect default` is `proxy_redirect http://PROXY_HOST/URI LOCATION`.
+        from = "http://" + location.proxy_pass->proxy_host() + location.proxy_pass->uri.value_or(location.prefix);
+        to = location.prefix;
+    } else {
+        from = expand_variables(redirect.from, context);
+        to = expand_variables(redirect.to, context);
+    }
+    if (from.empty() || !value.starts_with(from)) return value;
+    return to + value.substr(from.size());
+}
+}  // namespace
+
+http::HeaderList headers_for_client(const http::HeaderList& upstream_headers, const Location& location,
+                                    const RequestContext& context) {
+    http::HeaderList out;
+    for (const auto& field : upstream_headers) {
+        if (is_hop_by_hop(field.name, upstream_headers) || http::equals_ignoring_case(field.name, "Server") ||
+            http::equals_ignoring_case(field.name, "Date") || http::equals_ignoring_case(field.name, "Content-Length") ||
+            http::equals_ignoring_case(field.name, "X-Pad") ||
+            (field.name.size() >= 8 && http::equals_ignoring_case(field.name.substr(0, 8), "X-Accel-")))
+            continue;
+        if (http::equals_ignoring_case(field.name, "Location") || http::equals_ignoring_case(field.name, "Refresh")) {
+            out.add(field.name, rewrite_redirect(field.value, location, context));
+            continue;
+        }
+        out.add(field.name, field.value);
+    }
+    return out;
+}
+
+}  // namespace webstack::stage4

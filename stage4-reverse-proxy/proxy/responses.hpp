@@ -1,0 +1,42 @@
+// What the proxy itself answers, and how it rewrites the headers that pass
+// through it, both ways.
+#pragma once
+
+#include "config/config.hpp"
+#include "http/headers.hpp"
+#include "http/message.hpp"
+#include "proxy/variables.hpp"
+
+#include <string>
+
+namespace webstack::stage4 {
+
+inline constexpr const char* server_header = "webstack";
+
+// nginx's own error page: a few lines of HTML with the status, and
+// "Request Header Or Cookie Too Large" style details where nginx has them.
+http::Response error_page(int status, bool keep_alive);
+
+// The answer of `return CODE TEXT` / `return CODE URL`.
+http::Response return_response(const ReturnDirective& directive, const RequestContext& context, bool keep_alive);
+
+// Hop-by-hop headers (RFC 9110 section 7.6.1): they describe one connection,
+// so a proxy never passes them on. Also every name the Connection header lists.
+bool is_hop_by_hop(std::string_view name, const http::HeaderList& headers);
+
+// The request head for the upstream, as nginx builds it: its own Host and
+// framing, then proxy_set_header (expanded; an empty value removes the
+// header), then the client's headers minus hop-by-hop ones, minus what
+// proxy_set_header replaced, minus names with "_" (unless
+// underscores_in_headers on, which then lets them through).
+std::string upstream_request_head(const http::Request& request, const std::string& target,
+                                  const Location& location, const RequestContext& context,
+                                  std::optional<std::size_t> body_length);
+
+// The upstream's response headers, as the client gets them: no hop-by-hop
+// headers, no Server or Date (we send our own, as nginx does), Location and
+// Refresh rewritten by proxy_redirect.
+http::HeaderList headers_for_client(const http::HeaderList& upstream_headers, const Location& location,
+                                    const RequestContext& context);
+
+}  // namespace webstack::stage4

@@ -1,0 +1,43 @@
+// Which server block and which location answer a request, as nginx decides:
+//   1. the listening address the connection came in on picks a group of
+//      server blocks;
+//   2. the Host header picks one of them by server_name (exact names),
+//      else the group's default server (marked default_server, else the first);
+//   3. the path picks a location: an exact `location = /path` first, else
+//      the longest matching prefix.
+#pragma once
+
+#include "config/config.hpp"
+#include "http/message.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace webstack::stage4 {
+
+struct ListenGroup {
+    ListenAddress address;
+    std::vector<const Server*> servers;
+    const Server* default_server = nullptr;
+};
+
+// One group per distinct listen address. Throws ConfigError on two default servers.
+std::vector<ListenGroup> group_by_listen_address(const Config& config);
+
+const Server& choose_server(const ListenGroup& group, std::optional<std::string_view> host_header);
+
+// nullptr when no location matches (nginx then answers 404).
+const Location* choose_location(const Server& server, std::string_view path);
+
+// The target to send upstream (nginx's proxy_pass URI rule): with a URI in
+// proxy_pass, it replaces the part of the (decoded, normalised) path that
+// the location matched; without one, the client's target goes as it came.
+std::string upstream_target(const Location& location, const http::Request& request);
+
+// True when nginx would answer with a 301 to `path + "/"`: a prefix location
+// ending in "/" that proxies, asked for the same path without the slash.
+bool needs_trailing_slash_redirect(const Server& server, std::string_view path);
+
+}  // namespace webstack::stage4

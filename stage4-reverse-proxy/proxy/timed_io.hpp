@@ -1,0 +1,35 @@
+// Socket operations with a time limit, as coroutines. nginx bounds every
+// wait (client_header_timeout, proxy_read_timeout, ...); each of these
+// races the operation against a timer, and whichever finishes first wins.
+#pragma once
+
+#include "net/listener.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace webstack::stage4 {
+
+namespace asio = boost::asio;
+using Duration = std::chrono::milliseconds;
+
+enum class IoStatus { Ok, Closed, TimedOut, Failed };
+
+struct IoResult {
+    IoStatus status = IoStatus::Ok;
+    boost::system::error_code error;  // when Failed: what the kernel said
+    bool ok() const { return status == IoStatus::Ok; }
+};
+
+// Appends what arrives (at least one byte) to `into`. Closed on EOF.
+asio::awaitable<IoResult> read_some_for(net::Socket& socket, std::string& into, Duration timeout);
+// Writes all of `bytes`. As nginx's send timeouts, the limit is for each
+// wait for the peer to take more ("between two successive write operations").
+asio::awaitable<IoResult> write_all_for(net::Socket& socket, std::string_view bytes, Duration timeout);
+// Connects to a TCP address.
+asio::awaitable<IoResult> connect_for(net::Socket& socket, const asio::ip::tcp::endpoint& to, Duration timeout);
+
+}  // namespace webstack::stage4
