@@ -1,0 +1,105 @@
+#include "scripted_upstream.hpp"
+
+#include "http/parser.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdexcept>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace webstack::testing {
+
+ScriptedUpstream::ScriptedUpstream(std::string response, Behaviour behaviour, std::chrono::milliseconds delay)
+    : response_(std::move(response)), behaviour_(behaviour), delay_(delay) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(listen_fd_, 64) != 0 ||
+        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+        throw std::runtime_error("ScriptedUpstream: cannot listen");
+    port_ = ntohs(address.sin_port);
+    acceptor_ = std::thread([this] { serve(); });
+}
+
+ScriptedUpstream::~ScriptedUpstream() {
+    stopping_ = true;
+    ::shutdown(listen_fd_, SHUT_RDWR);
+    acceptor_.join();
+    for (auto& thread : threads_) thread.join();
+    ::close(listen_fd_);
+}
+
+std::string ScriptedUpstream::ok(const std::string& body, const std::string& extra_headers) {
+    return "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+           extra_headers + "\r\n" + body;
+}
+
+std::vector<std::string> ScriptedUpstream::requests() const {
+    std::lock_guard lock(mutex_);
+    return requests_;
+}
+
+bool ScriptedUpstream::wait_for_requests(std::size_t count, std::chrono::milliseconds timeout) const {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (requests().size() >= count) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return requests().size() >= count;
+}
+
+void ScriptedUpstream::serve() {
+    while (!stopping_) {
+        pollfd waiting{listen_fd_, POLLIN, 0};
+        if (::poll(&waiting, 1, 100) <= 0) continue;
+        const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (client < 0) continue;
+        threads_.emplace_back([this, client] { serve_one(client); });
+    }
+}
+
+void ScriptedUpstream::serve_one(int client) {
+    // Read one whole request (the proxy's framing decides where it ends).
+    http::RequestParser parser({.max_request_line = 1 << 20, .max_header_count = 1000,
+                                .max_header_field_size = 1 << 20, .max_body_size = 1 << 30});
+    std::string raw;
+    char chunk[16 * 1024];
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!parser.message_complete() && !parser.error() && std::chrono::steady_clock::now() < deadline) {
+        pollfd waiting{client, POLLIN, 0};
+        if (::poll(&waiting, 1, 100) <= 0) continue;
+        const auto count = ::recv(client, chunk, sizeof chunk, 0);
+        if (count <= 0) break;
+        raw.append(chunk, static_cast<std::size_t>(count));
+        std::string_view rest(chunk, static_cast<std::size_t>(count));
+        while (!rest.empty() && !parser.message_complete() && !parser.error()) {
+            const auto used = parser.feed(rest);
+            if (used == 0) break;
+            rest.remove_prefix(used);
+        }
+    }
+    {
+        std::lock_guard lock(mutex_);
+        requests_.push_back(raw);
+    }
+    if (behaviour_ == Behaviour::Hang || behaviour_ == Behaviour::RespondSlowly) {
+        for (auto waited = std::chrono::milliseconds(0); waited < delay_ && !stopping_; waited += std::chrono::milliseconds(10))
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (behaviour_ == Behaviour::Respond || behaviour_ == Behaviour::RespondSlowly) {
+        std::string_view out = response_;
+        while (!out.empty()) {
+            const auto count = ::send(client, out.data(), out.size(), MSG_NOSIGNAL);
+            if (count <= 0) break;
+            out.remove_prefix(static_cast<std::size_t>(count));
+        }
+    }
+    ::shutdown(client, SHUT_WR);
+    ::close(client);
+}
+
+}  // namespace webstack::testing
