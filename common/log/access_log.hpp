@@ -21,6 +21,13 @@ namespace webstack::log {
 inline constexpr std::string_view gunicorn_default_access_format =
     R"(%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s")";
 
+// nginx's "combined" format, in the same atoms: the same line, except that
+// nginx writes an empty body's size as 0 where Gunicorn writes "-".
+//   $remote_addr - $remote_user [$time_local] "$request" $status
+//   $body_bytes_sent "$http_referer" "$http_user_agent"
+inline constexpr std::string_view nginx_combined_access_format =
+    R"(%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(B)s "%(f)s" "%(a)s")";
+
 struct AccessRecord {
     std::string remote_address;
     std::string request_line;          // "GET / HTTP/1.1"

@@ -66,9 +66,6 @@ asio::awaitable<HeadOutcome> read_head(net::Socket& socket, http::RequestParser&
 void log_access(const Settings& settings, const RequestContext& context, const http::Request& request,
                 const Outcome& outcome) {
     if (!settings.access_log) return;
-    // nginx's "combined" format is the same line as Gunicorn's default:
-    // $remote_addr - $remote_user [$time_local] "$request" $status
-    // $body_bytes_sent "$http_referer" "$http_user_agent"
     log::AccessRecord record;
     record.remote_address = context.connection.remote_host;
     record.request_line = request.method.empty() ? "" : request.method + " " + request.target + " HTTP/" +
@@ -77,7 +74,7 @@ void log_access(const Settings& settings, const RequestContext& context, const h
     record.status = outcome.status;
     record.body_bytes = outcome.body_bytes;
     record.request_headers = &request.headers;
-    log::write_access_line(log::format_access_line(log::gunicorn_default_access_format, record));
+    log::write_access_line(log::format_access_line(log::nginx_combined_access_format, record));
 }
 
 // One request whose head has arrived: route it, answer it or proxy it.
@@ -85,6 +82,7 @@ asio::awaitable<Outcome> handle(ClientSide client, const http::Request& request,
                                 RequestContext& context) {
     const Server& server = choose_server(group, request.headers.get("Host"));
     context.server_name = server.server_names.empty() ? "" : server.server_names.front();
+    context.underscores_in_headers = server.settings.underscores_in_headers;
     if (server.return_directive)
         co_return co_await answer(client, return_response(*server.return_directive, context, true), request);
 

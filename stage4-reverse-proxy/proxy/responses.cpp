@@ -6,22 +6,38 @@
 
 namespace webstack::stage4 {
 
+namespace {
+// nginx still uses the older names for some statuses (RFC 2616's).
+std::string nginx_reason(int status) {
+    switch (status) {
+        case 408: return "Request Time-out";
+        case 413: return "Request Entity Too Large";
+        case 414: return "Request-URI Too Large";
+        case 504: return "Gateway Time-out";
+        case 301: return "Moved Permanently";
+        case 302: return "Moved Temporarily";
+        default: return std::string(http::reason_phrase(status));
+    }
+}
+}  // namespace
+
 http::Response error_page(int status, bool keep_alive) {
     http::Response response;
     response.status = status;
+    response.reason = nginx_reason(status);
     response.keep_alive = keep_alive;
-    const std::string reason(http::reason_phrase(status));
-    std::string title = std::to_string(status) + " " + reason;
+    std::string title = std::to_string(status) + " " + response.reason;
     std::string detail;
     if (status == 494) {
         // nginx's internal code for a header too large: sent as 400.
         response.status = 400;
+        response.reason = nginx_reason(400);
         title = "400 Request Header Or Cookie Too Large";
         detail = "<center>Request Header Or Cookie Too Large</center>\r\n";
     }
     response.headers.add("Content-Type", "text/html");
     response.body = "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" +
-                    std::to_string(response.status) + " " + std::string(http::reason_phrase(response.status)) +
+                    std::to_string(response.status) + " " + response.reason +
                     "</h1></center>\r\n" + detail + "<hr><center>" + server_header + "</center>\r\n</body>\r\n</html>\r\n";
     return response;
 }
@@ -128,8 +144,16 @@ http::HeaderList headers_for_client(const http::HeaderList& upstream_headers, co
             http::equals_ignoring_case(field.name, "X-Pad") ||
             (field.name.size() >= 8 && http::equals_ignoring_case(field.name.substr(0, 8), "X-Accel-")))
             continue;
-        if (http::equals_ignoring_case(field.name, "Location") || http::equals_ignoring_case(field.name, "Refresh")) {
+        if (http::equals_ignoring_case(field.name, "Location")) {
             out.add(field.name, rewrite_redirect(field.value, location, context));
+            continue;
+        }
+        if (http::equals_ignoring_case(field.name, "Refresh")) {
+            // "5; url=http://app_server/x": the address is what follows "url=".
+            auto at = field.value.find("url=");
+            if (at == std::string::npos) at = field.value.find("URL=");
+            if (at == std::string::npos) out.add(field.name, field.value);
+            else out.add(field.name, field.value.substr(0, at + 4) + rewrite_redirect(field.value.substr(at + 4), location, context));
             continue;
         }
         out.add(field.name, field.value);

@@ -20,9 +20,10 @@ std::string lower(std::string_view text) {
 }
 
 // $http_user_agent names the header User-Agent: dashes became underscores.
-std::optional<std::string> header_variable(std::string_view name, const http::Request& request) {
+std::optional<std::string> header_variable(std::string_view name, const RequestContext& context) {
     std::optional<std::string> value;
-    for (const auto& field : request.headers) {
+    for (const auto& field : context.request->headers) {
+        if (!context.underscores_in_headers && field.name.find('_') != std::string::npos) continue;
         std::string as_variable = lower(field.name);
         std::replace(as_variable.begin(), as_variable.end(), '-', '_');
         if (as_variable != name) continue;
@@ -39,7 +40,7 @@ constexpr std::array known_names = {"host",        "http_host",   "remote_addr",
 
 std::optional<std::string> variable_value(std::string_view name, const RequestContext& context) {
     const http::Request& request = *context.request;
-    if (name.starts_with("http_")) return header_variable(name.substr(5), request).value_or("");
+    if (name.starts_with("http_")) return header_variable(name.substr(5), context).value_or("");
     if (name == "http_host") return std::string(request.headers.get("Host").value_or(""));
     if (name == "host") {
         const auto host = request.headers.get("Host");
@@ -60,7 +61,7 @@ std::optional<std::string> variable_value(std::string_view name, const RequestCo
     if (name == "uri") return parsed.target ? parsed.target->path : request.target;
     if (name == "args") return parsed.target ? parsed.target->query : std::string();
     if (name == "proxy_add_x_forwarded_for") {
-        const auto forwarded = header_variable("x_forwarded_for", request);
+        const auto forwarded = header_variable("x_forwarded_for", context);
         return forwarded ? *forwarded + ", " + context.connection.remote_host : context.connection.remote_host;
     }
     return std::nullopt;

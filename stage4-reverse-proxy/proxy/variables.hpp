@@ -26,6 +26,7 @@ struct RequestContext {
     net::Endpoints connection;
     std::string server_name;   // the chosen server block's first server_name
     std::string proxy_host;    // empty until a proxy_pass is chosen
+    bool underscores_in_headers = false;  // else headers with "_" are invisible, as nginx ignores them
 };
 
 // The value of one variable (without the "$"); nullopt if we do not know it.

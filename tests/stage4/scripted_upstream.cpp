@@ -38,6 +38,11 @@ std::string ScriptedUpstream::ok(const std::string& body, const std::string& ext
            extra_headers + "\r\n" + body;
 }
 
+void ScriptedUpstream::set_response(std::string response) {
+    std::lock_guard lock(mutex_);
+    response_ = std::move(response);
+}
+
 std::vector<std::string> ScriptedUpstream::requests() const {
     std::lock_guard lock(mutex_);
     return requests_;
@@ -91,7 +96,12 @@ void ScriptedUpstream::serve_one(int client) {
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     if (behaviour_ == Behaviour::Respond || behaviour_ == Behaviour::RespondSlowly) {
-        std::string_view out = response_;
+        std::string response;
+        {
+            std::lock_guard lock(mutex_);
+            response = response_;
+        }
+        std::string_view out = response;
         while (!out.empty()) {
             const auto count = ::send(client, out.data(), out.size(), MSG_NOSIGNAL);
             if (count <= 0) break;

@@ -31,6 +31,8 @@ public:
     ScriptedUpstream& operator=(const ScriptedUpstream&) = delete;
 
     int port() const { return port_; }
+    // Changes the canned response (one that names the upstream's own port, say).
+    void set_response(std::string response);
     // Every request received so far, raw (head and body).
     std::vector<std::string> requests() const;
     // Waits until `count` requests arrived; false after `timeout`.
