@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <cstdlib>
 #include <iostream>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -179,6 +181,18 @@ CommandResult run_command(const std::vector<std::string>& command, std::chrono::
     process.wait_for_output_closed(2s);
     result.output = process.output();
     return result;
+}
+
+int free_port() {
+    const int probe = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    ::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
+    ::close(probe);
+    return ntohs(address.sin_port);
 }
 
 void skip_unless_installed(const std::string& tool) {

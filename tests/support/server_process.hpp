@@ -76,6 +76,10 @@ struct CommandResult {
 };
 CommandResult run_command(const std::vector<std::string>& command, std::chrono::milliseconds timeout = 10s);
 
+// A TCP port on 127.0.0.1 with nothing listening on it (bound, then
+// released): for a real nginx or gunicorn, which cannot report a port 0.
+int free_port();
+
 // Ends this test as "skipped" when `tool` is not on the PATH: CTest reads
 // exit status 77 as skipped (Catch2 v2 has no SKIP of its own).
 void skip_unless_installed(const std::string& tool);

@@ -1,0 +1,143 @@
+// When the upstream fails: 502 for "it answered wrong or not at all", 504
+// for "it took too long"; and nginx's stop signals.
+#include "catch.hpp"
+#include "scripted_upstream.hpp"
+#include "stage4_proxy.hpp"
+
+#include <csignal>
+#include <future>
+
+using namespace webstack::testing;
+
+namespace {
+struct Timed {
+    std::optional<webstack::http::Response> response;
+    std::chrono::milliseconds took;
+};
+
+Timed timed_get(int port, const std::string& target = "/") {
+    RawClient client(port);
+    const auto start = std::chrono::steady_clock::now();
+    auto response = client.exchange(get(target), 10s);
+    return {response, std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)};
+}
+}  // namespace
+
+TEST_CASE("502 when the upstream refuses the connection", "[stage4]") {
+    const int port = free_port();  // nothing listens there
+    auto proxy = start_stage4(proxy_site(port));
+    const auto result = timed_get(proxy->port);
+    REQUIRE(result.response);
+    CHECK(result.response->status == 502);
+    CHECK(result.response->body.find("<center><h1>502 Bad Gateway</h1></center>") != std::string::npos);
+    CHECK(result.response->body.find("<hr><center>webstack</center>") != std::string::npos);
+    CHECK(result.took < 1s);
+    CHECK(proxy->process->wait_for_output(R"(\[error\] \d+#0: connect\(\) failed \(111: Connection refused\) while connecting to upstream, client: 127\.0\.0\.1)"));
+}
+
+TEST_CASE("502 when the upstream closes without an answer or sends garbage", "[stage4]") {
+    SECTION("closed") {
+        ScriptedUpstream upstream("", ScriptedUpstream::Behaviour::CloseAtOnce);
+        auto proxy = start_stage4(proxy_site(upstream.port()));
+        const auto result = timed_get(proxy->port);
+        REQUIRE(result.response);
+        CHECK(result.response->status == 502);
+        CHECK(proxy->process->wait_for_output("upstream prematurely closed connection while reading response header"));
+    }
+    SECTION("garbage") {
+        ScriptedUpstream upstream("SSH-2.0-OpenSSH_9.2\r\n\r\n");
+        auto proxy = start_stage4(proxy_site(upstream.port()));
+        const auto result = timed_get(proxy->port);
+        REQUIRE(result.response);
+        CHECK(result.response->status == 502);
+        CHECK(proxy->process->wait_for_output("upstream sent invalid header"));
+    }
+}
+
+TEST_CASE("504 when the upstream is slower than proxy_read_timeout", "[stage4]") {
+    ScriptedUpstream upstream("", ScriptedUpstream::Behaviour::Hang, 5s);
+    auto proxy = start_stage4(proxy_site(upstream.port(), "proxy_read_timeout 1s;\n"));
+    const auto result = timed_get(proxy->port);
+    REQUIRE(result.response);
+    CHECK(result.response->status == 504);
+    CHECK(result.response->body.find("504 Gateway Time-out") != std::string::npos);
+    CHECK(result.took >= 900ms);
+    CHECK(result.took < 2500ms);
+    CHECK(proxy->process->wait_for_output(R"(upstream timed out \(110: Connection timed out\) while reading response header from upstream)"));
+}
+
+TEST_CASE("a slow upstream within proxy_read_timeout is waited for", "[stage4]") {
+    ScriptedUpstream upstream(ScriptedUpstream::ok("worth the wait"), ScriptedUpstream::Behaviour::RespondSlowly, 1s);
+    auto proxy = start_stage4(proxy_site(upstream.port(), "proxy_read_timeout 3s;\n"));
+    const auto result = timed_get(proxy->port);
+    REQUIRE(result.response);
+    CHECK(result.response->body == "worth the wait");
+}
+
+TEST_CASE("a kept-alive client connection carries many requests", "[stage4]") {
+    ScriptedUpstream upstream(ScriptedUpstream::ok("again"));
+    auto proxy = start_stage4(proxy_site(upstream.port()));
+    RawClient client(proxy->port);
+    for (int i = 0; i < 5; ++i) {
+        const auto response = client.exchange(get("/"));
+        REQUIRE(response);
+        CHECK(response->body == "again");
+        CHECK(response->headers.get("Connection") == "keep-alive");
+    }
+    // Pipelined: two requests in one write, two answers in order.
+    client.send(get("/1") + get("/2"));
+    CHECK(client.read_response()->body == "again");
+    CHECK(client.read_response()->body == "again");
+    CHECK(upstream.wait_for_requests(7));
+}
+
+TEST_CASE("keepalive_timeout closes an idle client connection", "[stage4]") {
+    ScriptedUpstream upstream(ScriptedUpstream::ok("hi"));
+    auto proxy = start_stage4(proxy_site(upstream.port(), "keepalive_timeout 1s;\n"));
+    RawClient client(proxy->port);
+    REQUIRE(client.exchange(get("/")));
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(client.wait_for_close(5s));
+    CHECK(std::chrono::steady_clock::now() - start < 2500ms);
+}
+
+TEST_CASE("QUIT lets the request in flight finish, then exits 0", "[stage4]") {
+    ScriptedUpstream upstream(ScriptedUpstream::ok("finished"), ScriptedUpstream::Behaviour::RespondSlowly, 1s);
+    auto proxy = start_stage4(proxy_site(upstream.port()));
+    RawClient idle(proxy->port);
+    REQUIRE(idle.exchange(get("/")));  // now idle, kept alive
+    RawClient busy(proxy->port);
+    busy.send(get("/slow"));
+    REQUIRE(upstream.wait_for_requests(2));
+    proxy->process->send_signal(SIGQUIT);
+    const auto response = busy.read_response();
+    INFO(busy.transcript());
+    REQUIRE(response);
+    CHECK(response->body == "finished");
+    CHECK(idle.wait_for_close(2s));  // the idle connection is closed at once
+    CHECK(proxy->process->wait_for_exit(5s) == 0);
+    CHECK(proxy->process->output().find("signal 3 (SIGQUIT) received, shutting down gracefully") != std::string::npos);
+}
+
+TEST_CASE("TERM stops at once", "[stage4]") {
+    ScriptedUpstream upstream(ScriptedUpstream::ok("never"), ScriptedUpstream::Behaviour::RespondSlowly, 3s);
+    auto proxy = start_stage4(proxy_site(upstream.port()));
+    RawClient busy(proxy->port);
+    busy.send(get("/slow"));
+    REQUIRE(upstream.wait_for_requests(1));
+    const auto start = std::chrono::steady_clock::now();
+    proxy->process->send_signal(SIGTERM);
+    CHECK(proxy->process->wait_for_exit(2s) == 0);
+    CHECK(std::chrono::steady_clock::now() - start < 1s);
+}
+
+TEST_CASE("a port in use is one clear line and exit 1", "[stage4]") {
+    auto first = start_stage4("server { listen 127.0.0.1:0; return 200 \"first\"; }\n");
+    ConfigFolder folder;
+    const auto config = folder.write(
+        "nginx.conf", nginx_conf("server { listen 127.0.0.1:" + std::to_string(first->port) + "; return 200 \"x\"; }\n"));
+    const auto result = run_command({binary("stage4-reverse-proxy"), "-c", config});
+    INFO(result.output);
+    CHECK(result.exit_status == 1);
+    CHECK(result.output.find("is already in use") != std::string::npos);
+}
