@@ -63,9 +63,11 @@ asio::awaitable<HeadOutcome> read_head(net::Socket& socket, http::RequestParser&
     }
 }
 
-void log_access(const Settings& settings, const RequestContext& context, const http::Request& request,
+void log_access(const Settings& defaults, const RequestContext& context, const http::Request& request,
                 const Outcome& outcome) {
-    if (!settings.access_log) return;
+    // `access_log off;` in the server or location that answered turns it off.
+    const auto& access_log = context.access_log ? *context.access_log : defaults.access_log;
+    if (!access_log) return;
     log::AccessRecord record;
     record.remote_address = context.connection.remote_host;
     record.request_line = request.method.empty() ? "" : request.method + " " + request.target + " HTTP/" +
@@ -83,6 +85,7 @@ asio::awaitable<Outcome> handle(ClientSide client, const http::Request& request,
     const Server& server = choose_server(group, request.headers.get("Host"));
     context.server_name = server.server_names.empty() ? "" : server.server_names.front();
     context.underscores_in_headers = server.settings.underscores_in_headers;
+    context.access_log = &server.settings.access_log;
     if (server.return_directive)
         co_return co_await answer(client, return_response(*server.return_directive, context, true), request);
 
@@ -98,6 +101,7 @@ asio::awaitable<Outcome> handle(ClientSide client, const http::Request& request,
         co_return co_await answer(client, std::move(response), request);
     }
     const Location* location = choose_location(server, path);
+    if (location) context.access_log = &location->settings.access_log;
     if (location && location->return_directive) {
         if (location->return_directive->code == 444) co_return Outcome{444, 0, false, false};  // nginx: close, say nothing
         co_return co_await answer(client, return_response(*location->return_directive, context, true), request);
@@ -124,6 +128,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         http::Request request = parser.current();
         context.request = &request;
         context.proxy_host.clear();
+        context.access_log = nullptr;
         Outcome outcome;
         if (head == HeadOutcome::TimedOut) {
             outcome = {408, 0, false, false};  // nginx closes without a word, and logs 408

@@ -27,6 +27,7 @@ struct RequestContext {
     std::string server_name;   // the chosen server block's first server_name
     std::string proxy_host;    // empty until a proxy_pass is chosen
     bool underscores_in_headers = false;  // else headers with "_" are invisible, as nginx ignores them
+    const std::optional<std::string>* access_log = nullptr;  // of the block that answered; nullptr: the default server's
 };
 
 // The value of one variable (without the "$"); nullopt if we do not know it.

@@ -6,6 +6,9 @@
 
 #include <csignal>
 #include <future>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace webstack::testing;
 
@@ -64,6 +67,36 @@ TEST_CASE("504 when the upstream is slower than proxy_read_timeout", "[stage4]")
     CHECK(result.took >= 900ms);
     CHECK(result.took < 2500ms);
     CHECK(proxy->process->wait_for_output(R"(upstream timed out \(110: Connection timed out\) while reading response header from upstream)"));
+}
+
+TEST_CASE("504 when connecting takes longer than proxy_connect_timeout", "[stage4]") {
+    // An upstream whose accept queue is full: the kernel drops new SYNs, so
+    // a connect() hangs as it would to a machine that does not answer.
+    const int listening = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    REQUIRE(::bind(listening, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(listening, 0) == 0);
+    ::getsockname(listening, reinterpret_cast<sockaddr*>(&address), &length);
+    const int port = ntohs(address.sin_port);
+    // Fill the queue with connections nobody accepts (non-blocking: the
+    // later ones hang too).
+    std::vector<int> fillers;
+    for (int i = 0; i < 3; ++i) {
+        fillers.push_back(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        ::connect(fillers.back(), reinterpret_cast<sockaddr*>(&address), sizeof address);
+    }
+    auto proxy = start_stage4(proxy_site(port, "proxy_connect_timeout 1s;\n"));
+    const auto result = timed_get(proxy->port);
+    ::close(listening);
+    for (const int filler : fillers) ::close(filler);
+    REQUIRE(result.response);
+    CHECK(result.response->status == 504);
+    CHECK(result.took >= 900ms);
+    CHECK(result.took < 2500ms);
+    CHECK(proxy->process->wait_for_output(R"(upstream timed out \(110: Connection timed out\) while connecting to upstream)"));
 }
 
 TEST_CASE("a slow upstream within proxy_read_timeout is waited for", "[stage4]") {

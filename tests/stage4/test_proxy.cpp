@@ -285,3 +285,16 @@ TEST_CASE("ambiguous framing is refused with 400 and never reaches the upstream"
     }
     CHECK(upstream.requests().empty());
 }
+
+TEST_CASE("access_log off in a location silences it", "[stage4]") {
+    ScriptedUpstream upstream(ScriptedUpstream::ok("ok"));
+    const std::string to = "http://127.0.0.1:" + std::to_string(upstream.port());
+    auto proxy = start_stage4("server {\n listen 127.0.0.1:0;\n"
+                              " location /quiet/ { access_log off; proxy_pass " + to + "; }\n"
+                              " location / { proxy_pass " + to + "; }\n}\n");
+    RawClient client(proxy->port);
+    REQUIRE(client.exchange(get("/quiet/1")));
+    REQUIRE(client.exchange(get("/loud/2")));
+    CHECK(proxy->process->wait_for_output(R"("GET /loud/2 HTTP/1\.1" 200 2 "-" "-")"));
+    CHECK(proxy->process->output().find("/quiet/1") == std::string::npos);
+}
