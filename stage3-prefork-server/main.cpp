@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
         settings.limits = stage3::parser_limits(config);
         settings.access_log_format = config.access_logformat;
         settings.forwarded_allow_ips = config.forwarded_allow_ips;
+        settings.multiprocess = config.workers > 1;
         return config.worker_class == "async" ? stage3::run_async_worker(context, settings)
                                               : stage3::run_sync_worker(context, settings);
     };

@@ -178,7 +178,7 @@ int run_async_worker(arbiter::WorkerContext& context, const WorkerSettings& sett
     // A new event loop, made after the fork: nothing event-driven crosses it.
     asio::io_context io;
     std::vector<std::unique_ptr<net::Acceptor>> acceptors;
-    WorkerState state{settings, trust_forwarded_headers(settings.forwarded_allow_ips), true, 0, 0, {}};
+    WorkerState state{settings, adjust_environ(settings), true, 0, 0, {}};
     for (auto* listener : settings.listeners) {
         // Our own handle on the shared listening socket, in our own io_context.
         auto& shared = listener->acceptor();

@@ -47,7 +47,7 @@ int run_sync_worker(arbiter::WorkerContext& context, const WorkerSettings& setti
         listener->acceptor().non_blocking(true);  // another worker may win the race for a connection
         waiting.push_back({listener->native_handle(), POLLIN, 0});
     }
-    const auto adjust = trust_forwarded_headers(settings.forwarded_allow_ips);
+    const auto adjust = adjust_environ(settings);
     stage1::DevServer connections(
         *settings.listeners.front(),
         [&](const http::Request& request, const net::Endpoints& connection, stage1::ResponseWriter& writer) {

@@ -46,8 +46,9 @@ bool take_reopen_request() {
     return true;
 }
 
-wsgi::EnvironHook trust_forwarded_headers(const std::vector<std::string>& allowed) {
-    return [allowed](wsgi::Environ& environ) {
+wsgi::EnvironHook adjust_environ(const WorkerSettings& settings) {
+    return [allowed = settings.forwarded_allow_ips, multiprocess = settings.multiprocess](wsgi::Environ& environ) {
+        environ.wsgi_multiprocess = multiprocess;
         const auto peer = environ.get("REMOTE_ADDR");
         const bool trusted = std::find(allowed.begin(), allowed.end(), "*") != allowed.end() ||
                              std::find(allowed.begin(), allowed.end(), peer) != allowed.end();

@@ -26,11 +26,13 @@ struct WorkerSettings {
     http::ParserLimits limits;
     std::string access_log_format;
     std::vector<std::string> forwarded_allow_ips;
+    bool multiprocess = false;            // --workers > 1: wsgi.multiprocess, as Gunicorn sets it
 };
 
+// What a prefork server adds to the environ: wsgi.multiprocess, and
 // Gunicorn's --forwarded-allow-ips: only a proxy we trust may tell us the
 // client's address (X-Forwarded-For) and scheme (X-Forwarded-Proto).
-wsgi::EnvironHook trust_forwarded_headers(const std::vector<std::string>& allowed);
+wsgi::EnvironHook adjust_environ(const WorkerSettings& settings);
 
 // Writes the access log line for one request, if the access log is on.
 void log_access(const std::string& format, const http::Request& request, const net::Endpoints& connection,

@@ -87,6 +87,7 @@ TEST_CASE("X-Forwarded-For and -Proto are trusted only from --forwarded-allow-ip
         REQUIRE(response);
         CHECK(response->body.find("REMOTE_ADDR=203.0.113.7\n") != std::string::npos);
         CHECK(response->body.find("wsgi.url_scheme=https\n") != std::string::npos);
+        CHECK(response->body.find("wsgi.multiprocess=0\n") != std::string::npos);  // one worker
     }
     auto untrusted = start_stage3("testing:dump_environ", {"--forwarded-allow-ips", "10.0.0.1"});
     RawClient client(untrusted->port());
@@ -94,6 +95,11 @@ TEST_CASE("X-Forwarded-For and -Proto are trusted only from --forwarded-allow-ip
     REQUIRE(response);
     CHECK(response->body.find("REMOTE_ADDR=127.0.0.1\n") != std::string::npos);
     CHECK(response->body.find("wsgi.url_scheme=http\n") != std::string::npos);
+
+    // Gunicorn sets wsgi.multiprocess when --workers is above 1.
+    auto several = start_stage3("testing:dump_environ", {"-w", "2"});
+    RawClient another(several->port());
+    CHECK(another.exchange(get("/"))->body.find("wsgi.multiprocess=1\n") != std::string::npos);
 }
 
 TEST_CASE("request limits answer as Gunicorn does", "[stage3]") {
