@@ -32,11 +32,11 @@ std::string url_of(const tcp::endpoint& endpoint) {
     const auto where = describe(address);
     if (error == asio::error::address_in_use)
         throw ListenError(fmt::format("{} is already in use: stop the other server, or pick another "
-                                      "address with --bind (port 0 picks a free port)", where));
+                                      "address with --bind (port 0 picks a free port)", where), where, error);
     if (error == asio::error::access_denied)
         throw ListenError(fmt::format("no permission to listen on {} (ports below 1024 need root): "
-                                      "pick another address with --bind", where));
-    throw ListenError(fmt::format("cannot listen on {}: {}", where, error.message()));
+                                      "pick another address with --bind", where), where, error);
+    throw ListenError(fmt::format("cannot listen on {}: {}", where, error.message()), where, error);
 }
 }  // namespace
 

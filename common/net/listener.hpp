@@ -21,6 +21,10 @@ using Acceptor = asio::basic_socket_acceptor<StreamProtocol>;
 class ListenError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+    ListenError(const std::string& message, std::string address, boost::system::error_code error)
+        : std::runtime_error(message), address(std::move(address)), error(error) {}
+    std::string address;              // "127.0.0.1:8000", when binding failed
+    boost::system::error_code error;  // what the kernel said, when binding failed
 };
 
 class Listener {

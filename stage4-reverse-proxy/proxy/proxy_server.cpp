@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <csignal>
+#include <fmt/format.h>
 
 namespace webstack::stage4 {
 
@@ -47,7 +48,16 @@ ProxyServer::ProxyServer(asio::io_context& io, const Config& config)
     for (const auto& group : groups_) {
         const auto address = net::parse_bind_address(group.address.text());
         if (!address.error.empty()) throw net::ListenError("bad listen address " + group.address.text());
-        listeners_.push_back(std::make_unique<net::Listener>(io_, address.address));
+        try {
+            listeners_.push_back(std::make_unique<net::Listener>(io_, address.address));
+        } catch (const net::ListenError& error) {
+            if (error.address.empty()) throw;
+            // nginx's words: bind() to 127.0.0.1:8080 failed (98: Address already in use)
+            throw net::ListenError(fmt::format("bind() to {} failed ({}: {}): stop the other server, or change the "
+                                               "listen directive in {}",
+                                               error.address, error.error.value(), error.error.message(),
+                                               group.servers.front()->where.text()));
+        }
     }
 }
 

@@ -172,5 +172,6 @@ TEST_CASE("a port in use is one clear line and exit 1", "[stage4]") {
     const auto result = run_command({binary("stage4-reverse-proxy"), "-c", config});
     INFO(result.output);
     CHECK(result.exit_status == 1);
-    CHECK(result.output.find("is already in use") != std::string::npos);
+    CHECK(result.output.find("[emerg] bind() to 127.0.0.1:" + std::to_string(first->port) +
+                             " failed (98: Address already in use)") != std::string::npos);
 }
