@@ -75,6 +75,12 @@ asio::awaitable<void> ProxyServer::accept_loop(net::Listener& listener, const Li
         auto [error, socket] = co_await listener.acceptor().async_accept(use_tuple);
         if (error == asio::error::operation_aborted || registry_.stopping()) break;
         if (error) continue;  // the client gave up before we took it
+        if (registry_.open_connections() >= config_.worker_connections) {
+            // nginx's answer when full: drop the newcomer, and say so.
+            log::write(log::Level::Critical,
+                       std::to_string(config_.worker_connections) + " worker_connections are not enough");
+            continue;  // the socket closes as it goes out of scope
+        }
         asio::co_spawn(io_, serve_client(std::move(socket), group, registry_), asio::detached);
     }
 }

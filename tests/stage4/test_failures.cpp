@@ -175,3 +175,19 @@ TEST_CASE("a port in use is one clear line and exit 1", "[stage4]") {
     CHECK(result.output.find("[emerg] bind() to 127.0.0.1:" + std::to_string(first->port) +
                              " failed (98: Address already in use)") != std::string::npos);
 }
+
+TEST_CASE("worker_connections bounds the open client connections", "[stage4]") {
+    ScriptedUpstream upstream(ScriptedUpstream::ok("ok"));
+    auto proxy = std::make_unique<Stage4>();
+    const auto config = proxy->folder.write(
+        "nginx.conf", "events { worker_connections 2; }\nhttp {\n" + proxy_site(upstream.port()) + "}\n");
+    proxy->process = std::make_unique<ServerProcess>(binary("stage4-reverse-proxy"), std::vector<std::string>{"-c", config});
+    const int port = proxy->process->port();
+    RawClient first(port), second(port);
+    REQUIRE(first.exchange(get("/")));
+    REQUIRE(second.exchange(get("/")));
+    RawClient third(port);
+    CHECK(third.wait_for_close(2s));
+    CHECK(proxy->process->wait_for_output("\\[crit\\] \\d+#0: 2 worker_connections are not enough"));
+    CHECK(first.exchange(get("/")));  // the others go on
+}
