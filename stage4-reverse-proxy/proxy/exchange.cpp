@@ -142,7 +142,8 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
     if (chunked) {
         const auto read = co_await read_whole_body(client, settings);
         if (read.status == IoStatus::TimedOut) co_return Outcome{408, 0, false, false};
-        if (!read.ok()) co_return Outcome{400, 0, false, false};
+        if (client.parser.error()) co_return co_await answer(client, error_page(400, false), request);
+        if (!read.ok()) co_return Outcome{499, 0, false, false};  // nginx's code for "the client went away"
         if (client.body_piece.size() > limit) co_return co_await answer(client, error_page(413, false), request);
         body_length = client.body_piece.size();
     }
@@ -162,7 +163,13 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
     auto sent = co_await write_all_for(upstream, head, settings.proxy_send_timeout);
     bool client_failed = false;
     if (sent.ok()) sent = co_await stream_body(client, upstream, settings, client_failed);
-    if (client_failed) co_return Outcome{sent.status == IoStatus::TimedOut ? 408 : 400, 0, false, false};
+    if (client_failed) {
+        // The client stopped sending its body: 408 when it went quiet, 400
+        // when the body was malformed, 499 (nginx's) when it hung up.
+        if (sent.status == IoStatus::TimedOut) co_return Outcome{408, 0, false, false};
+        if (client.parser.error()) co_return co_await answer(client, error_page(400, false), request);
+        co_return Outcome{499, 0, false, false};
+    }
     if (!sent.ok()) {
         log_upstream_error(describe(sent) + " while sending request to upstream", context, upstream_url);
         co_return co_await answer(client, error_page(sent.status == IoStatus::TimedOut ? 504 : 502, true), request);

@@ -298,3 +298,27 @@ TEST_CASE("access_log off in a location silences it", "[stage4]") {
     CHECK(proxy->process->wait_for_output(R"("GET /loud/2 HTTP/1\.1" 200 2 "-" "-")"));
     CHECK(proxy->process->output().find("/quiet/1") == std::string::npos);
 }
+
+TEST_CASE("a body that stops arriving is closed after client_body_timeout, logged as 408", "[stage4]") {
+    ScriptedUpstream upstream(ScriptedUpstream::ok("ok"));
+    auto proxy = start_stage4(proxy_site(upstream.port(), "client_body_timeout 1s;\n"));
+    RawClient client(proxy->port);
+    client.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(client.wait_for_close(5s));
+    CHECK(std::chrono::steady_clock::now() - start < 3s);
+    CHECK_FALSE(client.read_response("POST", 100ms));
+    CHECK(proxy->process->wait_for_output(R"("POST /upload HTTP/1\.1" 408 0 )"));
+}
+
+TEST_CASE("a malformed chunked body is a 400", "[stage4]") {
+    ScriptedUpstream upstream(ScriptedUpstream::ok("should not see this"));
+    auto proxy = start_stage4(proxy_site(upstream.port()));
+    RawClient client(proxy->port);
+    const auto response =
+        client.exchange("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n");
+    INFO(client.transcript());
+    REQUIRE(response);
+    CHECK(response->status == 400);
+    CHECK(upstream.requests().empty());
+}
