@@ -85,6 +85,19 @@ bool apply_setting(const Directive& directive, Settings& settings, bool& proxy_h
         else if (arguments[0] == "default") settings.proxy_redirect = {ProxyRedirect::Mode::Default, "", ""};
         else if (arguments[0] == "off") settings.proxy_redirect = {ProxyRedirect::Mode::Off, "", ""};
         else throw ConfigError("invalid parameter \"" + arguments[0] + "\"", directive.where);
+    } else if (name == "proxy_request_buffering") {
+        settings.proxy_request_buffering = on_off_argument(directive);
+    } else if (name == "proxy_buffering") {
+        settings.proxy_buffering = on_off_argument(directive);
+    } else if (name == "client_body_buffer_size") {
+        settings.client_body_buffer_size = size_argument(directive);
+    } else if (name == "proxy_buffer_size") {
+        settings.proxy_buffer_size = size_argument(directive);
+    } else if (name == "proxy_buffers") {
+        settings.proxy_buffers_count = number_argument(directive, arguments[0]);
+        settings.proxy_buffers_size = size_argument(directive, 1);
+        if (settings.proxy_buffers_count < 2 || settings.proxy_buffers_size == 0)
+            invalid_value(directive, arguments[0] + " " + arguments[1]);
     } else if (name == "proxy_http_version") {
         if (arguments[0] != "1.0" && arguments[0] != "1.1") invalid_value(directive, arguments[0]);
         settings.proxy_http_version = arguments[0];
@@ -97,7 +110,7 @@ bool apply_setting(const Directive& directive, Settings& settings, bool& proxy_h
 // nginx refuses most settings written twice in one block.
 void refuse_duplicates(const std::vector<Directive>& block) {
     static const std::set<std::string> repeatable = {"proxy_set_header", "access_log", "listen", "server_name",
-                                                     "server", "location", "upstream", "include"};
+                                                     "server", "location", "upstream", "include"};  // "server" lines in upstream too
     std::set<std::string> seen;
     for (const auto& directive : block) {
         if (repeatable.contains(directive.name)) continue;
@@ -225,7 +238,16 @@ void read_http(const Directive& http, Config& config) {
     for (const auto& inner : *http.block) {
         if (inner.name != "upstream") continue;
         Upstream upstream{inner.arguments[0], {}};
-        for (const auto& entry : *inner.block) upstream.servers.push_back(upstream_server(entry));
+        refuse_duplicates(*inner.block);
+        for (const auto& entry : *inner.block) {
+            if (entry.name == "keepalive") {
+                upstream.keepalive = number_argument(entry, entry.arguments[0]);
+                if (entry.arguments.size() > 1 && entry.arguments[1] != "local")
+                    throw ConfigError("invalid parameter \"" + entry.arguments[1] + "\"", entry.where);
+            } else {
+                upstream.servers.push_back(upstream_server(entry));
+            }
+        }
         if (upstream.servers.empty()) throw ConfigError("no servers are inside upstream", inner.where);
         for (const auto& other : config.upstreams) {
             if (other.name == upstream.name)

@@ -43,6 +43,9 @@ struct UpstreamServer {
 struct Upstream {
     std::string name;
     std::vector<UpstreamServer> servers;
+    // Idle connections kept open to reuse, per worker process. nginx 1.29.7+
+    // defaults to `keepalive 32`; 0 closes each connection after its response.
+    int keepalive = 32;
 };
 
 struct HeaderSetting {
@@ -89,6 +92,15 @@ struct Settings {
     Duration proxy_read_timeout{60'000};
     Duration proxy_send_timeout{60'000};
     std::string proxy_http_version = "1.1";            // current nginx (1.29.7+); 1.0 before
+    // Buffering (nginx's defaults): read the whole request before passing it
+    // on, and read the response as fast as the upstream sends it, whatever
+    // the client's speed. Memory first, then a temporary file.
+    bool proxy_request_buffering = true;
+    bool proxy_buffering = true;
+    std::size_t client_body_buffer_size = 16 * 1024;   // request body kept in memory
+    std::size_t proxy_buffer_size = 4 * 1024;          // for the response head (one page)
+    int proxy_buffers_count = 8;                       // and the response body: 8 x 4k
+    std::size_t proxy_buffers_size = 4 * 1024;
 };
 
 struct Location {

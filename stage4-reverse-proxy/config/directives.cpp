@@ -55,6 +55,12 @@ const std::map<std::string, Rule>& rules() {
         {"proxy_send_timeout", {everywhere_in_http, 1, 1, false}},
         {"proxy_http_version", {everywhere_in_http, 1, 1, false}},
         {"return", {Server | Location, 1, 2, false}},
+        {"proxy_request_buffering", {everywhere_in_http, 1, 1, false}},
+        {"proxy_buffering", {everywhere_in_http, 1, 1, false}},
+        {"client_body_buffer_size", {everywhere_in_http, 1, 1, false}},
+        {"proxy_buffer_size", {everywhere_in_http, 1, 1, false}},
+        {"proxy_buffers", {everywhere_in_http, 2, 2, false}},
+        {"keepalive", {Upstream, 1, 2, false}},
     };
     return table;
 }

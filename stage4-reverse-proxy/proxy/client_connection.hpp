@@ -4,6 +4,7 @@
 
 #include "net/listener.hpp"
 #include "proxy/routing.hpp"
+#include "proxy/upstream_pool.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -56,6 +57,7 @@ private:
     std::list<net::Socket*> idle_;
 };
 
-boost::asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group, ConnectionRegistry& registry);
+boost::asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group, ConnectionRegistry& registry,
+                                          UpstreamPool& pool);
 
 }  // namespace webstack::stage4

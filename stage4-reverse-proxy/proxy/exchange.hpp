@@ -1,13 +1,16 @@
 // Passing one request to the upstream and its response back: the heart of
-// a reverse proxy. The body streams both ways as it arrives; the framing is
-// redone for each side (the client may get chunked what the upstream sent
-// close-delimited). What the client sent chunked is read whole first, then
-// sent with a Content-Length (nginx buffers request bodies by default too).
+// a reverse proxy. By default (nginx's proxy_request_buffering and
+// proxy_buffering on) the request body is read whole before the upstream is
+// contacted, and the response is read from the upstream as fast as it
+// comes while the client drains it at its own pace; with them off, bodies
+// stream. The framing is redone for each side (the client may get chunked
+// what the upstream sent close-delimited).
 #pragma once
 
 #include "config/config.hpp"
 #include "http/parser.hpp"
 #include "net/listener.hpp"
+#include "proxy/upstream_pool.hpp"
 #include "proxy/variables.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -36,6 +39,6 @@ struct Outcome {
 boost::asio::awaitable<Outcome> answer(ClientSide client, http::Response response, const http::Request& request);
 
 boost::asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& request, const Location& location,
-                                              RequestContext& context);
+                                              RequestContext& context, UpstreamPool& pool);
 
 }  // namespace webstack::stage4

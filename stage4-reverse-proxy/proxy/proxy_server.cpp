@@ -81,7 +81,16 @@ asio::awaitable<void> ProxyServer::accept_loop(net::Listener& listener, const Li
                        std::to_string(config_.worker_connections) + " worker_connections are not enough");
             continue;  // the socket closes as it goes out of scope
         }
-        asio::co_spawn(io_, serve_client(std::move(socket), group, registry_), asio::detached);
+        asio::co_spawn(io_, serve_client(std::move(socket), group, registry_, upstream_pool_),
+                       [](std::exception_ptr failure) {
+                           // A bug in one connection must not pass silently.
+                           if (!failure) return;
+                           try {
+                               std::rethrow_exception(failure);
+                           } catch (const std::exception& error) {
+                               log::write(log::Level::Critical, std::string("connection failed: ") + error.what());
+                           }
+                       });
     }
 }
 

@@ -88,7 +88,7 @@ bool replaced_by(const std::vector<HeaderSetting>& settings, std::string_view na
 
 std::string upstream_request_head(const http::Request& request, const std::string& target,
                                   const Location& location, const RequestContext& context,
-                                  std::optional<std::size_t> body_length) {
+                                  std::optional<std::size_t> body_length, bool keep_connection) {
     const auto& settings = location.settings;
     const auto& set_headers = settings.proxy_set_header;
     std::string head = request.method + " " + target + " HTTP/" + settings.proxy_http_version + "\r\n";
@@ -96,11 +96,12 @@ std::string upstream_request_head(const http::Request& request, const std::strin
         if (value.empty()) return;  // nginx: a header set to "" is not sent
         head.append(name).append(": ").append(value).append("\r\n");
     };
-    // nginx's defaults: Host $proxy_host, and for HTTP/1.0 Connection: close.
-    // (Before nginx 1.29.7 the default was HTTP/1.0 with "Connection: close"
-    // always; current nginx speaks HTTP/1.1 and keeps upstream connections.)
+    // nginx's defaults: Host $proxy_host, and "Connection: close" unless the
+    // connection is kept (before nginx 1.29.7: HTTP/1.0 and "Connection:
+    // close" always; current nginx speaks HTTP/1.1 and keeps connections).
     if (!replaced_by(set_headers, "Host")) add("Host", context.proxy_host);
-    if (!replaced_by(set_headers, "Connection") && settings.proxy_http_version == "1.0") add("Connection", "close");
+    if (!replaced_by(set_headers, "Connection") && (!keep_connection || settings.proxy_http_version == "1.0"))
+        add("Connection", "close");
     for (const auto& setting : set_headers) add(setting.name, expand_variables(setting.value, context));
     if (body_length) add("Content-Length", std::to_string(*body_length));
     for (const auto& field : request.headers) {

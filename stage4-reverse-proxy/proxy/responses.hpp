@@ -31,7 +31,7 @@ bool is_hop_by_hop(std::string_view name, const http::HeaderList& headers);
 // underscores_in_headers on, which then lets them through).
 std::string upstream_request_head(const http::Request& request, const std::string& target,
                                   const Location& location, const RequestContext& context,
-                                  std::optional<std::size_t> body_length);
+                                  std::optional<std::size_t> body_length, bool keep_connection);
 
 // The upstream's response headers, as the client gets them: no hop-by-hop
 // headers, no Server or Date (we send our own, as nginx does), Location and

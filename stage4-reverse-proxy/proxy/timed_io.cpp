@@ -13,7 +13,8 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // Waits for `timeout`; used as the other side of each race.
 asio::awaitable<void> sleep_for(Duration timeout) {
-    asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
+    const auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer(executor, timeout);
     co_await timer.async_wait(use_tuple);
 }
 

@@ -1,0 +1,46 @@
+// Where a proxy keeps a body it has read but not passed on yet: the first
+// bytes in memory (nginx's proxy_buffers, client_body_buffer_size), the
+// rest in a temporary file, so a large upload or download costs disk, not
+// memory. The file has no name (it is unlinked at once): it disappears with
+// the buffer, even if the process dies.
+//
+// Bytes come out in the order they went in; reading and appending may
+// alternate (one coroutine fills it from the upstream while another drains
+// it to a slow client).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace webstack::stage4 {
+
+class BodyBuffer {
+public:
+    explicit BodyBuffer(std::size_t memory_limit);
+    ~BodyBuffer();
+    BodyBuffer(const BodyBuffer&) = delete;
+    BodyBuffer& operator=(const BodyBuffer&) = delete;
+
+    // Adds bytes at the end. False if the temporary file could not be written.
+    bool append(std::string_view bytes);
+    // Moves up to `max` unread bytes into `out` (replacing its contents);
+    // false when nothing is unread now.
+    bool read_next(std::string& out, std::size_t max);
+
+    // Reads from the start again (to send the same request body to another try).
+    void rewind() { read_ = 0; }
+
+    std::size_t size() const { return memory_.size() + file_size_; }
+    std::size_t unread() const { return size() - read_; }
+    bool spilled_to_file() const { return file_ >= 0; }
+
+private:
+    std::size_t memory_limit_;
+    std::string memory_;      // the first bytes
+    int file_ = -1;           // the rest, once memory is full
+    std::size_t file_size_ = 0;
+    std::size_t read_ = 0;    // bytes handed out so far
+};
+
+}  // namespace webstack::stage4

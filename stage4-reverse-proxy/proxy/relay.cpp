@@ -1,0 +1,255 @@
+#include "proxy/relay.hpp"
+
+#include "http/serializer.hpp"
+#include "log/log.hpp"
+#include "proxy/body_buffer.hpp"
+#include "proxy/responses.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <limits>
+
+namespace webstack::stage4 {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+constexpr Duration send_timeout{60'000};  // nginx's send_timeout default, for writes to the client
+constexpr std::size_t write_piece = 64 * 1024;
+
+http::ParserLimits upstream_limits(const Settings& settings) {
+    return {.max_request_line = settings.proxy_buffer_size, .max_header_count = 1000,
+            .max_header_field_size = settings.proxy_buffer_size,
+            .max_body_size = std::numeric_limits<std::size_t>::max()};
+}
+}  // namespace
+
+UpstreamReply::UpstreamReply(const std::string& method, const Settings& settings) : parser(upstream_limits(settings)) {
+    parser.expect_response_to(method);
+    parser.stream_body_to([this](std::string_view piece) { body_piece.append(piece); });
+}
+
+void log_upstream_error(const std::string& what, const RequestContext& context, const std::string& upstream_url) {
+    const auto& request = *context.request;
+    log::error("{}, client: {}, server: {}, request: \"{} {} HTTP/{}.{}\", upstream: \"{}\", host: \"{}\"", what,
+               context.connection.remote_host, context.server_name, request.method, request.target,
+               request.version.major, request.version.minor, upstream_url,
+               std::string(request.headers.get("Host").value_or("")));
+}
+
+std::string describe(const IoResult& result) {
+    if (result.status == IoStatus::TimedOut) return "upstream timed out (110: Connection timed out)";
+    if (result.status == IoStatus::Closed) return "upstream prematurely closed connection";
+    return "(" + std::to_string(result.error.value()) + ": " + result.error.message() + ")";
+}
+
+asio::awaitable<HeadResult> read_response_head(net::Socket& upstream, UpstreamReply& reply, const Settings& settings) {
+    while (true) {
+        const auto read = co_await read_some_for(upstream, reply.unparsed, settings.proxy_read_timeout);
+        if (!reply.unparsed.empty()) reply.any_byte = true;
+        if (read.status == IoStatus::Closed) reply.parser.finish();
+        else if (!read.ok()) co_return HeadResult{read, describe(read)};
+        while (!reply.unparsed.empty()) {
+            reply.unparsed.erase(0, reply.parser.feed(reply.unparsed));
+            const bool interim = reply.parser.message_complete() && reply.parser.current().status / 100 == 1;
+            if (!interim) break;
+            reply.parser.take_response();  // a 100 Continue: we answered the client's Expect ourselves
+        }
+        if (reply.parser.error() && !reply.parser.headers_complete())
+            co_return HeadResult{read, "upstream sent invalid header (" + reply.parser.error()->reason + ")"};
+        if (read.status == IoStatus::Closed && !reply.parser.headers_complete())
+            co_return HeadResult{read, "upstream prematurely closed connection"};
+        if (reply.parser.headers_complete()) co_return HeadResult{read, ""};
+    }
+}
+
+namespace {
+
+// The head for the client, framed for the client: the upstream's
+// Content-Length, else chunked for HTTP/1.1, else "until the close".
+struct ClientHead {
+    std::string bytes;
+    bool chunked = false;
+    bool keep_alive = false;
+};
+
+ClientHead client_head(const http::Response& upstream_response, const http::Request& request, const Location& location,
+                       const RequestContext& context) {
+    http::Response response;
+    response.status = upstream_response.status;
+    response.reason = upstream_response.reason;
+    response.headers = headers_for_client(upstream_response.headers, location, context);
+    const bool body_expected = request.method != "HEAD" && http::status_has_body(response.status);
+    const auto length = upstream_response.headers.get("Content-Length");
+    response.keep_alive = request.keep_alive && location.settings.keepalive_timeout.count() > 0;
+    ClientHead head;
+    if (length) response.headers.add("Content-Length", std::string(*length));
+    else if (body_expected && request.version == http::Version{1, 1}) {
+        response.headers.add("Transfer-Encoding", "chunked");
+        head.chunked = true;
+    } else if (body_expected) {
+        response.keep_alive = false;  // HTTP/1.0: the end of the body is the close
+    }
+    if (response.keep_alive) response.headers.add("Connection", "keep-alive");
+    head.keep_alive = response.keep_alive;
+    head.bytes = http::serialize_response_head(response, {.server = server_header});
+    return head;
+}
+
+// Reads more of the body from the upstream into reply.body_piece. False
+// when the body cannot complete (timeout, reset, a premature close).
+asio::awaitable<bool> read_more_body(net::Socket& upstream, UpstreamReply& reply, const Settings& settings,
+                                     const RequestContext& context, const std::string& upstream_url) {
+    if (reply.unparsed.empty()) {
+        const auto read = co_await read_some_for(upstream, reply.unparsed, settings.proxy_read_timeout);
+        if (read.status == IoStatus::Closed) reply.parser.finish();
+        else if (!read.ok()) {
+            log_upstream_error(describe(read) + " while reading upstream", context, upstream_url);
+            co_return false;
+        }
+    }
+    reply.unparsed.erase(0, reply.parser.feed(reply.unparsed));
+    if (reply.parser.error()) {
+        log_upstream_error("upstream prematurely closed connection while reading upstream", context, upstream_url);
+        co_return false;
+    }
+    co_return true;
+}
+
+// proxy_buffering off: each piece goes to the client before the next is
+// read, so the upstream moves at the client's pace.
+asio::awaitable<Outcome> relay_streaming(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
+                                         const http::Request& request, const Location& location,
+                                         const RequestContext& context, const std::string& upstream_url) {
+    const auto head = client_head(reply.parser.current(), request, location, context);
+    Outcome outcome{reply.parser.current().status, 0, head.keep_alive, true};
+    std::string out = head.bytes;
+    while (true) {
+        if (!reply.body_piece.empty()) {
+            outcome.body_bytes += reply.body_piece.size();
+            out += head.chunked ? http::serialize_chunk(reply.body_piece) : reply.body_piece;
+            reply.body_piece.clear();
+        }
+        if (reply.parser.message_complete() && head.chunked) out += http::serialize_last_chunk();
+        if (!out.empty() && !(co_await write_all_for(client.socket, out, send_timeout)).ok()) {
+            outcome.keep_alive = false;  // the client went away
+            co_return outcome;
+        }
+        out.clear();
+        if (reply.parser.message_complete()) co_return outcome;
+        if (!co_await read_more_body(upstream, reply, location.settings, context, upstream_url)) {
+            outcome.keep_alive = false;  // the client sees a cut body: the honest signal
+            co_return outcome;
+        }
+    }
+}
+
+// proxy_buffering on: one coroutine reads the upstream into a BodyBuffer as
+// fast as it comes (and so frees it early), the other drains the buffer to
+// the client at the client's pace. They run at once (`&&`); a timer used as
+// a bell wakes the writer when the reader added bytes.
+struct BufferedRelay {
+    BufferedRelay(std::size_t memory_limit, const asio::any_io_executor& executor)
+        : buffer(memory_limit), bell(executor) {}
+    BodyBuffer buffer;
+    asio::steady_timer bell;
+    bool upstream_done = false;
+    bool upstream_failed = false;
+};
+
+asio::awaitable<void> fill_from_upstream(BufferedRelay& relay, net::Socket& upstream, UpstreamReply& reply,
+                                         const Settings& settings, const RequestContext& context,
+                                         const std::string& upstream_url) {
+    while (true) {
+        if (!reply.body_piece.empty()) {
+            if (!relay.buffer.append(reply.body_piece)) {
+                log::error("cannot write the temporary file for a buffered response, upstream: \"{}\"", upstream_url);
+                relay.upstream_failed = true;
+                break;
+            }
+            reply.body_piece.clear();
+            relay.bell.cancel();
+        }
+        if (reply.parser.message_complete()) break;
+        const bool more = co_await read_more_body(upstream, reply, settings, context, upstream_url);
+        if (!more) {
+            relay.upstream_failed = true;
+            break;
+        }
+    }
+    relay.upstream_done = true;
+    relay.bell.cancel();
+    co_return;
+}
+
+asio::awaitable<void> drain_to_client(BufferedRelay& relay, net::Socket& client_socket, bool chunked, Outcome& outcome) {
+    std::string piece;
+    while (true) {
+        if (relay.buffer.read_next(piece, write_piece)) {
+            outcome.body_bytes += piece.size();
+            const std::string framed = chunked ? http::serialize_chunk(piece) : piece;
+            const auto written = co_await write_all_for(client_socket, framed, send_timeout);
+            if (!written.ok()) {
+                outcome.keep_alive = false;
+                co_return;
+            }
+            continue;
+        }
+        if (relay.upstream_done) break;
+        relay.bell.expires_after(std::chrono::hours(1));
+        co_await relay.bell.async_wait(asio::as_tuple(asio::use_awaitable));  // cancelled = rung
+    }
+    if (relay.upstream_failed) {
+        outcome.keep_alive = false;  // a cut body: close
+        co_return;
+    }
+    if (chunked) {
+        const std::string last_chunk = http::serialize_last_chunk();
+        const auto written = co_await write_all_for(client_socket, last_chunk, send_timeout);
+        if (!written.ok()) outcome.keep_alive = false;
+    }
+    co_return;
+}
+
+asio::awaitable<Outcome> relay_buffered(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
+                                        const http::Request& request, const Location& location,
+                                        const RequestContext& context, const std::string& upstream_url) {
+    const auto& settings = location.settings;
+    const auto head = client_head(reply.parser.current(), request, location, context);
+    Outcome outcome{reply.parser.current().status, 0, head.keep_alive, true};
+    if (!(co_await write_all_for(client.socket, head.bytes, send_timeout)).ok()) {
+        outcome.keep_alive = false;
+        co_return outcome;
+    }
+    // The executor first, on its own line: g++ 12 mis-compiles a co_await
+    // inside an initializer (the frame ends up corrupted).
+    const auto executor = co_await asio::this_coro::executor;
+    BufferedRelay relay(static_cast<std::size_t>(settings.proxy_buffers_count) * settings.proxy_buffers_size, executor);
+    co_await (fill_from_upstream(relay, upstream, reply, settings, context, upstream_url) &&
+              drain_to_client(relay, client.socket, head.chunked, outcome));
+    co_return outcome;
+}
+
+}  // namespace
+
+asio::awaitable<Outcome> relay_response(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
+                                        const http::Request& request, const Location& location,
+                                        const RequestContext& context, const std::string& upstream_url,
+                                        bool& upstream_reusable) {
+    const bool buffered = location.settings.proxy_buffering && !reply.parser.message_complete();
+    Outcome outcome;
+    if (buffered) outcome = co_await relay_buffered(client, upstream, reply, request, location, context, upstream_url);
+    else outcome = co_await relay_streaming(client, upstream, reply, request, location, context, upstream_url);
+    // Reusable: the answer ended where its framing said (not at a close),
+    // nothing extra came after it, and the upstream did not say "close".
+    upstream_reusable = reply.parser.message_complete() && !reply.parser.error() && reply.unparsed.empty() &&
+                        reply.parser.current().keep_alive;
+    co_return outcome;
+}
+
+}  // namespace webstack::stage4

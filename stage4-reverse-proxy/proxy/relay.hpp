@@ -1,0 +1,55 @@
+// The response half of an exchange: read the upstream's answer and pass
+// it to the client, either streamed (proxy_buffering off: the upstream
+// waits for the client) or buffered (on, nginx's default: the upstream is
+// read as fast as it sends, and released, however slow the client is).
+#pragma once
+
+#include "config/config.hpp"
+#include "http/parser.hpp"
+#include "net/listener.hpp"
+#include "proxy/exchange.hpp"
+#include "proxy/timed_io.hpp"
+#include "proxy/variables.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+
+namespace webstack::stage4 {
+
+// The upstream's answer while it is being read.
+struct UpstreamReply {
+    // The head must fit proxy_buffer_size, as in nginx ("upstream sent too big header").
+    UpstreamReply(const std::string& method, const Settings& settings);
+    http::ResponseParser parser;
+    std::string unparsed;     // bytes read from the upstream, not fed to the parser yet
+    std::string body_piece;   // body bytes the parser decoded, not passed on yet
+    bool any_byte = false;    // has the upstream sent anything at all?
+};
+
+// How reading the head went: Ok, or what failed (for the 502/504 choice
+// and the error log).
+struct HeadResult {
+    IoResult io;
+    std::string problem;      // "upstream sent invalid header (...)", ...; empty when fine
+    bool ok() const { return problem.empty(); }
+};
+
+// Reads until the response head is complete, dropping 1xx interim answers.
+boost::asio::awaitable<HeadResult> read_response_head(net::Socket& upstream, UpstreamReply& reply,
+                                                      const Settings& settings);
+
+// Sends the head and the body to the client. `upstream_reusable` tells
+// whether the upstream connection ended cleanly and may be kept.
+boost::asio::awaitable<Outcome> relay_response(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
+                                               const http::Request& request, const Location& location,
+                                               const RequestContext& context, const std::string& upstream_url,
+                                               bool& upstream_reusable);
+
+// nginx's error log line for a failed exchange.
+void log_upstream_error(const std::string& what, const RequestContext& context, const std::string& upstream_url);
+
+// "upstream timed out (110: Connection timed out)", "(111: Connection refused)", ...
+std::string describe(const IoResult& result);
+
+}  // namespace webstack::stage4
