@@ -67,46 +67,63 @@ void ScriptedUpstream::serve() {
     }
 }
 
-void ScriptedUpstream::serve_one(int client) {
-    // Read one whole request (the proxy's framing decides where it ends).
+bool ScriptedUpstream::read_request(int client, std::string& leftover) {
+    // One whole request (the proxy's framing decides where it ends).
     http::RequestParser parser({.max_request_line = 1 << 20, .max_header_count = 1000,
                                 .max_header_field_size = 1 << 20, .max_body_size = 1 << 30});
     std::string raw;
+    const auto feed = [&](std::string_view bytes) {
+        while (!bytes.empty() && !parser.message_complete() && !parser.error()) {
+            const auto used = parser.feed(bytes);
+            raw.append(bytes.substr(0, used));
+            bytes.remove_prefix(used);
+            if (used == 0) break;
+        }
+        return std::string(bytes);  // what belongs to the next request
+    };
+    leftover = feed(leftover);
     char chunk[16 * 1024];
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!parser.message_complete() && !parser.error() && std::chrono::steady_clock::now() < deadline) {
+    while (!parser.message_complete() && !parser.error() && std::chrono::steady_clock::now() < deadline && !stopping_) {
         pollfd waiting{client, POLLIN, 0};
         if (::poll(&waiting, 1, 100) <= 0) continue;
         const auto count = ::recv(client, chunk, sizeof chunk, 0);
         if (count <= 0) break;
-        raw.append(chunk, static_cast<std::size_t>(count));
-        std::string_view rest(chunk, static_cast<std::size_t>(count));
-        while (!rest.empty() && !parser.message_complete() && !parser.error()) {
-            const auto used = parser.feed(rest);
-            if (used == 0) break;
-            rest.remove_prefix(used);
-        }
+        leftover = feed(std::string_view(chunk, static_cast<std::size_t>(count)));
     }
+    if (raw.empty()) return false;
+    std::lock_guard lock(mutex_);
+    requests_.push_back(raw);
+    return true;
+}
+
+void ScriptedUpstream::send_response(int client) {
+    std::string response;
     {
         std::lock_guard lock(mutex_);
-        requests_.push_back(raw);
+        response = response_;
     }
-    if (behaviour_ == Behaviour::Hang || behaviour_ == Behaviour::RespondSlowly) {
-        for (auto waited = std::chrono::milliseconds(0); waited < delay_ && !stopping_; waited += std::chrono::milliseconds(10))
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::string_view out = response;
+    while (!out.empty()) {
+        const auto count = ::send(client, out.data(), out.size(), MSG_NOSIGNAL);
+        if (count <= 0) return;
+        out.remove_prefix(static_cast<std::size_t>(count));
     }
-    if (behaviour_ == Behaviour::Respond || behaviour_ == Behaviour::RespondSlowly) {
-        std::string response;
-        {
-            std::lock_guard lock(mutex_);
-            response = response_;
+    ++responses_sent_;
+}
+
+void ScriptedUpstream::serve_one(int client) {
+    ++connections_;
+    std::string leftover;
+    if (behaviour_ == Behaviour::KeepAlive) {
+        while (!stopping_ && read_request(client, leftover)) send_response(client);
+    } else if (read_request(client, leftover)) {
+        if (behaviour_ == Behaviour::Hang || behaviour_ == Behaviour::RespondSlowly) {
+            for (auto waited = std::chrono::milliseconds(0); waited < delay_ && !stopping_;
+                 waited += std::chrono::milliseconds(10))
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
-        std::string_view out = response;
-        while (!out.empty()) {
-            const auto count = ::send(client, out.data(), out.size(), MSG_NOSIGNAL);
-            if (count <= 0) break;
-            out.remove_prefix(static_cast<std::size_t>(count));
-        }
+        if (behaviour_ == Behaviour::Respond || behaviour_ == Behaviour::RespondSlowly) send_response(client);
     }
     ::shutdown(client, SHUT_WR);
     ::close(client);

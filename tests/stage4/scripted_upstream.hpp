@@ -22,6 +22,7 @@ public:
         CloseAtOnce,    // read the request, close without a word
         Hang,           // read the request, answer nothing for `delay`, then close
         RespondSlowly,  // read the request, wait `delay`, send `response`, close
+        KeepAlive,      // answer every request on a connection with `response`, until the peer closes
     };
 
     explicit ScriptedUpstream(std::string response, Behaviour behaviour = Behaviour::Respond,
@@ -35,6 +36,10 @@ public:
     void set_response(std::string response);
     // Every request received so far, raw (head and body).
     std::vector<std::string> requests() const;
+    // Connections accepted so far.
+    int connections() const { return connections_; }
+    // Responses sent completely so far (the kernel took the last byte).
+    int responses_sent() const { return responses_sent_; }
     // Waits until `count` requests arrived; false after `timeout`.
     bool wait_for_requests(std::size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
 
@@ -44,6 +49,9 @@ public:
 private:
     void serve();
     void serve_one(int client);
+    // Reads one request; false when the peer closed first.
+    bool read_request(int client, std::string& leftover);
+    void send_response(int client);
 
     std::string response_;
     Behaviour behaviour_;
@@ -51,6 +59,8 @@ private:
     int listen_fd_ = -1;
     int port_ = 0;
     std::atomic<bool> stopping_ = false;
+    std::atomic<int> connections_ = 0;
+    std::atomic<int> responses_sent_ = 0;
     mutable std::mutex mutex_;
     std::vector<std::string> requests_;
     std::vector<std::thread> threads_;

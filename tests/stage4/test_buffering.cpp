@@ -1,0 +1,125 @@
+// Part 2's lesson: the proxy absorbs slow clients, so the app server (and
+// a sync worker behind it) is held only as long as it takes to work.
+#include "catch.hpp"
+#include "scripted_upstream.hpp"
+#include "stage4_proxy.hpp"
+
+#include <thread>
+
+using namespace webstack::testing;
+
+namespace {
+// A body whose every byte says where it is, so a reordered or lost piece shows.
+std::string patterned_body(std::size_t size) {
+    std::string body(size, '\0');
+    for (std::size_t i = 0; i < size; ++i) body[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
+    return body;
+}
+
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (condition()) return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return condition();
+}
+}  // namespace
+
+TEST_CASE("response buffering frees the upstream before a slow client reads, spilling to a file", "[stage4]") {
+    const std::string body = patterned_body(16 * 1024 * 1024);  // more than every socket buffer on the way
+    ScriptedUpstream upstream(ScriptedUpstream::ok(body));
+    auto proxy = start_stage4(proxy_site(upstream.port()));
+    RawClient client(proxy->port);
+    client.send(get("/big"));
+    // The client reads nothing yet; the upstream is done anyway.
+    CHECK(wait_until([&] { return upstream.responses_sent() == 1; }, 5s));
+    const auto response = client.read_response("GET", 10s);
+    REQUIRE(response);
+    CHECK(response->status == 200);
+    CHECK(response->body.size() == body.size());
+    CHECK(response->body == body);  // byte-exact, through memory and the temporary file
+}
+
+TEST_CASE("with proxy_buffering off the upstream waits for the client", "[stage4]") {
+    const std::string body = patterned_body(16 * 1024 * 1024);
+    ScriptedUpstream upstream(ScriptedUpstream::ok(body));
+    auto proxy = start_stage4(proxy_site(upstream.port(), "proxy_buffering off;\n"));
+    RawClient client(proxy->port);
+    client.send(get("/big"));
+    CHECK_FALSE(wait_until([&] { return upstream.responses_sent() == 1; }, 1500ms));
+    const auto response = client.read_response("GET", 10s);
+    REQUIRE(response);
+    CHECK(response->body == body);
+    CHECK(wait_until([&] { return upstream.responses_sent() == 1; }, 2s));
+}
+
+TEST_CASE("request buffering: the upstream hears of a request only once its body is complete", "[stage4]") {
+    ScriptedUpstream upstream(ScriptedUpstream::ok("stored"));
+    auto proxy = start_stage4(proxy_site(upstream.port()));
+    RawClient client(proxy->port);
+    client.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello");
+    std::this_thread::sleep_for(500ms);
+    CHECK(upstream.connections() == 0);  // not even connected yet
+    client.send("world");
+    const auto response = client.read_response("POST");
+    REQUIRE(response);
+    CHECK(response->body == "stored");
+    REQUIRE(upstream.wait_for_requests(1));
+    CHECK(upstream.requests()[0].ends_with("\r\n\r\nhelloworld"));
+}
+
+TEST_CASE("a large request body spills to a file and arrives byte-exact", "[stage4]") {
+    const std::string body = patterned_body(3 * 1024 * 1024 + 17);
+    ScriptedUpstream upstream(ScriptedUpstream::ok("stored"));
+    auto proxy = start_stage4(proxy_site(upstream.port(), "client_max_body_size 10m;\n"));
+    RawClient client(proxy->port);
+    const auto response = client.exchange("PUT /file HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                                          std::to_string(body.size()) + "\r\n\r\n" + body, 10s);
+    REQUIRE(response);
+    CHECK(response->body == "stored");
+    REQUIRE(upstream.wait_for_requests(1));
+    const auto received = upstream.requests()[0];
+    CHECK(received.substr(received.find("\r\n\r\n") + 4) == body);
+}
+
+TEST_CASE("upstream connections are kept and reused", "[stage4]") {
+    ScriptedUpstream upstream(ScriptedUpstream::ok("again"), ScriptedUpstream::Behaviour::KeepAlive);
+    auto proxy = start_stage4(proxy_site(upstream.port()));
+    for (int i = 0; i < 10; ++i) {
+        RawClient client(proxy->port);  // a new client each time: the pool is the proxy's, not the client's
+        REQUIRE(client.exchange(get("/" + std::to_string(i)))->body == "again");
+    }
+    CHECK(upstream.wait_for_requests(10));
+    CHECK(upstream.connections() == 1);
+    const auto first = upstream.requests().front();
+    CHECK(first.find("\r\nConnection:") == std::string::npos);  // HTTP/1.1, kept: no "Connection: close"
+}
+
+TEST_CASE("keepalive 0 closes each upstream connection and says so", "[stage4]") {
+    ScriptedUpstream upstream(ScriptedUpstream::ok("again"), ScriptedUpstream::Behaviour::KeepAlive);
+    auto proxy = start_stage4("upstream app { server 127.0.0.1:" + std::to_string(upstream.port()) +
+                              "; keepalive 0; }\n"
+                              "server { listen 127.0.0.1:0; location / { proxy_pass http://app; } }\n");
+    for (int i = 0; i < 3; ++i) {
+        RawClient client(proxy->port);
+        REQUIRE(client.exchange(get("/"))->body == "again");
+    }
+    CHECK(upstream.wait_for_requests(3));
+    CHECK(upstream.connections() == 3);
+    CHECK(upstream.requests().front().find("\r\nConnection: close\r\n") != std::string::npos);
+}
+
+TEST_CASE("a kept connection the upstream closed is retried on a fresh one", "[stage4]") {
+    // This upstream closes after each answer without saying so: the proxy
+    // keeps the connection, finds it dead at the next request, and retries.
+    ScriptedUpstream upstream(ScriptedUpstream::ok("fresh"));
+    auto proxy = start_stage4(proxy_site(upstream.port()));
+    RawClient client(proxy->port);
+    for (int i = 0; i < 5; ++i) {
+        const auto response = client.exchange(get("/"));
+        INFO(client.transcript());
+        REQUIRE(response);
+        CHECK(response->body == "fresh");
+    }
+}
