@@ -123,3 +123,41 @@ TEST_CASE("a kept connection the upstream closed is retried on a fresh one", "[s
         CHECK(response->body == "fresh");
     }
 }
+
+TEST_CASE("the shielding lesson: a trickling client holds a sync worker directly, not through the proxy", "[stage4]") {
+    // One sync worker, as Gunicorn's docs warn about.
+    ServerProcess app_server(binary("stage3-prefork-server"), {"hello_world:process_http_request", "--workers", "1",
+                                                               "--bind", "127.0.0.1:0"});
+    const int app_port = app_server.port();
+    auto proxy = start_stage4(proxy_site(app_port));
+    const std::string slow_head = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhel";  // 7 bytes to come
+
+    const auto time_a_get = [](int port) {
+        RawClient client(port);
+        const auto start = std::chrono::steady_clock::now();
+        const auto response = client.exchange(get("/"), 3s);
+        const auto took = std::chrono::steady_clock::now() - start;
+        return std::make_pair(response && response->status == 200, took);
+    };
+
+    SECTION("directly: the worker waits for the slow client, and everyone waits for the worker") {
+        RawClient slow(app_port);
+        slow.send(slow_head);
+        std::this_thread::sleep_for(200ms);  // the worker has taken the slow connection
+        const auto [answered, took] = time_a_get(app_port);
+        CHECK((!answered || took >= 2s));
+        slow.send("lo worl");  // let the worker go
+    }
+    SECTION("through the proxy: the proxy waits, the worker is free") {
+        RawClient slow(proxy->port);
+        slow.send(slow_head);
+        std::this_thread::sleep_for(200ms);
+        const auto [answered, took] = time_a_get(proxy->port);
+        CHECK(answered);
+        CHECK(took < 500ms);
+        slow.send("lo worl");
+        const auto late = slow.read_response("POST");
+        REQUIRE(late);
+        CHECK(late->body == "Hello World");
+    }
+}
