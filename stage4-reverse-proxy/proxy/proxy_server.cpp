@@ -1,6 +1,7 @@
 #include "proxy/proxy_server.hpp"
 
 #include "log/log.hpp"
+#include "proxy/timed_io.hpp"
 #include "proxy/variables.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -67,6 +68,7 @@ void ProxyServer::run() {
         asio::co_spawn(io_, accept_loop(*listeners_[i], groups_[i]), asio::detached);
     }
     asio::co_spawn(io_, wait_for_signals(), asio::detached);
+    asio::co_spawn(io_, run_watchdog(), asio::detached);
     io_.run();
 }
 
@@ -122,6 +124,7 @@ asio::awaitable<void> ProxyServer::wait_for_signals() {
             co_await timer.async_wait(use_tuple);
         }
         log::notice("exit");
+        stop_watchdog();
         io_.stop();
         co_return;
     }

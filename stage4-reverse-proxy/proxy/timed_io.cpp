@@ -1,22 +1,45 @@
 #include "proxy/timed_io.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 namespace webstack::stage4 {
 
-using namespace asio::experimental::awaitable_operators;
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using Clock = std::chrono::steady_clock;
+constexpr Duration sweep_interval{100};
 
-// Waits for `timeout`; used as the other side of each race.
-asio::awaitable<void> sleep_for(Duration timeout) {
-    const auto executor = co_await asio::this_coro::executor;
-    asio::steady_timer timer(executor, timeout);
-    co_await timer.async_wait(use_tuple);
-}
+// The operations under watch. One process serves from one thread, so a
+// plain list will do.
+struct Watched {
+    net::Socket* socket;
+    Clock::time_point deadline;
+    bool expired = false;
+};
+std::list<Watched> watched;
+bool watchdog_running = false;
+
+// Watches `socket` while it lives; expired() tells whether the watchdog
+// cancelled the operation because its time was up.
+class Watch {
+public:
+    Watch(net::Socket& socket, Duration timeout)
+        : entry_(watched.insert(watched.end(), Watched{&socket, Clock::now() + timeout})) {}
+    ~Watch() { watched.erase(entry_); }
+    Watch(const Watch&) = delete;
+    Watch& operator=(const Watch&) = delete;
+    // True when the watchdog cancelled the operation: it failed for lack of time.
+    bool timed_out(const boost::system::error_code& error) const {
+        return entry_->expired && error == asio::error::operation_aborted;
+    }
+
+private:
+    std::list<Watched>::iterator entry_;
+};
 
 IoResult from_error(const boost::system::error_code& error) {
     if (!error) return {};
@@ -25,11 +48,30 @@ IoResult from_error(const boost::system::error_code& error) {
 }
 }  // namespace
 
+asio::awaitable<void> run_watchdog() {
+    const auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer(executor);
+    watchdog_running = true;
+    while (watchdog_running) {
+        const auto now = Clock::now();
+        for (auto& entry : watched) {
+            if (!entry.expired && entry.deadline <= now) {
+                entry.expired = true;
+                entry.socket->cancel();  // the operation completes with operation_aborted
+            }
+        }
+        timer.expires_after(sweep_interval);
+        co_await timer.async_wait(use_tuple);
+    }
+}
+
+void stop_watchdog() { watchdog_running = false; }
+
 asio::awaitable<IoResult> read_some_for(net::Socket& socket, std::string& into, Duration timeout) {
     char chunk[16 * 1024];
-    auto outcome = co_await (socket.async_read_some(asio::buffer(chunk), use_tuple) || sleep_for(timeout));
-    if (outcome.index() == 1) co_return IoResult{IoStatus::TimedOut, {}};  // the read was cancelled
-    const auto [error, count] = std::get<0>(outcome);
+    const Watch watch(socket, timeout);
+    const auto [error, count] = co_await socket.async_read_some(asio::buffer(chunk), use_tuple);
+    if (watch.timed_out(error)) co_return IoResult{IoStatus::TimedOut, {}};
     into.append(chunk, count);
     if (error && count == 0) co_return from_error(error);
     co_return IoResult{};
@@ -37,10 +79,9 @@ asio::awaitable<IoResult> read_some_for(net::Socket& socket, std::string& into, 
 
 asio::awaitable<IoResult> write_all_for(net::Socket& socket, std::string_view bytes, Duration timeout) {
     while (!bytes.empty()) {
-        auto outcome =
-            co_await (socket.async_write_some(asio::buffer(bytes.data(), bytes.size()), use_tuple) || sleep_for(timeout));
-        if (outcome.index() == 1) co_return IoResult{IoStatus::TimedOut, {}};
-        const auto [error, count] = std::get<0>(outcome);
+        const Watch watch(socket, timeout);
+        const auto [error, count] = co_await socket.async_write_some(asio::buffer(bytes.data(), bytes.size()), use_tuple);
+        if (watch.timed_out(error)) co_return IoResult{IoStatus::TimedOut, {}};
         if (error) co_return from_error(error);
         bytes.remove_prefix(count);
     }
@@ -49,9 +90,12 @@ asio::awaitable<IoResult> write_all_for(net::Socket& socket, std::string_view by
 
 asio::awaitable<IoResult> connect_for(net::Socket& socket, const asio::ip::tcp::endpoint& to, Duration timeout) {
     const net::StreamProtocol::endpoint generic(to);
-    auto outcome = co_await (socket.async_connect(generic, use_tuple) || sleep_for(timeout));
-    if (outcome.index() == 1) co_return IoResult{IoStatus::TimedOut, {}};
-    co_return from_error(std::get<0>(std::get<0>(outcome)));
+    boost::system::error_code ignored;
+    socket.open(generic.protocol(), ignored);  // open first, so that the watchdog can cancel the connect
+    const Watch watch(socket, timeout);
+    const auto [error] = co_await socket.async_connect(generic, use_tuple);
+    if (watch.timed_out(error)) co_return IoResult{IoStatus::TimedOut, {}};
+    co_return from_error(error);
 }
 
 }  // namespace webstack::stage4

@@ -1,13 +1,20 @@
 // Socket operations with a time limit, as coroutines. nginx bounds every
-// wait (client_header_timeout, proxy_read_timeout, ...); each of these
-// races the operation against a timer, and whichever finishes first wins.
+// wait (client_header_timeout, proxy_read_timeout, ...).
+//
+// A timer per operation would cost more than the operation itself (a timer
+// and a second coroutine for each read). Instead each operation writes its
+// deadline into a list, and one watchdog coroutine sweeps the list ten
+// times a second, cancelling the operations whose time is up: a timeout is
+// kept to within 100 ms, which is plenty for timeouts counted in seconds.
 #pragma once
 
 #include "net/listener.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
+#include <list>
 #include <string>
 #include <string_view>
 
@@ -31,5 +38,10 @@ asio::awaitable<IoResult> read_some_for(net::Socket& socket, std::string& into, 
 asio::awaitable<IoResult> write_all_for(net::Socket& socket, std::string_view bytes, Duration timeout);
 // Connects to a TCP address.
 asio::awaitable<IoResult> connect_for(net::Socket& socket, const asio::ip::tcp::endpoint& to, Duration timeout);
+
+// The sweeping coroutine; the server runs it once, beside its connections,
+// until stop_watchdog().
+asio::awaitable<void> run_watchdog();
+void stop_watchdog();
 
 }  // namespace webstack::stage4
