@@ -55,6 +55,9 @@ public:
     void finish();
 
     bool headers_complete() const { return headers_complete_; }
+    // May the connection carry another message after this one (HTTP/1.1
+    // without "Connection: close", or HTTP/1.0 with "keep-alive")?
+    bool keep_alive() const { return parts_.keep_alive; }
     bool message_complete() const { return message_complete_; }
     // True once any byte of a message has been seen and the message is not done.
     bool in_progress() const { return started_ && !message_complete_; }
@@ -134,6 +137,8 @@ public:
     // The response so far: its head is valid once headers_complete() (a
     // proxy starts passing it on before the body has arrived).
     Response current() const;
+    // Its status code, without copying the rest (0 before the status line).
+    int status() const { return parts().status; }
     Response take_response();
 };
 

@@ -119,8 +119,7 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
     context.proxy_host = pass.proxy_host();
     const auto endpoint = upstream_endpoint(pass);
     const std::string target = upstream_target(location, request);
-    const std::string upstream_url = "http://" + endpoint.address().to_string() + ":" +
-                                     std::to_string(endpoint.port()) + target;
+    const UpstreamAddress upstream_url{endpoint, target};
     // nginx 1.29.7+ keeps connections to every upstream, named or not.
     const int keepalive = pass.upstream ? pass.upstream->keepalive : 32;
 
@@ -152,9 +151,11 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
     // connection the upstream had closed fails before any byte of an
     // answer: then try once more on a fresh one, if the body can be resent.
     const std::string head = upstream_request_head(request, target, location, context, body_length, keepalive > 0);
+    // nginx never sends these twice (unless told: proxy_next_upstream non_idempotent).
+    const bool idempotent = request.method != "POST" && request.method != "PATCH" && request.method != "LOCK";
     const auto executor = co_await asio::this_coro::executor;  // alone: g++ 12 mis-compiles co_await in initializers
     for (int attempt = 0;; ++attempt) {
-        auto kept = attempt == 0 && keepalive > 0 ? pool.take(endpoint) : std::nullopt;
+        auto kept = attempt == 0 && keepalive > 0 ? pool.take(endpoint, !idempotent) : std::nullopt;
         const bool reused = kept.has_value();
         net::Socket upstream = reused ? std::move(*kept) : net::Socket(executor);
         if (!reused) {
@@ -167,7 +168,7 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
                 co_return co_await answer(client, error_page(timed_out ? 504 : 502, true), request);
             }
         }
-        const bool can_retry = reused && (buffer_body || !(body_length || chunked));
+        const bool can_retry = reused && idempotent && (buffer_body || !(body_length || chunked));
         std::optional<Outcome> client_failure;
         auto sent = co_await write_all_for(upstream, head, settings.proxy_send_timeout);
         if (sent.ok() && (body_length || chunked))

@@ -34,11 +34,15 @@ UpstreamReply::UpstreamReply(const std::string& method, const Settings& settings
     parser.stream_body_to([this](std::string_view piece) { body_piece.append(piece); });
 }
 
-void log_upstream_error(const std::string& what, const RequestContext& context, const std::string& upstream_url) {
+std::string UpstreamAddress::url() const {
+    return "http://" + endpoint.address().to_string() + ":" + std::to_string(endpoint.port()) + target;
+}
+
+void log_upstream_error(const std::string& what, const RequestContext& context, const UpstreamAddress& upstream_url) {
     const auto& request = *context.request;
     log::error("{}, client: {}, server: {}, request: \"{} {} HTTP/{}.{}\", upstream: \"{}\", host: \"{}\"", what,
                context.connection.remote_host, context.server_name, request.method, request.target,
-               request.version.major, request.version.minor, upstream_url,
+               request.version.major, request.version.minor, upstream_url.url(),
                std::string(request.headers.get("Host").value_or("")));
 }
 
@@ -56,7 +60,7 @@ asio::awaitable<HeadResult> read_response_head(net::Socket& upstream, UpstreamRe
         else if (!read.ok()) co_return HeadResult{read, describe(read)};
         while (!reply.unparsed.empty()) {
             reply.unparsed.erase(0, reply.parser.feed(reply.unparsed));
-            const bool interim = reply.parser.message_complete() && reply.parser.current().status / 100 == 1;
+            const bool interim = reply.parser.message_complete() && reply.parser.status() / 100 == 1;
             if (!interim) break;
             reply.parser.take_response();  // a 100 Continue: we answered the client's Expect ourselves
         }
@@ -104,7 +108,7 @@ ClientHead client_head(const http::Response& upstream_response, const http::Requ
 // Reads more of the body from the upstream into reply.body_piece. False
 // when the body cannot complete (timeout, reset, a premature close).
 asio::awaitable<bool> read_more_body(net::Socket& upstream, UpstreamReply& reply, const Settings& settings,
-                                     const RequestContext& context, const std::string& upstream_url) {
+                                     const RequestContext& context, const UpstreamAddress& upstream_url) {
     if (reply.unparsed.empty()) {
         const auto read = co_await read_some_for(upstream, reply.unparsed, settings.proxy_read_timeout);
         if (read.status == IoStatus::Closed) reply.parser.finish();
@@ -125,9 +129,9 @@ asio::awaitable<bool> read_more_body(net::Socket& upstream, UpstreamReply& reply
 // read, so the upstream moves at the client's pace.
 asio::awaitable<Outcome> relay_streaming(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
                                          const http::Request& request, const Location& location,
-                                         const RequestContext& context, const std::string& upstream_url) {
+                                         const RequestContext& context, const UpstreamAddress& upstream_url) {
     const auto head = client_head(reply.parser.current(), request, location, context);
-    Outcome outcome{reply.parser.current().status, 0, head.keep_alive, true};
+    Outcome outcome{reply.parser.status(), 0, head.keep_alive, true};
     std::string out = head.bytes;
     while (true) {
         if (!reply.body_piece.empty()) {
@@ -164,11 +168,11 @@ struct BufferedRelay {
 
 asio::awaitable<void> fill_from_upstream(BufferedRelay& relay, net::Socket& upstream, UpstreamReply& reply,
                                          const Settings& settings, const RequestContext& context,
-                                         const std::string& upstream_url) {
+                                         const UpstreamAddress& upstream_url) {
     while (true) {
         if (!reply.body_piece.empty()) {
             if (!relay.buffer.append(reply.body_piece)) {
-                log::error("cannot write the temporary file for a buffered response, upstream: \"{}\"", upstream_url);
+                log::error("cannot write the temporary file for a buffered response, upstream: \"{}\"", upstream_url.url());
                 relay.upstream_failed = true;
                 break;
             }
@@ -218,10 +222,10 @@ asio::awaitable<void> drain_to_client(BufferedRelay& relay, net::Socket& client_
 
 asio::awaitable<Outcome> relay_buffered(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
                                         const http::Request& request, const Location& location,
-                                        const RequestContext& context, const std::string& upstream_url) {
+                                        const RequestContext& context, const UpstreamAddress& upstream_url) {
     const auto& settings = location.settings;
     const auto head = client_head(reply.parser.current(), request, location, context);
-    Outcome outcome{reply.parser.current().status, 0, head.keep_alive, true};
+    Outcome outcome{reply.parser.status(), 0, head.keep_alive, true};
     if (!(co_await write_all_for(client.socket, head.bytes, send_timeout)).ok()) {
         outcome.keep_alive = false;
         co_return outcome;
@@ -239,7 +243,7 @@ asio::awaitable<Outcome> relay_buffered(ClientSide client, net::Socket& upstream
 
 asio::awaitable<Outcome> relay_response(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
                                         const http::Request& request, const Location& location,
-                                        const RequestContext& context, const std::string& upstream_url,
+                                        const RequestContext& context, const UpstreamAddress& upstream_url,
                                         bool& upstream_reusable) {
     const bool buffered = location.settings.proxy_buffering && !reply.parser.message_complete();
     Outcome outcome;
@@ -248,7 +252,7 @@ asio::awaitable<Outcome> relay_response(ClientSide client, net::Socket& upstream
     // Reusable: the answer ended where its framing said (not at a close),
     // nothing extra came after it, and the upstream did not say "close".
     upstream_reusable = reply.parser.message_complete() && !reply.parser.error() && reply.unparsed.empty() &&
-                        reply.parser.current().keep_alive;
+                        reply.parser.keep_alive();
     co_return outcome;
 }
 

@@ -13,9 +13,20 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include <string>
 
 namespace webstack::stage4 {
+
+// Where a request goes, for the error log: "http://127.0.0.1:8000/path".
+// Formatted only when a line is written (formatting an address costs more
+// than proxying a small request).
+struct UpstreamAddress {
+    boost::asio::ip::tcp::endpoint endpoint;
+    const std::string& target;
+    std::string url() const;
+};
 
 // The upstream's answer while it is being read.
 struct UpstreamReply {
@@ -43,11 +54,11 @@ boost::asio::awaitable<HeadResult> read_response_head(net::Socket& upstream, Ups
 // whether the upstream connection ended cleanly and may be kept.
 boost::asio::awaitable<Outcome> relay_response(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
                                                const http::Request& request, const Location& location,
-                                               const RequestContext& context, const std::string& upstream_url,
+                                               const RequestContext& context, const UpstreamAddress& upstream_url,
                                                bool& upstream_reusable);
 
 // nginx's error log line for a failed exchange.
-void log_upstream_error(const std::string& what, const RequestContext& context, const std::string& upstream_url);
+void log_upstream_error(const std::string& what, const RequestContext& context, const UpstreamAddress& upstream_url);
 
 // "upstream timed out (110: Connection timed out)", "(111: Connection refused)", ...
 std::string describe(const IoResult& result);

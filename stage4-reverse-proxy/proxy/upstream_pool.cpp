@@ -14,14 +14,14 @@ bool still_open(net::Socket& socket) {
 }
 }  // namespace
 
-std::optional<net::Socket> UpstreamPool::take(const boost::asio::ip::tcp::endpoint& endpoint) {
+std::optional<net::Socket> UpstreamPool::take(const boost::asio::ip::tcp::endpoint& endpoint, bool check) {
     auto found = idle_.find(endpoint);
     if (found == idle_.end()) return std::nullopt;
     auto& sockets = found->second;
     while (!sockets.empty()) {
         net::Socket socket = std::move(sockets.back());  // the most recently used is the most likely alive
         sockets.pop_back();
-        if (still_open(socket)) return socket;
+        if (!check || still_open(socket)) return socket;
     }
     return std::nullopt;
 }

@@ -4,10 +4,10 @@
 // reused connection costs neither.
 //
 // A kept connection may have been closed by the upstream meanwhile (its
-// keep-alive timeout is shorter than ours, or it restarted). take() drops
-// the ones that visibly closed; for the rest, the exchange retries once on
-// a fresh connection when a reused one fails before any response byte,
-// as nginx does.
+// keep-alive timeout is shorter than ours, or it restarted). The exchange
+// then retries once on a fresh connection when a reused one fails before
+// any response byte, as nginx does; except for POST, PATCH and LOCK, which
+// may not be sent twice: for those take() checks the connection first.
 #pragma once
 
 #include "net/listener.hpp"
@@ -22,8 +22,11 @@ namespace webstack::stage4 {
 
 class UpstreamPool {
 public:
-    // An idle connection to `endpoint`, if one is kept and still open.
-    std::optional<net::Socket> take(const boost::asio::ip::tcp::endpoint& endpoint);
+    // An idle connection to `endpoint`, if one is kept. With `check`, one
+    // more system call makes sure the upstream has not closed it (for a
+    // request that must not be retried); without, a stale connection shows
+    // when the request fails on it, and is retried.
+    std::optional<net::Socket> take(const boost::asio::ip::tcp::endpoint& endpoint, bool check);
     // Keeps `socket` for reuse, unless `keep_at_most` are already kept.
     void give_back(const boost::asio::ip::tcp::endpoint& endpoint, net::Socket socket, int keep_at_most);
     std::size_t idle_connections() const;
