@@ -98,6 +98,23 @@ bool apply_setting(const Directive& directive, Settings& settings, bool& proxy_h
         settings.proxy_buffers_size = size_argument(directive, 1);
         if (settings.proxy_buffers_count < 2 || settings.proxy_buffers_size == 0)
             invalid_value(directive, arguments[0] + " " + arguments[1]);
+    } else if (name == "proxy_next_upstream") {
+        Settings::NextUpstream next{false, false, false, false, {}, false};
+        for (const auto& value : arguments) {
+            if (value == "error") next.error = true;
+            else if (value == "timeout") next.timeout = true;
+            else if (value == "invalid_header") next.invalid_header = true;
+            else if (value == "non_idempotent") next.non_idempotent = true;
+            else if (value == "off") next.off = true;
+            else if (value == "http_500" || value == "http_502" || value == "http_503" || value == "http_504" ||
+                     value == "http_403" || value == "http_404" || value == "http_429")
+                next.statuses.push_back(std::stoi(value.substr(5)));
+            else invalid_value(directive, value);
+        }
+        if (next.off && arguments.size() > 1) invalid_value(directive, "off");
+        settings.proxy_next_upstream = next;
+    } else if (name == "proxy_next_upstream_tries") {
+        settings.proxy_next_upstream_tries = number_argument(directive, arguments[0]);
     } else if (name == "proxy_http_version") {
         if (arguments[0] != "1.0" && arguments[0] != "1.1") invalid_value(directive, arguments[0]);
         settings.proxy_http_version = arguments[0];
@@ -240,7 +257,9 @@ void read_http(const Directive& http, Config& config) {
         Upstream upstream{inner.arguments[0], {}};
         refuse_duplicates(*inner.block);
         for (const auto& entry : *inner.block) {
-            if (entry.name == "keepalive") {
+            if (entry.name == "least_conn") {
+                upstream.least_conn = true;
+            } else if (entry.name == "keepalive") {
                 upstream.keepalive = number_argument(entry, entry.arguments[0]);
                 if (entry.arguments.size() > 1 && entry.arguments[1] != "local")
                     throw ConfigError("invalid parameter \"" + entry.arguments[1] + "\"", entry.where);

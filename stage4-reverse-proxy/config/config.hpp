@@ -46,6 +46,7 @@ struct Upstream {
     // Idle connections kept open to reuse, per worker process. nginx 1.29.7+
     // defaults to `keepalive 32`; 0 closes each connection after its response.
     int keepalive = 32;
+    bool least_conn = false;  // `least_conn;`: else weighted round robin
 };
 
 struct HeaderSetting {
@@ -101,6 +102,14 @@ struct Settings {
     std::size_t proxy_buffer_size = 4 * 1024;          // for the response head (one page)
     int proxy_buffers_count = 8;                       // and the response body: 8 x 4k
     std::size_t proxy_buffers_size = 4 * 1024;
+    // proxy_next_upstream: when to try the next server of the group.
+    // nginx's default is "error timeout"; http_NNN retries on that status.
+    struct NextUpstream {
+        bool error = true, timeout = true, invalid_header = false, non_idempotent = false;
+        std::vector<int> statuses;  // http_500, http_502, ...
+        bool off = false;
+    } proxy_next_upstream;
+    int proxy_next_upstream_tries = 0;  // 0: as many as there are servers
 };
 
 struct Location {

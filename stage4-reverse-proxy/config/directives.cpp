@@ -61,6 +61,9 @@ const std::map<std::string, Rule>& rules() {
         {"proxy_buffer_size", {everywhere_in_http, 1, 1, false}},
         {"proxy_buffers", {everywhere_in_http, 2, 2, false}},
         {"keepalive", {Upstream, 1, 2, false}},
+        {"least_conn", {Upstream, 0, 0, false}},
+        {"proxy_next_upstream", {everywhere_in_http, 1, 10, false}},
+        {"proxy_next_upstream_tries", {everywhere_in_http, 1, 1, false}},
     };
     return table;
 }

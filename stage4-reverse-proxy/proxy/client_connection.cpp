@@ -81,7 +81,7 @@ void log_access(const Settings& defaults, const RequestContext& context, const h
 
 // One request whose head has arrived: route it, answer it or proxy it.
 asio::awaitable<Outcome> handle(ClientSide client, const http::Request& request, const ListenGroup& group,
-                                RequestContext& context, UpstreamPool& pool) {
+                                RequestContext& context, Upstreams& upstreams) {
     const Server& server = choose_server(group, request.headers.get("Host"));
     context.server_name = server.server_names.empty() ? "" : server.server_names.front();
     context.underscores_in_headers = server.settings.underscores_in_headers;
@@ -107,13 +107,13 @@ asio::awaitable<Outcome> handle(ClientSide client, const http::Request& request,
         co_return co_await answer(client, return_response(*location->return_directive, context, true), request);
     }
     if (!location || !location->proxy_pass) co_return co_await answer(client, error_page(404, true), request);
-    co_return co_await proxy_request(client, request, *location, context, pool);
+    co_return co_await proxy_request(client, request, *location, context, upstreams);
 }
 
 }  // namespace
 
 asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group, ConnectionRegistry& registry,
-                                   UpstreamPool& pool) {
+                                   Upstreams& upstreams) {
     auto open = registry.open();
     const Settings& defaults = group.default_server->settings;
     http::RequestParser parser(limits_of(defaults));
@@ -137,7 +137,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
             log::info("client sent invalid request: {}, client: {}", parser.error()->reason, context.connection.remote_host);
             outcome = co_await answer(client, error_page(status_for(parser.error()->kind), false), request);
         } else {
-            outcome = co_await handle(client, request, group, context, pool);
+            outcome = co_await handle(client, request, group, context, upstreams);
         }
         log_access(defaults, context, request, outcome);
         if (!outcome.keep_alive || !parser.message_complete()) break;

@@ -4,7 +4,7 @@
 
 #include "net/listener.hpp"
 #include "proxy/routing.hpp"
-#include "proxy/upstream_pool.hpp"
+#include "proxy/upstreams.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -58,6 +58,6 @@ private:
 };
 
 boost::asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group, ConnectionRegistry& registry,
-                                          UpstreamPool& pool);
+                                          Upstreams& upstreams);
 
 }  // namespace webstack::stage4

@@ -20,20 +20,21 @@ namespace {
 constexpr Duration send_timeout{60'000};  // nginx's send_timeout default, for writes to the client
 constexpr std::size_t write_piece = 64 * 1024;
 
-// The address to connect to. Part 1 uses an upstream block's first
-// non-backup server; balancing over all of them is part 2.
-asio::ip::tcp::endpoint upstream_endpoint(const ProxyPass& pass) {
-    std::string host = pass.host;
-    int port = pass.port;
-    if (pass.upstream) {
-        const auto& servers = pass.upstream->servers;
-        auto chosen = std::find_if(servers.begin(), servers.end(), [](const auto& server) { return !server.backup; });
-        if (chosen == servers.end()) chosen = servers.begin();
-        host = chosen->host;
-        port = chosen->port;
+asio::ip::tcp::endpoint endpoint_of(const std::string& host, int port) {
+    return {asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host), static_cast<unsigned short>(port)};
+}
+
+// Why a try failed, in proxy_next_upstream's words.
+enum class Failure { Error, Timeout, InvalidHeader };
+
+bool may_try_next(const Settings::NextUpstream& next, Failure failure) {
+    if (next.off) return false;
+    switch (failure) {
+        case Failure::Error: return next.error;
+        case Failure::Timeout: return next.timeout;
+        case Failure::InvalidHeader: return next.invalid_header || next.error;  // nginx: a bad header is an error too
     }
-    if (host == "localhost") host = "127.0.0.1";
-    return {asio::ip::make_address(host), static_cast<unsigned short>(port)};
+    return false;
 }
 
 // proxy_request_buffering: reads the whole request body into `body`
@@ -113,13 +114,11 @@ asio::awaitable<Outcome> answer(ClientSide client, http::Response response, cons
 }
 
 asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& request, const Location& location,
-                                       RequestContext& context, UpstreamPool& pool) {
+                                       RequestContext& context, Upstreams& upstreams) {
     const auto& settings = location.settings;
     const auto& pass = *location.proxy_pass;
     context.proxy_host = pass.proxy_host();
-    const auto endpoint = upstream_endpoint(pass);
     const std::string target = upstream_target(location, request);
-    const UpstreamAddress upstream_url{endpoint, target};
     // nginx 1.29.7+ keeps connections to every upstream, named or not.
     const int keepalive = pass.upstream ? pass.upstream->keepalive : 32;
 
@@ -147,16 +146,54 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
         body_length = body.size();
     }
 
-    // Connect (or reuse a kept connection), send, read the head. A reused
-    // connection the upstream had closed fails before any byte of an
-    // answer: then try once more on a fresh one, if the body can be resent.
+    // Try servers until one answers: connect (or reuse a kept connection),
+    // send, read the head. A server that fails is reported to the balancer
+    // and, as proxy_next_upstream allows, the next one is tried. A reused
+    // connection the upstream had closed meanwhile fails before any byte
+    // of an answer: that is retried on a fresh connection to the same server.
     const std::string head = upstream_request_head(request, target, location, context, body_length, keepalive > 0);
+    const auto& next = settings.proxy_next_upstream;
     // nginx never sends these twice (unless told: proxy_next_upstream non_idempotent).
     const bool idempotent = request.method != "POST" && request.method != "PATCH" && request.method != "LOCK";
+    const bool resendable = buffer_body || !(body_length || chunked);  // a streamed body is gone once sent
     const auto executor = co_await asio::this_coro::executor;  // alone: g++ 12 mis-compiles co_await in initializers
-    for (int attempt = 0;; ++attempt) {
-        auto kept = attempt == 0 && keepalive > 0 ? pool.take(endpoint, !idempotent) : std::nullopt;
+    std::vector<const UpstreamServer*> tried;
+    int tries = 0;
+    const int max_tries = settings.proxy_next_upstream_tries ? settings.proxy_next_upstream_tries : 1 << 20;
+    int last_failure_status = 502;
+    bool fresh_only = false;  // after a stale kept connection: connect anew
+    while (true) {
+        const UpstreamServer* server = nullptr;
+        asio::ip::tcp::endpoint endpoint;
+        if (pass.upstream) {
+            server = upstreams.balancer.pick(*pass.upstream, tried);
+            if (!server) {
+                log_upstream_error("no live upstreams while connecting to upstream", context, {endpoint, target});
+                co_return co_await answer(client, error_page(last_failure_status, true), request);
+            }
+            endpoint = endpoint_of(server->host, server->port);
+        } else {
+            endpoint = endpoint_of(pass.host, pass.port);
+        }
+        const UpstreamAddress upstream_url{endpoint, target};
+        ++tries;
+        // After a failure: next server, if the rules allow it. Returns false
+        // when the client must get the failure instead.
+        bool request_sent = false;
+        const auto fail_over = [&](Failure failure, int status) {
+            last_failure_status = status;
+            if (server) upstreams.balancer.finished(*server, true);
+            if (server) tried.push_back(server);
+            fresh_only = false;
+            const bool sent_and_unsafe = request_sent && !idempotent && !next.non_idempotent;
+            return server && !sent_and_unsafe && (request_sent ? resendable : true) && may_try_next(next, failure) &&
+                   tries < max_tries && static_cast<int>(tried.size()) < static_cast<int>(pass.upstream->servers.size());
+        };
+        if (server) upstreams.balancer.started(*server);
+
+        auto kept = !fresh_only && keepalive > 0 ? upstreams.pool.take(endpoint, !idempotent) : std::nullopt;
         const bool reused = kept.has_value();
+        fresh_only = false;
         net::Socket upstream = reused ? std::move(*kept) : net::Socket(executor);
         if (!reused) {
             const auto connected = co_await connect_for(upstream, endpoint, settings.proxy_connect_timeout);
@@ -165,34 +202,65 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
                 log_upstream_error((timed_out ? describe(connected) : "connect() failed " + describe(connected)) +
                                        " while connecting to upstream",
                                    context, upstream_url);
-                co_return co_await answer(client, error_page(timed_out ? 504 : 502, true), request);
+                if (fail_over(timed_out ? Failure::Timeout : Failure::Error, timed_out ? 504 : 502)) continue;
+                co_return co_await answer(client, error_page(last_failure_status, true), request);
             }
         }
-        const bool can_retry = reused && idempotent && (buffer_body || !(body_length || chunked));
+        const bool stale_retry_allowed = reused && idempotent && resendable;
         std::optional<Outcome> client_failure;
+        request_sent = true;
         auto sent = co_await write_all_for(upstream, head, settings.proxy_send_timeout);
         if (sent.ok() && (body_length || chunked))
             sent = co_await send_body(client, upstream, buffer_body ? &body : nullptr, settings, client_failure);
-        if (client_failure) co_return *client_failure;
-        if (!sent.ok() && can_retry) continue;
+        if (client_failure) {
+            if (server) upstreams.balancer.finished(*server, false);  // not the server's fault
+            co_return *client_failure;
+        }
         if (!sent.ok()) {
+            if (stale_retry_allowed) {
+                if (server) upstreams.balancer.finished(*server, false);
+                fresh_only = true;
+                --tries;
+                continue;
+            }
             log_upstream_error(describe(sent) + " while sending request to upstream", context, upstream_url);
-            co_return co_await answer(client, error_page(sent.status == IoStatus::TimedOut ? 504 : 502, true), request);
+            const bool timed_out = sent.status == IoStatus::TimedOut;
+            if (fail_over(timed_out ? Failure::Timeout : Failure::Error, timed_out ? 504 : 502)) continue;
+            co_return co_await answer(client, error_page(last_failure_status, true), request);
         }
 
         UpstreamReply reply(request.method, settings);
         const auto head_result = co_await read_response_head(upstream, reply, settings);
         if (!head_result.ok()) {
-            if (can_retry && !reply.any_byte && head_result.io.status != IoStatus::TimedOut) continue;
+            const bool timed_out = head_result.io.status == IoStatus::TimedOut;
+            if (stale_retry_allowed && !reply.any_byte && !timed_out) {
+                if (server) upstreams.balancer.finished(*server, false);
+                fresh_only = true;
+                --tries;
+                continue;
+            }
             log_upstream_error(head_result.problem + " while reading response header from upstream", context,
                                upstream_url);
-            const bool timed_out = head_result.io.status == IoStatus::TimedOut;
-            co_return co_await answer(client, error_page(timed_out ? 504 : 502, true), request);
+            const bool invalid = reply.parser.error() && !reply.parser.headers_complete();
+            if (fail_over(timed_out ? Failure::Timeout : invalid ? Failure::InvalidHeader : Failure::Error,
+                          timed_out ? 504 : 502))
+                continue;
+            co_return co_await answer(client, error_page(last_failure_status, true), request);
+        }
+        // proxy_next_upstream http_502 (and the like): this answer counts as
+        // a failure, unless no other server is left, when the client gets it.
+        const int status = reply.parser.status();
+        const bool unwanted = !next.off && std::find(next.statuses.begin(), next.statuses.end(), status) != next.statuses.end();
+        if (unwanted && server) {
+            const auto saved_tried = tried;
+            if (fail_over(Failure::Error, status) && upstreams.balancer.available(*pass.upstream, tried)) continue;
+            tried = saved_tried;  // nowhere else to go: pass this answer on
         }
         bool reusable = false;
         const auto outcome =
             co_await relay_response(client, upstream, reply, request, location, context, upstream_url, reusable);
-        if (reusable && keepalive > 0) pool.give_back(endpoint, std::move(upstream), keepalive);
+        if (server && !unwanted) upstreams.balancer.finished(*server, false);
+        if (reusable && keepalive > 0) upstreams.pool.give_back(endpoint, std::move(upstream), keepalive);
         co_return outcome;
     }
 }

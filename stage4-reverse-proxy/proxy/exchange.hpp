@@ -10,7 +10,7 @@
 #include "config/config.hpp"
 #include "http/parser.hpp"
 #include "net/listener.hpp"
-#include "proxy/upstream_pool.hpp"
+#include "proxy/upstreams.hpp"
 #include "proxy/variables.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -39,6 +39,6 @@ struct Outcome {
 boost::asio::awaitable<Outcome> answer(ClientSide client, http::Response response, const http::Request& request);
 
 boost::asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& request, const Location& location,
-                                              RequestContext& context, UpstreamPool& pool);
+                                              RequestContext& context, Upstreams& upstreams);
 
 }  // namespace webstack::stage4

@@ -83,7 +83,7 @@ asio::awaitable<void> ProxyServer::accept_loop(net::Listener& listener, const Li
                        std::to_string(config_.worker_connections) + " worker_connections are not enough");
             continue;  // the socket closes as it goes out of scope
         }
-        asio::co_spawn(io_, serve_client(std::move(socket), group, registry_, upstream_pool_),
+        asio::co_spawn(io_, serve_client(std::move(socket), group, registry_, upstreams_),
                        [](std::exception_ptr failure) {
                            // A bug in one connection must not pass silently.
                            if (!failure) return;

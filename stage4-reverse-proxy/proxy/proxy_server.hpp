@@ -35,7 +35,7 @@ private:
     std::vector<ListenGroup> groups_;
     std::vector<std::unique_ptr<net::Listener>> listeners_;
     ConnectionRegistry registry_;
-    UpstreamPool upstream_pool_;  // idle upstream connections, shared by all clients
+    Upstreams upstreams_;  // kept connections and balancing state, shared by all clients
 };
 
 }  // namespace webstack::stage4

@@ -1,0 +1,52 @@
+// Which server of an upstream group gets the next request, as nginx's
+// ngx_http_upstream_round_robin and least_conn modules choose:
+//
+//   - weighted round robin (the default), in nginx's "smooth" form: with
+//     weights 5, 1, 1 the order is a a b a c a a, not a a a a a b c;
+//   - least_conn: the server with the fewest requests in flight for its
+//     weight, round robin among equals;
+//   - passive health checks: a server that failed max_fails times within
+//     fail_timeout is left alone for fail_timeout (a group of one server is
+//     never left alone: there would be nothing else to try);
+//   - backup servers get requests only when every other server is down.
+//
+// The state is per worker process, as in nginx.
+#pragma once
+
+#include "config/config.hpp"
+
+#include <chrono>
+#include <map>
+#include <vector>
+
+namespace webstack::stage4 {
+
+class Balancer {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    // A server of `upstream` that is not in `tried` and not down; nullptr
+    // when none is left.
+    const UpstreamServer* pick(const Upstream& upstream, const std::vector<const UpstreamServer*>& tried);
+
+    // Is any server left that pick() could choose? (Asks without choosing.)
+    bool available(const Upstream& upstream, const std::vector<const UpstreamServer*>& tried);
+
+    // The outcome of a try, for the health checks and least_conn.
+    void started(const UpstreamServer& server);
+    void finished(const UpstreamServer& server, bool failed);
+
+private:
+    struct State {
+        int current_weight = 0;   // smooth round robin's running score
+        int fails = 0;            // failures within the current fail_timeout window
+        Clock::time_point checked{};  // when the window started, or the server was last tried while down
+        int active = 0;           // requests in flight (least_conn)
+    };
+    bool usable(const UpstreamServer& server, const State& state, bool alone, Clock::time_point now) const;
+    const UpstreamServer* choose(const Upstream& upstream, bool backup, const std::vector<const UpstreamServer*>& tried);
+
+    std::map<const UpstreamServer*, State> states_;
+};
+
+}  // namespace webstack::stage4

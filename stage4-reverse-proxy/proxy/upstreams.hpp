@@ -1,0 +1,15 @@
+// What a worker process knows of its upstream servers: the connections it
+// keeps open to them, and how each server has been doing.
+#pragma once
+
+#include "proxy/balancer.hpp"
+#include "proxy/upstream_pool.hpp"
+
+namespace webstack::stage4 {
+
+struct Upstreams {
+    UpstreamPool pool;
+    Balancer balancer;
+};
+
+}  // namespace webstack::stage4
