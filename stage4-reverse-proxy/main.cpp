@@ -2,7 +2,12 @@
 // nginx.conf and forwards each request to the application server its
 // `location` names.
 //
-//   stage4-reverse-proxy [-c FILE] [-t]
+//   stage4-reverse-proxy [-c FILE] [-t] [-s reload|reopen|quit|stop]
+//
+// Like nginx, a master process binds the listening sockets and forks
+// `worker_processes` workers that serve (stage 3's arbiter, in nginx's
+// dialect of signals); the master only watches them and handles signals.
+#include "arbiter/arbiter.hpp"
 #include "cli/command_line.hpp"
 #include "config/config.hpp"
 #include "log/log.hpp"
@@ -12,8 +17,12 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
+#include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <unistd.h>
 
 using namespace webstack;
@@ -47,6 +56,44 @@ bool open_logs(const stage4::Config& config) {
     }
     return true;
 }
+
+// -s SIGNAL: nginx's way to steer a running master, found by its pid file.
+int send_signal(const stage4::Config& config, const std::string& name) {
+    const std::map<std::string, int> signals = {
+        {"reload", SIGHUP}, {"reopen", SIGUSR1}, {"quit", SIGQUIT}, {"stop", SIGTERM}};
+    const auto found = signals.find(name);
+    if (found == signals.end()) {
+        std::cerr << program << ": invalid option: \"-s " << name << "\" (reload, reopen, quit or stop)\n";
+        return 1;
+    }
+    const auto pidfile = config.resolve(config.pid.empty() ? "nginx.pid" : config.pid);
+    std::ifstream in(pidfile);
+    pid_t pid = 0;
+    if (!(in >> pid) || pid <= 0) {
+        std::cerr << program << ": [error] open() \"" << pidfile.string() << "\" failed (is the proxy running?)\n";
+        return 1;
+    }
+    if (::kill(pid, found->second) != 0) {
+        std::cerr << program << ": [error] kill(" << pid << ", " << found->second << ") failed (" << std::strerror(errno)
+                  << ")\n";
+        return 1;
+    }
+    return 0;
+}
+
+// Reads and checks a config file; nothing when it is wrong (the reason is logged).
+std::shared_ptr<const stage4::Config> read_config(const std::string& file, bool to_log) {
+    try {
+        auto config = std::make_shared<stage4::Config>(stage4::load_config(file));
+        stage4::check_variables(*config);
+        (void)stage4::group_by_listen_address(*config);
+        return config;
+    } catch (const stage4::ConfigError& error) {
+        if (to_log) log::write(log::Level::Critical, error.what());
+        else emergency(error.what());
+        return nullptr;
+    }
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,38 +102,74 @@ int main(int argc, char** argv) {
                  program};
     cli::add_common_flags(cli);
     std::string config_file = "nginx.conf";
+    std::string signal_name;
     bool test_only = false;
     cli.add_option("-c", config_file, "The configuration file (default: nginx.conf in the current folder)");
     cli.add_flag("-t", test_only, "Test the configuration and exit");
+    cli.add_option("-s", signal_name, "Send a signal to the running master: reload, reopen, quit or stop");
     if (auto exit_status = cli::parse(cli, argc, argv, 1)) return *exit_status;  // nginx exits 1 on a bad option
     net::ignore_sigpipe();
 
-    stage4::Config config;
-    try {
-        config = stage4::load_config(config_file);
-        stage4::check_variables(config);
-        (void)stage4::group_by_listen_address(config);
-    } catch (const stage4::ConfigError& error) {
-        emergency(error.what());
+    auto config = read_config(config_file, false);
+    if (!config) {
         if (test_only) std::cerr << program << ": configuration file " << config_file << " test failed\n";
         return 1;
     }
     if (test_only) {
-        std::cerr << program << ": the configuration file " << config.file.string() << " syntax is ok\n"
-                  << program << ": configuration file " << config.file.string() << " test is successful\n";
+        std::cerr << program << ": the configuration file " << config->file.string() << " syntax is ok\n"
+                  << program << ": configuration file " << config->file.string() << " test is successful\n";
         return 0;
     }
-    if (!open_logs(config)) return 1;
+    if (!signal_name.empty()) return send_signal(*config, signal_name);
+    if (!open_logs(*config)) return 1;
+
+    // The master binds; the workers it forks share the sockets.
+    boost::asio::io_context master_io;  // never run: it only owns the listening sockets
+    std::vector<std::shared_ptr<net::Listener>> listeners;
     try {
-        boost::asio::io_context io;
-        stage4::ProxyServer server(io, config);
-        if (!config.pid.empty()) std::ofstream(config.resolve(config.pid)) << ::getpid() << '\n';
-        log::notice(fmt::format("{} (webstack) started with {}", program, config.file.string()));
-        server.run();
-        if (!config.pid.empty()) ::unlink(config.resolve(config.pid).c_str());
+        listeners = stage4::bind_listeners(master_io, *config, {});
     } catch (const net::ListenError& error) {
         emergency(error.what());
         return 1;
     }
-    return 0;
+
+    arbiter::ArbiterOptions options;
+    options.dialect = arbiter::Dialect::Nginx;
+    options.program = std::string(program) + " (webstack) with " + config->file.string();
+    options.workers = config->worker_processes;
+    options.timeout = std::chrono::seconds(0);             // nginx does not kill busy workers
+    options.graceful_timeout = std::chrono::seconds(60);   // then SIGKILL (nginx's worker_shutdown_timeout)
+    options.pidfile = config->resolve(config->pid.empty() ? "nginx.pid" : config->pid).string();
+    options.worker_class = "nginx-style proxy";
+    for (const auto& listener : listeners) options.listening_urls.push_back(listener->url());
+
+    const auto worker_main = [&](arbiter::WorkerContext& context) {
+        const auto mine = config;  // the config current at the fork
+        log::notice(fmt::format("start worker process {}", ::getpid()));
+        boost::asio::io_context io;
+        stage4::ProxyServer server(io, *mine, listeners, context.master_pid);
+        server.run();
+        return 0;
+    };
+    arbiter::ArbiterHooks hooks;
+    hooks.close_listeners = [&] {
+        for (auto& listener : listeners) listener->close();
+    };
+    hooks.reopen_logs = [] { log::reopen_log_files(); };
+    hooks.reload_config = [&] {
+        // nginx's reload: a config that does not load is refused, and the
+        // old workers go on with the old one.
+        auto next = read_config(config->file.string(), true);
+        if (!next) return false;
+        try {
+            listeners = stage4::bind_listeners(master_io, *next, listeners);
+        } catch (const net::ListenError& error) {
+            log::write(log::Level::Critical, error.what());
+            return false;
+        }
+        config = next;
+        log::notice("reconfiguring: " + config->file.string());
+        return true;
+    };
+    return arbiter::Arbiter(options, worker_main, hooks).run();
 }

@@ -28,10 +28,17 @@ Arbiter::Arbiter(ArbiterOptions options, WorkerMain worker_main, ArbiterHooks ho
       signals_({SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2, SIGWINCH}),
       heartbeats_(heartbeat_slots), target_workers_(options_.workers) {}
 
+// Startup news: INFO lines for Gunicorn; for nginx, whose default error
+// log level (error) hides info, "notice" lines that are always written.
+void Arbiter::announce(const std::string& line) const {
+    if (options_.dialect == Dialect::Nginx) log::notice(line);
+    else log::info("{}", line);
+}
+
 int Arbiter::run() {
-    log::info("Starting webstack stage3-prefork-server");
-    for (const auto& url : options_.listening_urls) log::info("Listening at: {} ({})", url, ::getpid());
-    log::info("Using worker: {}", options_.worker_class);
+    announce(fmt::format("Starting {}", options_.program));
+    for (const auto& url : options_.listening_urls) announce(fmt::format("Listening at: {} ({})", url, ::getpid()));
+    announce(fmt::format("Using worker: {}", options_.worker_class));
     if (!options_.pidfile.empty()) std::ofstream(options_.pidfile) << ::getpid() << '\n';
 
     manage_workers();
@@ -47,9 +54,14 @@ int Arbiter::run() {
             if (!halt_) manage_workers();
             continue;
         }
-        log::info("Handling signal: {}", signal_name(*signal_number));
+        if (options_.dialect == Dialect::Nginx)
+            log::info("signal {} ({}) received", *signal_number, full_signal_name(*signal_number));
+        else
+            log::info("Handling signal: {}", signal_name(*signal_number));
         if (*signal_number == SIGTERM || *signal_number == SIGINT || *signal_number == SIGQUIT) {
-            stop(*signal_number == SIGTERM);  // TERM: graceful; INT and QUIT: quick
+            // Gunicorn: TERM graceful, INT and QUIT quick. nginx: QUIT graceful, TERM and INT fast.
+            const int graceful_stop = options_.dialect == Dialect::Nginx ? SIGQUIT : SIGTERM;
+            stop(*signal_number == graceful_stop);
             halt_ = {"", 0};
             break;
         }
@@ -84,6 +96,7 @@ void Arbiter::handle(int signal_number) {
 // code; with it they inherit the master's copy, which HUP cannot change.
 void Arbiter::reload() {
     log::info("Hang up: Master");
+    if (hooks_.reload_config && !hooks_.reload_config()) return;  // the old workers go on
     for (int i = 0; i < target_workers_; ++i) spawn_worker();
     manage_workers();  // more than the target now: the oldest retire
 }
@@ -142,7 +155,7 @@ void Arbiter::manage_workers() {
             if (!it->second.retiring && (oldest == workers_.end() || it->second.age < oldest->second.age)) oldest = it;
         }
         oldest->second.retiring = true;
-        ::kill(oldest->first, SIGTERM);
+        ::kill(oldest->first, graceful_signal());
     }
 }
 
@@ -167,8 +180,8 @@ void Arbiter::reap_workers() {
         const bool retired = found != workers_.end() && found->second.retiring;
         if (found != workers_.end()) workers_.erase(found);
         // A worker told to retire before it installed its own handlers dies
-        // of the SIGTERM itself: that is the retirement we asked for.
-        if (retired && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) continue;
+        // of the signal itself: that is the retirement we asked for.
+        if (retired && WIFSIGNALED(status) && WTERMSIG(status) == graceful_signal()) continue;
         if (WIFEXITED(status)) {
             const int code = WEXITSTATUS(status);
             if (code == worker_boot_error) halt("Worker failed to boot.", worker_boot_error);
@@ -190,13 +203,13 @@ void Arbiter::kill_workers(int signal_number) {
     for (const auto& [pid, worker] : workers_) ::kill(pid, signal_number);
 }
 
-// TERM: workers finish what they are doing (SIGTERM), within
-// --graceful-timeout; INT and QUIT: they stop now (SIGQUIT). Whoever is
-// left at the deadline gets SIGKILL.
+// Graceful: workers finish what they are doing (Gunicorn's SIGTERM,
+// nginx's SIGQUIT), within --graceful-timeout; quick: they stop now.
+// Whoever is left at the deadline gets SIGKILL.
 void Arbiter::stop(bool graceful) {
     stopping_ = true;
     if (hooks_.close_listeners) hooks_.close_listeners();
-    kill_workers(graceful ? SIGTERM : SIGQUIT);
+    kill_workers(graceful ? graceful_signal() : quick_signal());
     const auto deadline = std::chrono::steady_clock::now() + options_.graceful_timeout;
     while (!workers_.empty() && std::chrono::steady_clock::now() < deadline) {
         reap_workers();

@@ -17,6 +17,7 @@
 #include "arbiter/signal_queue.hpp"
 
 #include <chrono>
+#include <csignal>
 #include <functional>
 #include <map>
 #include <optional>
@@ -30,7 +31,20 @@ namespace webstack::arbiter {
 inline constexpr int worker_boot_error = 3;  // "Worker failed to boot."
 inline constexpr int app_load_error = 4;     // "App failed to load."
 
+// Gunicorn and nginx steer their masters with the same signals, meaning
+// different things:
+//              Gunicorn                      nginx
+//   TERM       graceful stop                 fast stop
+//   INT        quick stop                    fast stop
+//   QUIT       quick stop                    graceful stop
+//   HUP        new workers                   re-read the config, new workers
+// The dialect also picks the signal that asks a worker to finish and leave
+// (TERM for Gunicorn's workers, QUIT for nginx's).
+enum class Dialect { Gunicorn, Nginx };
+
 struct ArbiterOptions {
+    Dialect dialect = Dialect::Gunicorn;
+    std::string program = "webstack stage3-prefork-server";  // for "Starting ..."
     int workers = 1;
     std::chrono::seconds timeout{30};           // 0: never kill a silent worker
     std::chrono::seconds graceful_timeout{30};
@@ -56,6 +70,9 @@ using WorkerMain = std::function<int(WorkerContext&)>;
 struct ArbiterHooks {
     std::function<void()> close_listeners;  // when stopping: no new connections
     std::function<void()> reopen_logs;      // on SIGUSR1
+    // On HUP, before new workers start: false keeps the old workers (nginx
+    // with a broken new config).
+    std::function<bool()> reload_config;
 };
 
 class Arbiter {
@@ -73,6 +90,7 @@ private:
     };
 
     void handle(int signal_number);
+    void announce(const std::string& line) const;
     void reload();
     void spawn_worker();
     void manage_workers();
@@ -80,6 +98,8 @@ private:
     void reap_workers();
     void stop(bool graceful);
     void kill_workers(int signal_number);
+    int graceful_signal() const { return options_.dialect == Dialect::Nginx ? SIGQUIT : SIGTERM; }
+    int quick_signal() const { return options_.dialect == Dialect::Nginx ? SIGTERM : SIGQUIT; }
     void halt(std::string reason, int exit_status);
     int active_workers() const;
 

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <set>
+#include <thread>
 
 namespace webstack::stage4 {
 
@@ -299,12 +300,9 @@ Config load_config(const std::filesystem::path& file) {
     for (const auto& directive : directives) {
         const auto& arguments = directive.arguments;
         if (directive.name == "worker_processes") {
-            if (arguments[0] != "1" && arguments[0] != "auto") {
-                number_argument(directive, arguments[0]);
-                throw ConfigError("\"worker_processes " + arguments[0] +
-                                      "\": this stage runs one process (worker_processes 1)",
-                                  directive.where);
-            }
+            config.worker_processes = arguments[0] == "auto" ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))
+                                                             : number_argument(directive, arguments[0]);
+            if (config.worker_processes < 1 || config.worker_processes > 512) invalid_value(directive, arguments[0]);
         } else if (directive.name == "pid") {
             config.pid = arguments[0];
         } else if (directive.name == "error_log") {

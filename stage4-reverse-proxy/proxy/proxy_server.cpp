@@ -11,7 +11,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <csignal>
+#include <unistd.h>
 #include <fmt/format.h>
 
 namespace webstack::stage4 {
@@ -44,13 +46,23 @@ void check_variables(const Config& config) {
     }
 }
 
-ProxyServer::ProxyServer(asio::io_context& io, const Config& config)
-    : io_(io), config_(config), groups_(group_by_listen_address(config)) {
-    for (const auto& group : groups_) {
-        const auto address = net::parse_bind_address(group.address.text());
-        if (!address.error.empty()) throw net::ListenError("bad listen address " + group.address.text());
+std::vector<std::shared_ptr<net::Listener>> bind_listeners(asio::io_context& io, const Config& config,
+                                                           const std::vector<std::shared_ptr<net::Listener>>& open) {
+    std::vector<std::shared_ptr<net::Listener>> listeners;
+    for (const auto& group : group_by_listen_address(config)) {
+        const auto text = group.address.text();
+        const auto reused = std::find_if(open.begin(), open.end(), [&](const auto& listener) {
+            return listener->requested_address() == text;
+        });
+        if (reused != open.end()) {
+            listeners.push_back(*reused);
+            continue;
+        }
+        const auto address = net::parse_bind_address(text);
+        if (!address.error.empty()) throw net::ListenError("bad listen address " + text);
         try {
-            listeners_.push_back(std::make_unique<net::Listener>(io_, address.address));
+            listeners.push_back(std::make_shared<net::Listener>(io, address.address));
+            listeners.back()->set_requested_address(text);
         } catch (const net::ListenError& error) {
             if (error.address.empty()) throw;
             // nginx's words: bind() to 127.0.0.1:8080 failed (98: Address already in use)
@@ -60,23 +72,36 @@ ProxyServer::ProxyServer(asio::io_context& io, const Config& config)
                                                group.servers.front()->where.text()));
         }
     }
+    return listeners;
+}
+
+ProxyServer::ProxyServer(asio::io_context& io, const Config& config,
+                         const std::vector<std::shared_ptr<net::Listener>>& listeners, pid_t master)
+    : io_(io), config_(config), groups_(group_by_listen_address(config)), master_(master) {
+    for (const auto& listener : listeners) {
+        // Our own handle on the shared socket, in our own event loop: nothing
+        // event-driven crosses the fork.
+        auto& shared = listener->acceptor();
+        acceptors_.push_back(
+            std::make_unique<net::Acceptor>(io_, shared.local_endpoint().protocol(), ::dup(shared.native_handle())));
+        acceptors_.back()->non_blocking(true);  // another worker may win the race for a connection
+    }
 }
 
 void ProxyServer::run() {
-    for (std::size_t i = 0; i < groups_.size(); ++i) {
-        log::notice("Listening at: " + listeners_[i]->url());
-        asio::co_spawn(io_, accept_loop(*listeners_[i], groups_[i]), asio::detached);
-    }
+    for (std::size_t i = 0; i < groups_.size(); ++i)
+        asio::co_spawn(io_, accept_loop(*acceptors_[i], groups_[i]), asio::detached);
     asio::co_spawn(io_, wait_for_signals(), asio::detached);
     asio::co_spawn(io_, run_watchdog(), asio::detached);
+    if (master_) asio::co_spawn(io_, watch_master(), asio::detached);
     io_.run();
 }
 
-asio::awaitable<void> ProxyServer::accept_loop(net::Listener& listener, const ListenGroup& group) {
+asio::awaitable<void> ProxyServer::accept_loop(net::Acceptor& acceptor, const ListenGroup& group) {
     while (!registry_.stopping()) {
-        auto [error, socket] = co_await listener.acceptor().async_accept(use_tuple);
+        auto [error, socket] = co_await acceptor.async_accept(use_tuple);
         if (error == asio::error::operation_aborted || registry_.stopping()) break;
-        if (error) continue;  // the client gave up before we took it
+        if (error) continue;  // another worker took it, or the client gave up
         if (registry_.open_connections() >= config_.worker_connections) {
             // nginx's answer when full: drop the newcomer, and say so.
             log::write(log::Level::Critical,
@@ -96,38 +121,50 @@ asio::awaitable<void> ProxyServer::accept_loop(net::Listener& listener, const Li
     }
 }
 
-asio::awaitable<void> ProxyServer::wait_for_signals() {
-    asio::signal_set signals(io_, SIGQUIT, SIGTERM, SIGINT);
-    signals.add(SIGHUP);
-    while (true) {
-        auto [error, signal_number] = co_await signals.async_wait(use_tuple);
-        if (error) co_return;
-        if (signal_number == SIGHUP) {
-            log::notice("signal 1 (SIGHUP) received: reloading the configuration arrives in part 2; ignored");
-            continue;
-        }
-        if (signal_number != SIGQUIT) {
-            // TERM and INT: nginx's fast shutdown.
-            log::notice("signal " + std::to_string(signal_number) + " (" + (signal_number == SIGTERM ? "SIGTERM" : "SIGINT") +
-                        ") received, exiting");
-            io_.stop();
+// A worker whose master is gone (killed with -9, say) stops on its own.
+asio::awaitable<void> ProxyServer::watch_master() {
+    asio::steady_timer timer(io_);
+    while (!registry_.stopping()) {
+        if (::getppid() != master_) {
+            co_await stop_gracefully();
             co_return;
         }
-        // QUIT: nginx's graceful shutdown. Stop listening, let requests in
-        // flight finish, close idle connections.
-        log::notice("signal 3 (SIGQUIT) received, shutting down gracefully");
-        registry_.stop_gracefully();
-        for (auto& listener : listeners_) listener->close();
-        asio::steady_timer timer(io_);
-        while (registry_.open_connections() > 0) {
-            timer.expires_after(std::chrono::milliseconds(50));
-            co_await timer.async_wait(use_tuple);
-        }
-        log::notice("exit");
+        timer.expires_after(std::chrono::seconds(1));
+        co_await timer.async_wait(use_tuple);
+    }
+}
+
+// QUIT: nginx's graceful shutdown. Stop accepting, let requests in flight
+// finish, close idle connections.
+asio::awaitable<void> ProxyServer::stop_gracefully() {
+    registry_.stop_gracefully();
+    for (auto& acceptor : acceptors_) {
+        boost::system::error_code ignored;
+        acceptor->close(ignored);
+    }
+    asio::steady_timer timer(io_);
+    while (registry_.open_connections() > 0) {
+        timer.expires_after(std::chrono::milliseconds(50));
+        co_await timer.async_wait(use_tuple);
+    }
+    stop_watchdog();
+    io_.stop();
+}
+
+asio::awaitable<void> ProxyServer::wait_for_signals() {
+    // The master passes nginx's meanings on: QUIT to finish and leave,
+    // TERM to leave now (INT comes from Ctrl-C, to the whole process group).
+    asio::signal_set signals(io_, SIGQUIT, SIGTERM, SIGINT);
+    auto [error, signal_number] = co_await signals.async_wait(use_tuple);
+    if (error) co_return;
+    if (signal_number != SIGQUIT) {
+        log::notice("exiting");
         stop_watchdog();
         io_.stop();
         co_return;
     }
+    log::notice("gracefully shutting down");
+    co_await stop_gracefully();
 }
 
 }  // namespace webstack::stage4

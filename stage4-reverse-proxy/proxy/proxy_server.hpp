@@ -1,5 +1,5 @@
-// The proxy as a whole: a listening socket per `listen` address, a
-// coroutine per client connection, and nginx's stop signals.
+// One worker process of the proxy: a coroutine per client connection on
+// the listening sockets the master opened, and nginx's stop signals.
 #pragma once
 
 #include "config/config.hpp"
@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <memory>
+#include <sys/types.h>
 #include <vector>
 
 namespace webstack::stage4 {
@@ -18,22 +19,34 @@ namespace webstack::stage4 {
 // Throws ConfigError (`unknown "foo" variable`).
 void check_variables(const Config& config);
 
+// Binds every listen address of `config`, reusing those of `open` with the
+// same address (a reload keeps its sockets); the result is in the order of
+// group_by_listen_address(config). Throws net::ListenError (port in use, ...).
+std::vector<std::shared_ptr<net::Listener>> bind_listeners(boost::asio::io_context& io, const Config& config,
+                                                           const std::vector<std::shared_ptr<net::Listener>>& open);
+
 class ProxyServer {
 public:
-    // Binds every listen address; throws net::ListenError (port in use, ...).
-    ProxyServer(boost::asio::io_context& io, const Config& config);
+    // `listeners`: from bind_listeners, opened by the master; the worker
+    // takes its own handle on each. `master`: the process to outlive us not
+    // (0: none).
+    ProxyServer(boost::asio::io_context& io, const Config& config, const std::vector<std::shared_ptr<net::Listener>>& listeners,
+                pid_t master);
     // Accepts and serves until stopped: QUIT stops gracefully (requests in
     // flight finish; idle connections close), TERM and INT stop at once.
     void run();
 
 private:
-    boost::asio::awaitable<void> accept_loop(net::Listener& listener, const ListenGroup& group);
+    boost::asio::awaitable<void> accept_loop(net::Acceptor& acceptor, const ListenGroup& group);
     boost::asio::awaitable<void> wait_for_signals();
+    boost::asio::awaitable<void> watch_master();
+    boost::asio::awaitable<void> stop_gracefully();
 
     boost::asio::io_context& io_;
     const Config& config_;
     std::vector<ListenGroup> groups_;
-    std::vector<std::unique_ptr<net::Listener>> listeners_;
+    std::vector<std::unique_ptr<net::Acceptor>> acceptors_;
+    pid_t master_;
     ConnectionRegistry registry_;
     Upstreams upstreams_;  // kept connections and balancing state, shared by all clients
 };

@@ -101,7 +101,7 @@ TEST_CASE("config errors name the file and the line", "[stage4]") {
         {"events {}\nhttp {\n  server { listen 8080 ssl; }\n}\n", "invalid parameter \"ssl\"", 3},
         {"events {}\nhttp {\n  server { location ~ \\.php$ { return 404; } }\n}\n", "location modifier \"~\" is not supported", 3},
         {"events {}\nhttp {\n  server { location / { proxy_pass https://127.0.0.1; } }\n}\n", "invalid URL prefix", 3},
-        {"worker_processes 4;\nevents {}\nhttp { server { } }\n", "this stage runs one process", 1},
+        {"worker_processes 0;\nevents {}\nhttp { server { } }\n", "invalid value \"0\" in \"worker_processes\"", 1},
         {"events {}\nhttp {\n  server { listen 8080 default_server; }\n  server { listen 8080 default_server; }\n}\n",
          "a duplicate default server for 0.0.0.0:8080", 4},
     };
