@@ -157,8 +157,11 @@ def format_table(title, servers, rows, table, ratios=None):
                          f"{r.p50_ms:>9.3f} {r.p99_ms:>9.3f} {r.errors:>7}")
         for mine_name, theirs_name in pairs:
             mine, theirs = table[row.name][mine_name], table[row.name][theirs_name]
-            ratio = mine.requests_per_second / theirs.requests_per_second if theirs.requests_per_second else 0
-            lines.append(f"{'':<28} ratio {mine_name} / {theirs_name}: {ratio:.2f}x requests/s")
+            if theirs.requests_per_second:
+                ratio = mine.requests_per_second / theirs.requests_per_second
+                lines.append(f"{'':<28} ratio {mine_name} / {theirs_name}: {ratio:.2f}x requests/s")
+            else:
+                lines.append(f"{'':<28} ratio {mine_name} / {theirs_name}: no ratio, {theirs_name} served nothing")
         lines.append("")
     return "\n".join(lines)
 
