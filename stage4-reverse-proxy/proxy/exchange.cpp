@@ -256,12 +256,18 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
             if (fail_over(Failure::Error, status) && upstreams.balancer.available(*pass.upstream, tried)) continue;
             tried = saved_tried;  // nowhere else to go: pass this answer on
         }
-        bool reusable = false;
-        const auto outcome =
-            co_await relay_response(client, upstream, reply, request, location, context, upstream_url, reusable);
-        if (server && !unwanted) upstreams.balancer.finished(*server, false);
-        if (reusable && keepalive > 0) upstreams.pool.give_back(endpoint, std::move(upstream), keepalive);
-        co_return outcome;
+        // As soon as the answer is read, the connection goes back to the pool
+        // (or closes), and the server counts as done, while a slow client
+        // may still be draining the buffer.
+        const ReleaseUpstream release = [&](bool reusable) {
+            if (server && !unwanted) upstreams.balancer.finished(*server, false);
+            if (reusable && keepalive > 0) upstreams.pool.give_back(endpoint, std::move(upstream), keepalive);
+            else {
+                boost::system::error_code ignored;
+                upstream.close(ignored);
+            }
+        };
+        co_return co_await relay_response(client, upstream, reply, request, location, context, upstream_url, release);
     }
 }
 

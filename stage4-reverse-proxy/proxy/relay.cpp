@@ -74,6 +74,13 @@ asio::awaitable<HeadResult> read_response_head(net::Socket& upstream, UpstreamRe
 
 namespace {
 
+// Reusable: the answer ended where its framing said (not at a close),
+// nothing extra came after it, and the upstream did not say "close".
+bool reusable(const UpstreamReply& reply) {
+    return reply.parser.message_complete() && !reply.parser.error() && reply.unparsed.empty() &&
+           reply.parser.keep_alive();
+}
+
 // The head for the client, framed for the client: the upstream's
 // Content-Length, else chunked for HTTP/1.1, else "until the close".
 struct ClientHead {
@@ -168,7 +175,7 @@ struct BufferedRelay {
 
 asio::awaitable<void> fill_from_upstream(BufferedRelay& relay, net::Socket& upstream, UpstreamReply& reply,
                                          const Settings& settings, const RequestContext& context,
-                                         const UpstreamAddress& upstream_url) {
+                                         const UpstreamAddress& upstream_url, const ReleaseUpstream& release_upstream) {
     while (true) {
         if (!reply.body_piece.empty()) {
             if (!relay.buffer.append(reply.body_piece)) {
@@ -188,6 +195,7 @@ asio::awaitable<void> fill_from_upstream(BufferedRelay& relay, net::Socket& upst
     }
     relay.upstream_done = true;
     relay.bell.cancel();
+    release_upstream(!relay.upstream_failed && reusable(reply));  // free now, however slow the client
     co_return;
 }
 
@@ -222,19 +230,22 @@ asio::awaitable<void> drain_to_client(BufferedRelay& relay, net::Socket& client_
 
 asio::awaitable<Outcome> relay_buffered(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
                                         const http::Request& request, const Location& location,
-                                        const RequestContext& context, const UpstreamAddress& upstream_url) {
+                                        const RequestContext& context, const UpstreamAddress& upstream_url,
+                                        const ReleaseUpstream& release_upstream) {
     const auto& settings = location.settings;
     const auto head = client_head(reply.parser.current(), request, location, context);
     Outcome outcome{reply.parser.status(), 0, head.keep_alive, true};
-    if (!(co_await write_all_for(client.socket, head.bytes, send_timeout)).ok()) {
+    const auto head_written = co_await write_all_for(client.socket, head.bytes, send_timeout);
+    if (!head_written.ok()) {
         outcome.keep_alive = false;
+        release_upstream(false);
         co_return outcome;
     }
     // The executor first, on its own line: g++ 12 mis-compiles a co_await
     // inside an initializer (the frame ends up corrupted).
     const auto executor = co_await asio::this_coro::executor;
     BufferedRelay relay(static_cast<std::size_t>(settings.proxy_buffers_count) * settings.proxy_buffers_size, executor);
-    co_await (fill_from_upstream(relay, upstream, reply, settings, context, upstream_url) &&
+    co_await (fill_from_upstream(relay, upstream, reply, settings, context, upstream_url, release_upstream) &&
               drain_to_client(relay, client.socket, head.chunked, outcome));
     co_return outcome;
 }
@@ -244,15 +255,15 @@ asio::awaitable<Outcome> relay_buffered(ClientSide client, net::Socket& upstream
 asio::awaitable<Outcome> relay_response(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
                                         const http::Request& request, const Location& location,
                                         const RequestContext& context, const UpstreamAddress& upstream_url,
-                                        bool& upstream_reusable) {
-    const bool buffered = location.settings.proxy_buffering && !reply.parser.message_complete();
+                                        const ReleaseUpstream& release_upstream) {
     Outcome outcome;
-    if (buffered) outcome = co_await relay_buffered(client, upstream, reply, request, location, context, upstream_url);
-    else outcome = co_await relay_streaming(client, upstream, reply, request, location, context, upstream_url);
-    // Reusable: the answer ended where its framing said (not at a close),
-    // nothing extra came after it, and the upstream did not say "close".
-    upstream_reusable = reply.parser.message_complete() && !reply.parser.error() && reply.unparsed.empty() &&
-                        reply.parser.keep_alive();
+    if (location.settings.proxy_buffering && !reply.parser.message_complete()) {
+        outcome = co_await relay_buffered(client, upstream, reply, request, location, context, upstream_url,
+                                          release_upstream);
+    } else {
+        outcome = co_await relay_streaming(client, upstream, reply, request, location, context, upstream_url);
+        release_upstream(reusable(reply));
+    }
     co_return outcome;
 }
 

@@ -15,6 +15,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <functional>
 #include <string>
 
 namespace webstack::stage4 {
@@ -50,12 +51,16 @@ struct HeadResult {
 boost::asio::awaitable<HeadResult> read_response_head(net::Socket& upstream, UpstreamReply& reply,
                                                       const Settings& settings);
 
-// Sends the head and the body to the client. `upstream_reusable` tells
-// whether the upstream connection ended cleanly and may be kept.
+// Called as soon as the whole answer has been read from the upstream
+// (maybe long before the client has it all), with whether the connection
+// ended cleanly and may be kept for another request.
+using ReleaseUpstream = std::function<void(bool reusable)>;
+
+// Sends the head and the body to the client.
 boost::asio::awaitable<Outcome> relay_response(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
                                                const http::Request& request, const Location& location,
                                                const RequestContext& context, const UpstreamAddress& upstream_url,
-                                               bool& upstream_reusable);
+                                               const ReleaseUpstream& release_upstream);
 
 // nginx's error log line for a failed exchange.
 void log_upstream_error(const std::string& what, const RequestContext& context, const UpstreamAddress& upstream_url);

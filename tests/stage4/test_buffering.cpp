@@ -161,3 +161,23 @@ TEST_CASE("the shielding lesson: a trickling client holds a sync worker directly
         CHECK(late->body == "Hello World");
     }
 }
+
+TEST_CASE("a buffered answer frees the kept upstream connection for the next client at once", "[stage4]") {
+    const std::string body(4 * 1024 * 1024, 'z');
+    ScriptedUpstream upstream(ScriptedUpstream::ok(body), ScriptedUpstream::Behaviour::KeepAlive);
+    auto proxy = start_stage4(proxy_site(upstream.port()));
+    RawClient slow(proxy->port);
+    slow.send(get("/big"));  // and reads nothing for now
+    REQUIRE(upstream.wait_for_requests(1));
+    std::this_thread::sleep_for(300ms);
+    // The next request reuses the same upstream connection: the first answer
+    // was read whole, and the connection went back to the pool.
+    RawClient quick(proxy->port);
+    const auto response = quick.exchange(get("/small"), 5s);
+    REQUIRE(response);
+    CHECK(response->body.size() == body.size());
+    CHECK(upstream.connections() == 1);
+    const auto late = slow.read_response("GET", 10s);
+    REQUIRE(late);
+    CHECK(late->body == body);
+}
