@@ -98,6 +98,44 @@ asio::awaitable<IoResult> send_body(ClientSide client, net::Socket& upstream, Bo
     }
 }
 
+// The request's body, as the exchange sends it.
+struct RequestBody {
+    explicit RequestBody(std::size_t memory_limit) : buffer(memory_limit) {}
+    bool present = false;                 // Content-Length or chunked
+    bool buffered = false;                // read whole into `buffer` (else it streams)
+    std::optional<std::size_t> length;    // what goes upstream as Content-Length
+    BodyBuffer buffer;
+};
+
+// Everything about the body before any upstream is contacted: the size
+// limit (413 before a byte of it is read), "100 Continue", and reading it
+// whole when buffering (always for chunked: it goes upstream with a
+// length). Returns the outcome to end with, if it ends here.
+asio::awaitable<std::optional<Outcome>> prepare_body(ClientSide client, const http::Request& request,
+                                                     const Settings& settings, const RequestContext& context,
+                                                     RequestBody& body) {
+    if (const auto length = request.headers.get("Content-Length")) body.length = std::stoull(std::string(*length));
+    const bool chunked = request.headers.has_token("Transfer-Encoding", "chunked");
+    body.present = body.length || chunked;
+    const auto limit = settings.client_max_body_size ? settings.client_max_body_size
+                                                     : std::numeric_limits<std::uint64_t>::max();
+    if (body.length && *body.length > limit) {
+        log::error("client intended to send too large body: {} bytes, client: {}, server: {}", *body.length,
+                   context.connection.remote_host, context.server_name);
+        co_return co_await answer(client, error_page(413, false), request);
+    }
+    if (!client.parser.message_complete() && request.version == http::Version{1, 1} &&
+        request.headers.has_token("Expect", "100-continue")) {
+        const auto written = co_await write_all_for(client.socket, "HTTP/1.1 100 Continue\r\n\r\n", send_timeout);
+        if (!written.ok()) co_return Outcome{499, 0, false, false};
+    }
+    body.buffered = body.present && (settings.proxy_request_buffering || chunked);
+    if (!body.buffered) co_return std::nullopt;
+    if (auto ended = co_await read_whole_body(client, settings, body.buffer, limit, request)) co_return *ended;
+    body.length = body.buffer.size();
+    co_return std::nullopt;
+}
+
 }  // namespace
 
 asio::awaitable<Outcome> answer(ClientSide client, http::Response response, const http::Request& request) {
@@ -122,40 +160,19 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
     // nginx 1.29.7+ keeps connections to every upstream, named or not.
     const int keepalive = pass.upstream ? pass.upstream->keepalive : 32;
 
-    // The request body: its size first (413 before reading it), then 100 Continue.
-    std::optional<std::size_t> body_length;
-    if (const auto length = request.headers.get("Content-Length")) body_length = std::stoull(std::string(*length));
-    const bool chunked = request.headers.has_token("Transfer-Encoding", "chunked");
-    const auto limit = settings.client_max_body_size ? settings.client_max_body_size
-                                                     : std::numeric_limits<std::uint64_t>::max();
-    if (body_length && *body_length > limit) {
-        log::error("client intended to send too large body: {} bytes, client: {}, server: {}", *body_length,
-                   context.connection.remote_host, context.server_name);
-        co_return co_await answer(client, error_page(413, false), request);
-    }
-    if (!client.parser.message_complete() && request.version == http::Version{1, 1} &&
-        request.headers.has_token("Expect", "100-continue")) {
-        if (!(co_await write_all_for(client.socket, "HTTP/1.1 100 Continue\r\n\r\n", send_timeout)).ok())
-            co_return Outcome{499, 0, false, false};
-    }
-    // A chunked body is always read whole: it goes upstream with a length.
-    BodyBuffer body(settings.client_body_buffer_size);
-    const bool buffer_body = (body_length || chunked) && (settings.proxy_request_buffering || chunked);
-    if (buffer_body) {
-        if (auto ended = co_await read_whole_body(client, settings, body, limit, request)) co_return *ended;
-        body_length = body.size();
-    }
+    RequestBody body(settings.client_body_buffer_size);
+    if (auto ended = co_await prepare_body(client, request, settings, context, body)) co_return *ended;
 
     // Try servers until one answers: connect (or reuse a kept connection),
     // send, read the head. A server that fails is reported to the balancer
     // and, as proxy_next_upstream allows, the next one is tried. A reused
     // connection the upstream had closed meanwhile fails before any byte
     // of an answer: that is retried on a fresh connection to the same server.
-    const std::string head = upstream_request_head(request, target, location, context, body_length, keepalive > 0);
+    const std::string head = upstream_request_head(request, target, location, context, body.length, keepalive > 0);
     const auto& next = settings.proxy_next_upstream;
     // nginx never sends these twice (unless told: proxy_next_upstream non_idempotent).
     const bool idempotent = request.method != "POST" && request.method != "PATCH" && request.method != "LOCK";
-    const bool resendable = buffer_body || !(body_length || chunked);  // a streamed body is gone once sent
+    const bool resendable = body.buffered || !body.present;  // a streamed body is gone once sent
     const auto executor = co_await asio::this_coro::executor;  // alone: g++ 12 mis-compiles co_await in initializers
     std::vector<const UpstreamServer*> tried;
     int tries = 0;
@@ -210,8 +227,8 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
         std::optional<Outcome> client_failure;
         request_sent = true;
         auto sent = co_await write_all_for(upstream, head, settings.proxy_send_timeout);
-        if (sent.ok() && (body_length || chunked))
-            sent = co_await send_body(client, upstream, buffer_body ? &body : nullptr, settings, client_failure);
+        if (sent.ok() && body.present)
+            sent = co_await send_body(client, upstream, body.buffered ? &body.buffer : nullptr, settings, client_failure);
         if (client_failure) {
             if (server) upstreams.balancer.finished(*server, false);  // not the server's fault
             co_return *client_failure;
