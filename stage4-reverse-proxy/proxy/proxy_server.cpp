@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <tuple>
 #include <unistd.h>
 #include <fmt/format.h>
 
@@ -154,9 +155,17 @@ asio::awaitable<void> ProxyServer::stop_gracefully() {
 asio::awaitable<void> ProxyServer::wait_for_signals() {
     // The master passes nginx's meanings on: QUIT to finish and leave,
     // TERM to leave now (INT comes from Ctrl-C, to the whole process group).
+    // USR1 (from the master, after a log rotation): reopen the log files.
     asio::signal_set signals(io_, SIGQUIT, SIGTERM, SIGINT);
-    auto [error, signal_number] = co_await signals.async_wait(use_tuple);
-    if (error) co_return;
+    signals.add(SIGUSR1);
+    boost::system::error_code error;
+    int signal_number = 0;
+    while (true) {
+        std::tie(error, signal_number) = co_await signals.async_wait(use_tuple);
+        if (error) co_return;
+        if (signal_number != SIGUSR1) break;
+        log::reopen_log_files();
+    }
     if (signal_number != SIGQUIT) {
         log::notice("exiting");
         stop_watchdog();

@@ -98,7 +98,7 @@ TEST_CASE("HUP with a broken config keeps the old one serving", "[stage4]") {
     CHECK(proxy->process->running());
 }
 
-TEST_CASE("-s reload and -s quit find the master through its pid file", "[stage4]") {
+TEST_CASE("reload and quit through -s find the master by its pid file", "[stage4]") {
     auto proxy = std::make_unique<Stage4>();
     const auto config = proxy->folder.write("nginx.conf", nginx_conf(site("first")));
     proxy->process = std::make_unique<ServerProcess>(binary("stage4-reverse-proxy"), std::vector<std::string>{"-c", config});
@@ -122,4 +122,33 @@ TEST_CASE("-s reload and -s quit find the master through its pid file", "[stage4
     CHECK(nobody.output.find("nginx.pid") != std::string::npos);
     const auto bad = run_command({binary("stage4-reverse-proxy"), "-c", config, "-s", "restart"});
     CHECK(bad.exit_status == 1);
+}
+
+TEST_CASE("the reopen signal (through -s) reopens the log files after a rotation", "[stage4]") {
+    auto proxy = std::make_unique<Stage4>();
+    auto text = nginx_conf(site("logged"));
+    text.replace(text.find("access_log /dev/stdout combined;"), 32, "access_log logs/access.log combined;");
+    const auto config = proxy->folder.write("nginx.conf", text);
+    std::filesystem::create_directories(proxy->folder.path() / "logs");
+    proxy->process = std::make_unique<ServerProcess>(binary("stage4-reverse-proxy"), std::vector<std::string>{"-c", config});
+    const int port = proxy->process->port();
+    const auto log_file = proxy->folder.path() / "logs/access.log";
+    REQUIRE(fetch_body(port) == "logged");
+    // logrotate's way: move the file, then ask for a new one.
+    std::filesystem::rename(log_file, proxy->folder.path() / "logs/access.log.1");
+    CHECK(run_command({binary("stage4-reverse-proxy"), "-c", config, "-s", "reopen"}).exit_status == 0);
+    bool reopened = false;
+    for (int i = 0; i < 100 && !reopened; ++i) {
+        std::this_thread::sleep_for(20ms);
+        reopened = std::filesystem::exists(log_file);
+    }
+    REQUIRE(reopened);
+    CHECK(fetch_body(port) == "logged");  // the worker survived USR1
+    bool written = false;
+    for (int i = 0; i < 100 && !written; ++i) {
+        std::this_thread::sleep_for(20ms);
+        written = std::filesystem::file_size(log_file) > 0;
+    }
+    CHECK(written);
+    CHECK(proxy->process->output().find("Worker (pid:") == std::string::npos);  // no worker died
 }
