@@ -36,10 +36,11 @@ void Arbiter::announce(const std::string& line) const {
 }
 
 int Arbiter::run() {
+    // The pid file first: whoever reads "Listening at" may look for it at once.
+    if (!options_.pidfile.empty()) std::ofstream(options_.pidfile) << ::getpid() << '\n';
     announce(fmt::format("Starting {}", options_.program));
     for (const auto& url : options_.listening_urls) announce(fmt::format("Listening at: {} ({})", url, ::getpid()));
     announce(fmt::format("Using worker: {}", options_.worker_class));
-    if (!options_.pidfile.empty()) std::ofstream(options_.pidfile) << ::getpid() << '\n';
 
     manage_workers();
     while (!halt_) {

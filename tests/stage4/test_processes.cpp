@@ -150,5 +150,6 @@ TEST_CASE("the reopen signal (through -s) reopens the log files after a rotation
         written = std::filesystem::file_size(log_file) > 0;
     }
     CHECK(written);
+    INFO(proxy->process->output());
     CHECK(proxy->process->output().find("Worker (pid:") == std::string::npos);  // no worker died
 }
