@@ -14,7 +14,6 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
-#include <list>
 #include <string>
 #include <string_view>
 
