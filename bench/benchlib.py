@@ -170,3 +170,29 @@ def require_tools(*tools):
     missing = [tool for tool in tools if not shutil.which(tool)]
     if missing:
         sys.exit(f"bench: missing {', '.join(missing)}: run scripts/install-deps")
+
+
+def real_nginx(name, http_contents):
+    """Debian's nginx, one worker, in the foreground, with everything it
+    writes kept in a folder of its own. `http_contents(port)` returns what
+    goes inside `http { }` once the port is known."""
+    import tempfile
+    prefix = tempfile.mkdtemp(prefix="webstack-bench-nginx-")
+
+    def write_config(port):
+        with open(os.path.join(prefix, "nginx.conf"), "w") as config:
+            config.write(f"""daemon off;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+{http_contents(port)}
+}}
+""")
+
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    return Server(name, [nginx, "-p", prefix, "-c", os.path.join(prefix, "nginx.conf")], setup=write_config)

@@ -10,9 +10,8 @@ connection per request": compare them with nginx without keep-alive.
 
 import os
 import shutil
-import tempfile
 
-from benchlib import Row, Server
+from benchlib import Row, Server, real_nginx
 
 TITLE = "stage3-prefork-server vs gunicorn vs nginx: hello world, one worker each"
 
@@ -22,18 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def nginx_server(name, keepalive_timeout):
-    prefix = tempfile.mkdtemp(prefix="webstack-bench-nginx-")
-
-    def write_config(port):
-        with open(os.path.join(prefix, "nginx.conf"), "w") as config:
-            config.write(f"""daemon off;
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    keepalive_timeout {keepalive_timeout};
+    return real_nginx(name, lambda port: f"""    keepalive_timeout {keepalive_timeout};
     keepalive_requests 1000000;
     server {{
         listen 127.0.0.1:{port};
@@ -41,12 +29,7 @@ http {{
             default_type text/plain;
             return 200 "Hello World";
         }}
-    }}
-}}
-""")
-
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    return Server(name, [nginx, "-p", prefix, "-c", os.path.join(prefix, "nginx.conf")], setup=write_config)
+    }}""")
 
 
 def servers(context):

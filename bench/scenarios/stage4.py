@@ -8,10 +8,9 @@ on the proxies' core (core 0): each proxy pays for the same upstream.
 """
 
 import os
-import shutil
 import tempfile
 
-from benchlib import Row, Server
+from benchlib import Row, Server, real_nginx
 
 TITLE = "stage4-reverse-proxy vs nginx, in front of the same stage3 (async, one worker)"
 
@@ -45,19 +44,12 @@ http {{
     return setup
 
 
-def write_nginx_config(prefix):
-    def setup(port):
-        with open(os.path.join(prefix, "nginx.conf"), "w") as config:
-            config.write(f"""daemon off;
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {prefix}/body;
-    proxy_temp_path {prefix}/proxy;
-    upstream app {{ server 127.0.0.1:{upstream.port}; keepalive 32; }}
+def servers(context):
+    ours = tempfile.mkdtemp(prefix="webstack-bench-stage4-")
+    return [
+        Server("stage4-reverse-proxy", [context.binary("stage4-reverse-proxy"), "-c", os.path.join(ours, "nginx.conf")],
+               setup=write_stage4_config(ours)),
+        real_nginx("nginx", lambda port: f"""    upstream app {{ server 127.0.0.1:{upstream.port}; keepalive 32; }}
     server {{
         listen 127.0.0.1:{port};
         location / {{
@@ -65,19 +57,5 @@ http {{
             proxy_set_header Connection "";
             proxy_pass http://app;
         }}
-    }}
-}}
-""")
-    return setup
-
-
-def servers(context):
-    ours = tempfile.mkdtemp(prefix="webstack-bench-stage4-")
-    theirs = tempfile.mkdtemp(prefix="webstack-bench-nginx-")
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    return [
-        Server("stage4-reverse-proxy", [context.binary("stage4-reverse-proxy"), "-c", os.path.join(ours, "nginx.conf")],
-               setup=write_stage4_config(ours)),
-        Server("nginx", [nginx, "-p", theirs, "-c", os.path.join(theirs, "nginx.conf")],
-               setup=write_nginx_config(theirs)),
+    }}"""),
     ]
