@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
 
     // The master binds; the workers it forks share the sockets.
     boost::asio::io_context master_io;  // never run: it only owns the listening sockets
-    std::vector<std::shared_ptr<net::Listener>> listeners;
+    std::vector<stage4::OpenListener> listeners;
     try {
         listeners = stage4::bind_listeners(master_io, *config, {});
     } catch (const net::ListenError& error) {
@@ -141,7 +141,7 @@ int main(int argc, char** argv) {
     options.graceful_timeout = std::chrono::seconds(60);   // then SIGKILL (nginx's worker_shutdown_timeout)
     options.pidfile = config->resolve(config->pid.empty() ? "nginx.pid" : config->pid).string();
     options.worker_class = "nginx-style proxy";
-    for (const auto& listener : listeners) options.listening_urls.push_back(listener->url());
+    for (const auto& open : listeners) options.listening_urls.push_back(open.listener->url());
 
     const auto worker_main = [&](arbiter::WorkerContext& context) {
         const auto mine = config;  // the config current at the fork
@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
     };
     arbiter::ArbiterHooks hooks;
     hooks.close_listeners = [&] {
-        for (auto& listener : listeners) listener->close();
+        for (auto& open : listeners) open.listener->close();
     };
     hooks.reopen_logs = [] { log::reopen_log_files(); };
     hooks.reload_config = [&] {

@@ -45,16 +45,11 @@ public:
     int native_handle() { return acceptor_.native_handle(); }
     // "http://127.0.0.1:8000" (with the port the kernel chose) or "unix:/tmp/x.sock".
     const std::string& url() const { return url_; }
-    // The address as the configuration wrote it ("127.0.0.1:0"), so that a
-    // reload can tell which sockets it already has.
-    const std::string& requested_address() const { return requested_address_; }
-    void set_requested_address(std::string text) { requested_address_ = std::move(text); }
 
 private:
     Acceptor acceptor_;
     std::string url_;
     std::string unix_path_;   // removed again when the listener closes
-    std::string requested_address_;
 };
 
 // The two ends of a connection, as CGI and WSGI name them.

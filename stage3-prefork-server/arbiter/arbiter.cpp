@@ -60,9 +60,9 @@ int Arbiter::run() {
         else
             log::info("Handling signal: {}", signal_name(*signal_number));
         if (*signal_number == SIGTERM || *signal_number == SIGINT || *signal_number == SIGQUIT) {
-            // Gunicorn: TERM graceful, INT and QUIT quick. nginx: QUIT graceful, TERM and INT fast.
-            const int graceful_stop = options_.dialect == Dialect::Nginx ? SIGQUIT : SIGTERM;
-            stop(*signal_number == graceful_stop);
+            // Gunicorn: TERM graceful, INT and QUIT quick. nginx: QUIT graceful,
+            // TERM and INT fast. The graceful one is what asks workers to finish.
+            stop(*signal_number == graceful_signal());
             halt_ = {"", 0};
             break;
         }

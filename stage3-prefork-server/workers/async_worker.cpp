@@ -12,6 +12,7 @@
 #include "config.hpp"
 #include "http/serializer.hpp"
 #include "log/log.hpp"
+#include "net/timed_io.hpp"
 #include "workers/worker.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -19,7 +20,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <list>
 #include <unistd.h>
 
 namespace webstack::stage3 {
@@ -29,42 +29,13 @@ namespace asio = boost::asio;
 using asio::awaitable;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// A connection waiting for bytes, and until when it may wait. Rather than
-// a timer per read (each one a change to the kernel's timer), the
-// housekeeping coroutine sweeps this list a few times a second and cancels
-// the reads whose time is up.
-struct ReadDeadline {
-    net::Socket* socket;
-    std::optional<std::chrono::steady_clock::time_point> until;  // empty: not reading
-};
-
 struct WorkerState {
     const WorkerSettings& settings;
     wsgi::EnvironHook adjust;
     bool accepting = true;
     int open_connections = 0;
     int handled = 0;
-    std::list<ReadDeadline> reading;
-
-    void cancel_overdue_reads() {
-        const auto now = std::chrono::steady_clock::now();
-        for (auto& entry : reading) {
-            if (entry.until && *entry.until <= now) entry.socket->cancel();
-        }
-    }
 };
-
-// Reads more bytes into `pending`; false on EOF, error, or `timeout`.
-awaitable<bool> read_more(net::Socket& socket, std::string& pending, std::chrono::seconds timeout,
-                          ReadDeadline& deadline) {
-    deadline.until = std::chrono::steady_clock::now() + timeout;
-    char chunk[16 * 1024];
-    auto [error, count] = co_await socket.async_read_some(asio::buffer(chunk), use_tuple);
-    deadline.until.reset();
-    if (error) co_return false;
-    pending.append(chunk, count);
-    co_return true;
-}
 
 awaitable<bool> send(net::Socket& socket, std::string_view bytes) {
     auto [error, count] = co_await asio::async_write(socket, asio::buffer(bytes.data(), bytes.size()), use_tuple);
@@ -83,7 +54,7 @@ std::string error_response(const http::ParseError& error) {
 // Reads one request. Waiting for its first byte is bounded by --keep-alive,
 // the rest by --timeout. Answers "Expect: 100-continue" on the way.
 awaitable<bool> read_request(net::Socket& socket, http::RequestParser& parser, std::string& pending,
-                             const WorkerSettings& settings, ReadDeadline& deadline) {
+                             const WorkerSettings& settings) {
     bool continue_sent = false;
     while (true) {
         pending.erase(0, parser.feed(pending));
@@ -96,18 +67,18 @@ awaitable<bool> read_request(net::Socket& socket, http::RequestParser& parser, s
                 co_return false;
         }
         const auto timeout = parser.in_progress() ? settings.timeout : settings.keep_alive;
-        if (!co_await read_more(socket, pending, timeout.count() ? timeout : std::chrono::seconds(30), deadline))
-            co_return false;
+        // Bounded by net/timed_io's watchdog: no timer per read.
+        const auto read = co_await net::read_some_for(socket, pending, timeout.count() ? timeout : std::chrono::seconds(30));
+        if (!read.ok()) co_return false;
     }
 }
 
 awaitable<void> serve_connection(net::Socket socket, WorkerState& state) {
     ++state.open_connections;
-    auto deadline = state.reading.insert(state.reading.end(), ReadDeadline{&socket, std::nullopt});
     const auto connection = net::endpoints_of(socket);
     http::RequestParser parser(state.settings.limits);
     std::string pending;
-    while (co_await read_request(socket, parser, pending, state.settings, *deadline)) {
+    while (co_await read_request(socket, parser, pending, state.settings)) {
         if (parser.error()) {
             co_await send(socket, error_response(*parser.error()));
             break;
@@ -127,7 +98,6 @@ awaitable<void> serve_connection(net::Socket socket, WorkerState& state) {
         }
         if (!state.accepting) break;
     }
-    state.reading.erase(deadline);
     boost::system::error_code ignored;
     socket.shutdown(net::Socket::shutdown_send, ignored);
     socket.close(ignored);
@@ -148,16 +118,14 @@ awaitable<void> accept_connections(net::Acceptor& acceptor, WorkerState& state) 
 // --graceful-timeout, then end the event loop.
 awaitable<void> housekeeping(asio::io_context& io, arbiter::WorkerContext& context, WorkerState& state,
                              std::vector<std::unique_ptr<net::Acceptor>>& acceptors) {
-    asio::steady_timer timer(co_await asio::this_coro::executor);
+    const auto executor = co_await asio::this_coro::executor;  // alone: g++ 12 mis-compiles co_await in initializers
+    asio::steady_timer timer(executor);
     const auto timeout = state.settings.timeout;
-    // Often enough to beat within timeout/2 and to end idle connections
-    // close to --keep-alive.
-    const auto tick = timeout.count() ? std::min<std::chrono::milliseconds>(std::chrono::milliseconds(250), timeout / 2)
-                                      : std::chrono::milliseconds(250);
+    const auto tick = timeout.count() ? std::min<std::chrono::milliseconds>(std::chrono::seconds(1), timeout / 2)
+                                      : std::chrono::milliseconds(1000);
     std::optional<std::chrono::steady_clock::time_point> deadline;
     while (true) {
         context.beat();
-        state.cancel_overdue_reads();
         if (take_reopen_request()) log::reopen_log_files();
         if (!deadline && (!worker_alive() || !context.master_alive())) {
             state.accepting = false;
@@ -178,7 +146,7 @@ int run_async_worker(arbiter::WorkerContext& context, const WorkerSettings& sett
     // A new event loop, made after the fork: nothing event-driven crosses it.
     asio::io_context io;
     std::vector<std::unique_ptr<net::Acceptor>> acceptors;
-    WorkerState state{settings, adjust_environ(settings), true, 0, 0, {}};
+    WorkerState state{settings, adjust_environ(settings), true, 0, 0};
     for (auto* listener : settings.listeners) {
         // Our own handle on the shared listening socket, in our own io_context.
         auto& shared = listener->acceptor();
@@ -188,6 +156,7 @@ int run_async_worker(arbiter::WorkerContext& context, const WorkerSettings& sett
         asio::co_spawn(io, accept_connections(*acceptors.back(), state), asio::detached);
     }
     asio::co_spawn(io, housekeeping(io, context, state, acceptors), asio::detached);
+    asio::co_spawn(io, net::run_watchdog(), asio::detached);
     io.run();
     log::info("Worker exiting (pid: {})", ::getpid());
     return 0;

@@ -33,7 +33,6 @@ public:
 
     std::size_t size() const { return memory_.size() + file_size_; }
     std::size_t unread() const { return size() - read_; }
-    bool spilled_to_file() const { return file_ >= 0; }
 
 private:
     std::size_t memory_limit_;

@@ -5,7 +5,6 @@
 #include "log/log.hpp"
 #include "proxy/exchange.hpp"
 #include "proxy/responses.hpp"
-#include "proxy/timed_io.hpp"
 
 #include <boost/asio/this_coro.hpp>
 

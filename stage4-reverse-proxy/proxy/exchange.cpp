@@ -6,7 +6,6 @@
 #include "proxy/relay.hpp"
 #include "proxy/responses.hpp"
 #include "proxy/routing.hpp"
-#include "proxy/timed_io.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -17,8 +16,6 @@ namespace webstack::stage4 {
 
 namespace {
 
-constexpr Duration send_timeout{60'000};  // nginx's send_timeout default, for writes to the client
-constexpr std::size_t write_piece = 64 * 1024;
 
 asio::ip::tcp::endpoint endpoint_of(const std::string& host, int port) {
     return {asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host), static_cast<unsigned short>(port)};

@@ -10,6 +10,7 @@
 #include "config/config.hpp"
 #include "http/parser.hpp"
 #include "net/listener.hpp"
+#include "net/timed_io.hpp"
 #include "proxy/upstreams.hpp"
 #include "proxy/variables.hpp"
 
@@ -18,6 +19,18 @@
 #include <string>
 
 namespace webstack::stage4 {
+
+namespace asio = boost::asio;
+
+// Every wait of the proxy is bounded: the timed socket operations of common/net.
+using net::connect_for;
+using net::IoResult;
+using net::IoStatus;
+using net::read_some_for;
+using net::write_all_for;
+
+inline constexpr Duration send_timeout{60'000};      // nginx's send_timeout default, for writes to the client
+inline constexpr std::size_t write_piece = 64 * 1024;  // the most we hand to one write
 
 // The client's connection as the exchange uses it.
 struct ClientSide {

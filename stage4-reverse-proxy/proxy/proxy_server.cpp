@@ -1,7 +1,7 @@
 #include "proxy/proxy_server.hpp"
 
 #include "log/log.hpp"
-#include "proxy/timed_io.hpp"
+#include "net/timed_io.hpp"
 #include "proxy/variables.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -47,14 +47,13 @@ void check_variables(const Config& config) {
     }
 }
 
-std::vector<std::shared_ptr<net::Listener>> bind_listeners(asio::io_context& io, const Config& config,
-                                                           const std::vector<std::shared_ptr<net::Listener>>& open) {
-    std::vector<std::shared_ptr<net::Listener>> listeners;
+std::vector<OpenListener> bind_listeners(asio::io_context& io, const Config& config,
+                                         const std::vector<OpenListener>& open) {
+    std::vector<OpenListener> listeners;
     for (const auto& group : group_by_listen_address(config)) {
         const auto text = group.address.text();
-        const auto reused = std::find_if(open.begin(), open.end(), [&](const auto& listener) {
-            return listener->requested_address() == text;
-        });
+        const auto reused =
+            std::find_if(open.begin(), open.end(), [&](const OpenListener& listener) { return listener.address == text; });
         if (reused != open.end()) {
             listeners.push_back(*reused);
             continue;
@@ -62,8 +61,7 @@ std::vector<std::shared_ptr<net::Listener>> bind_listeners(asio::io_context& io,
         const auto address = net::parse_bind_address(text);
         if (!address.error.empty()) throw net::ListenError("bad listen address " + text);
         try {
-            listeners.push_back(std::make_shared<net::Listener>(io, address.address));
-            listeners.back()->set_requested_address(text);
+            listeners.push_back({text, std::make_shared<net::Listener>(io, address.address)});
         } catch (const net::ListenError& error) {
             if (error.address.empty()) throw;
             // nginx's words: bind() to 127.0.0.1:8080 failed (98: Address already in use)
@@ -77,12 +75,12 @@ std::vector<std::shared_ptr<net::Listener>> bind_listeners(asio::io_context& io,
 }
 
 ProxyServer::ProxyServer(asio::io_context& io, const Config& config,
-                         const std::vector<std::shared_ptr<net::Listener>>& listeners, pid_t master)
+                         const std::vector<OpenListener>& listeners, pid_t master)
     : io_(io), config_(config), groups_(group_by_listen_address(config)), master_(master) {
-    for (const auto& listener : listeners) {
+    for (const auto& open : listeners) {
         // Our own handle on the shared socket, in our own event loop: nothing
         // event-driven crosses the fork.
-        auto& shared = listener->acceptor();
+        auto& shared = open.listener->acceptor();
         acceptors_.push_back(
             std::make_unique<net::Acceptor>(io_, shared.local_endpoint().protocol(), ::dup(shared.native_handle())));
         acceptors_.back()->non_blocking(true);  // another worker may win the race for a connection
@@ -93,7 +91,7 @@ void ProxyServer::run() {
     for (std::size_t i = 0; i < groups_.size(); ++i)
         asio::co_spawn(io_, accept_loop(*acceptors_[i], groups_[i]), asio::detached);
     asio::co_spawn(io_, wait_for_signals(), asio::detached);
-    asio::co_spawn(io_, run_watchdog(), asio::detached);
+    asio::co_spawn(io_, net::run_watchdog(), asio::detached);
     if (master_) asio::co_spawn(io_, watch_master(), asio::detached);
     io_.run();
 }
@@ -148,7 +146,7 @@ asio::awaitable<void> ProxyServer::stop_gracefully() {
         timer.expires_after(std::chrono::milliseconds(50));
         co_await timer.async_wait(use_tuple);
     }
-    stop_watchdog();
+    net::stop_watchdog();
     io_.stop();
 }
 
@@ -168,7 +166,7 @@ asio::awaitable<void> ProxyServer::wait_for_signals() {
     }
     if (signal_number != SIGQUIT) {
         log::notice("exiting");
-        stop_watchdog();
+        net::stop_watchdog();
         io_.stop();
         co_return;
     }

@@ -19,18 +19,25 @@ namespace webstack::stage4 {
 // Throws ConfigError (`unknown "foo" variable`).
 void check_variables(const Config& config);
 
+// A listening socket, and the address as the configuration wrote it
+// ("127.0.0.1:0"), so that a reload can tell which sockets it already has.
+struct OpenListener {
+    std::string address;
+    std::shared_ptr<net::Listener> listener;
+};
+
 // Binds every listen address of `config`, reusing those of `open` with the
 // same address (a reload keeps its sockets); the result is in the order of
 // group_by_listen_address(config). Throws net::ListenError (port in use, ...).
-std::vector<std::shared_ptr<net::Listener>> bind_listeners(boost::asio::io_context& io, const Config& config,
-                                                           const std::vector<std::shared_ptr<net::Listener>>& open);
+std::vector<OpenListener> bind_listeners(boost::asio::io_context& io, const Config& config,
+                                         const std::vector<OpenListener>& open);
 
 class ProxyServer {
 public:
     // `listeners`: from bind_listeners, opened by the master; the worker
     // takes its own handle on each. `master`: the process to outlive us not
     // (0: none).
-    ProxyServer(boost::asio::io_context& io, const Config& config, const std::vector<std::shared_ptr<net::Listener>>& listeners,
+    ProxyServer(boost::asio::io_context& io, const Config& config, const std::vector<OpenListener>& listeners,
                 pid_t master);
     // Accepts and serves until stopped: QUIT stops gracefully (requests in
     // flight finish; idle connections close), TERM and INT stop at once.

@@ -19,8 +19,6 @@ namespace asio = boost::asio;
 using namespace asio::experimental::awaitable_operators;
 
 namespace {
-constexpr Duration send_timeout{60'000};  // nginx's send_timeout default, for writes to the client
-constexpr std::size_t write_piece = 64 * 1024;
 
 http::ParserLimits upstream_limits(const Settings& settings) {
     return {.max_request_line = settings.proxy_buffer_size, .max_header_count = 1000,

@@ -8,7 +8,6 @@
 #include "http/parser.hpp"
 #include "net/listener.hpp"
 #include "proxy/exchange.hpp"
-#include "proxy/timed_io.hpp"
 #include "proxy/variables.hpp"
 
 #include <boost/asio/awaitable.hpp>

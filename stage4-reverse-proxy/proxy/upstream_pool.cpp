@@ -32,10 +32,4 @@ void UpstreamPool::give_back(const boost::asio::ip::tcp::endpoint& endpoint, net
     sockets.push_back(std::move(socket));
 }
 
-std::size_t UpstreamPool::idle_connections() const {
-    std::size_t count = 0;
-    for (const auto& [endpoint, sockets] : idle_) count += sockets.size();
-    return count;
-}
-
 }  // namespace webstack::stage4

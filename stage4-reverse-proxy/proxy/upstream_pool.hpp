@@ -29,7 +29,6 @@ public:
     std::optional<net::Socket> take(const boost::asio::ip::tcp::endpoint& endpoint, bool check);
     // Keeps `socket` for reuse, unless `keep_at_most` are already kept.
     void give_back(const boost::asio::ip::tcp::endpoint& endpoint, net::Socket socket, int keep_at_most);
-    std::size_t idle_connections() const;
 
 private:
     std::map<boost::asio::ip::tcp::endpoint, std::deque<net::Socket>> idle_;

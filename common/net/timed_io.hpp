@@ -1,5 +1,6 @@
-// Socket operations with a time limit, as coroutines. nginx bounds every
-// wait (client_header_timeout, proxy_read_timeout, ...).
+// Socket operations with a time limit, as coroutines, for the event-driven
+// servers (stage 3's async worker, stage 4's proxy). Every wait for a peer
+// must be bounded (Gunicorn's --keep-alive, nginx's proxy_read_timeout, ...).
 //
 // A timer per operation would cost more than the operation itself (a timer
 // and a second coroutine for each read). Instead each operation writes its
@@ -17,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-namespace webstack::stage4 {
+namespace webstack::net {
 
 namespace asio = boost::asio;
 using Duration = std::chrono::milliseconds;
@@ -31,16 +32,16 @@ struct IoResult {
 };
 
 // Appends what arrives (at least one byte) to `into`. Closed on EOF.
-asio::awaitable<IoResult> read_some_for(net::Socket& socket, std::string& into, Duration timeout);
+asio::awaitable<IoResult> read_some_for(Socket& socket, std::string& into, Duration timeout);
 // Writes all of `bytes`. As nginx's send timeouts, the limit is for each
 // wait for the peer to take more ("between two successive write operations").
-asio::awaitable<IoResult> write_all_for(net::Socket& socket, std::string_view bytes, Duration timeout);
+asio::awaitable<IoResult> write_all_for(Socket& socket, std::string_view bytes, Duration timeout);
 // Connects to a TCP address.
-asio::awaitable<IoResult> connect_for(net::Socket& socket, const asio::ip::tcp::endpoint& to, Duration timeout);
+asio::awaitable<IoResult> connect_for(Socket& socket, const asio::ip::tcp::endpoint& to, Duration timeout);
 
-// The sweeping coroutine; the server runs it once, beside its connections,
-// until stop_watchdog().
+// The sweeping coroutine; each process (one event loop, one thread) runs
+// it once, beside its connections, until stop_watchdog() or the loop stops.
 asio::awaitable<void> run_watchdog();
 void stop_watchdog();
 
-}  // namespace webstack::stage4
+}  // namespace webstack::net

@@ -1,4 +1,6 @@
-#include "proxy/timed_io.hpp"
+#include "net/timed_io.hpp"
+
+#include "net/blocking_io.hpp"  // Clock
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -6,18 +8,17 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-namespace webstack::stage4 {
+namespace webstack::net {
 
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-using Clock = std::chrono::steady_clock;
 constexpr Duration sweep_interval{100};
 
 // The operations under watch, in a list whose entries live in the waiting
 // coroutines themselves (an intrusive list: no allocation per operation).
 // One process serves from one thread, so nothing here needs a lock.
 struct Watched {
-    net::Socket* socket = nullptr;
+    Socket* socket = nullptr;
     Clock::time_point deadline;
     bool expired = false;
     Watched* previous = nullptr;
@@ -30,7 +31,7 @@ bool watchdog_running = false;
 // cancelled the operation because its time was up.
 class Watch {
 public:
-    Watch(net::Socket& socket, Duration timeout) {
+    Watch(Socket& socket, Duration timeout) {
         entry_.socket = &socket;
         entry_.deadline = Clock::now() + timeout;
         entry_.next = first_watched;
@@ -79,7 +80,7 @@ asio::awaitable<void> run_watchdog() {
 
 void stop_watchdog() { watchdog_running = false; }
 
-asio::awaitable<IoResult> read_some_for(net::Socket& socket, std::string& into, Duration timeout) {
+asio::awaitable<IoResult> read_some_for(Socket& socket, std::string& into, Duration timeout) {
     // Straight into the end of the string: no buffer in the coroutine's
     // frame (a large frame is a malloc per read) and no copy. 8 KiB: the
     // string is zero-filled first, and most reads are small.
@@ -94,7 +95,7 @@ asio::awaitable<IoResult> read_some_for(net::Socket& socket, std::string& into, 
     co_return IoResult{};
 }
 
-asio::awaitable<IoResult> write_all_for(net::Socket& socket, std::string_view bytes, Duration timeout) {
+asio::awaitable<IoResult> write_all_for(Socket& socket, std::string_view bytes, Duration timeout) {
     while (!bytes.empty()) {
         const Watch watch(socket, timeout);
         const auto [error, count] = co_await socket.async_write_some(asio::buffer(bytes.data(), bytes.size()), use_tuple);
@@ -105,8 +106,8 @@ asio::awaitable<IoResult> write_all_for(net::Socket& socket, std::string_view by
     co_return IoResult{};
 }
 
-asio::awaitable<IoResult> connect_for(net::Socket& socket, const asio::ip::tcp::endpoint& to, Duration timeout) {
-    const net::StreamProtocol::endpoint generic(to);
+asio::awaitable<IoResult> connect_for(Socket& socket, const asio::ip::tcp::endpoint& to, Duration timeout) {
+    const StreamProtocol::endpoint generic(to);
     boost::system::error_code ignored;
     socket.open(generic.protocol(), ignored);  // open first, so that the watchdog can cancel the connect
     const Watch watch(socket, timeout);
@@ -115,4 +116,4 @@ asio::awaitable<IoResult> connect_for(net::Socket& socket, const asio::ip::tcp::
     co_return from_error(error);
 }
 
-}  // namespace webstack::stage4
+}  // namespace webstack::net
