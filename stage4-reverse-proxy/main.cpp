@@ -47,7 +47,8 @@ bool open_logs(const stage4::Config& config) {
         emergency("open() \"" + config.resolve(config.error_log).string() + "\" failed (the error_log)");
         return false;
     }
-    // One access log for the whole server in this part: the first server's.
+    // One access log file for the whole proxy: the first server's (`access_log off`
+    // in any block still silences that block).
     const auto& access_log = config.servers.front().settings.access_log;
     const std::string path = !access_log ? "" : *access_log == "/dev/stdout" ? "-" : config.resolve(*access_log).string();
     if (!path.empty() && !log::set_access_log(path)) {

@@ -99,3 +99,21 @@ TEST_CASE("proxy_next_upstream http_502, and the last answer when every server f
                                       "proxy_next_upstream error timeout http_502;"));
     CHECK(body_of(all_bad->port, get("/")) == "502 upstream!");  // the last server's own answer
 }
+
+TEST_CASE("a group of one server is never left alone", "[stage4]") {
+    const int dead = free_port();
+    auto proxy = start_stage4(group("    server 127.0.0.1:" + std::to_string(dead) + ";\n"));
+    CHECK(body_of(proxy->port, get("/")).starts_with("502 "));
+    CHECK(body_of(proxy->port, get("/")).starts_with("502 "));
+    // Both requests tried the server: nothing else could answer, so it is never marked down.
+    CHECK(proxy->process->wait_for_occurrences("connect() failed (111: Connection refused)", 2));
+    CHECK(proxy->process->output().find("no live upstreams") == std::string::npos);
+}
+
+TEST_CASE("proxy_next_upstream_tries bounds the tries", "[stage4]") {
+    ScriptedUpstream good(ScriptedUpstream::ok("good"), ScriptedUpstream::Behaviour::KeepAlive);
+    const std::string dead = "    server 127.0.0.1:" + std::to_string(free_port()) + " weight=10;\n";
+    auto proxy = start_stage4(group(dead + server_line(good), "proxy_next_upstream_tries 1;"));
+    CHECK(body_of(proxy->port, get("/")).starts_with("502 "));  // one try, on the dead server
+    CHECK(body_of(proxy->port, get("/")) == "200 good");        // which is now resting
+}

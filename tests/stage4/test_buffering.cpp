@@ -1,4 +1,4 @@
-// Part 2's lesson: the proxy absorbs slow clients, so the app server (and
+// The lesson of buffering: the proxy absorbs slow clients, so the app server (and
 // a sync worker behind it) is held only as long as it takes to work.
 #include "catch.hpp"
 #include "scripted_upstream.hpp"
