@@ -125,6 +125,13 @@ bool apply_setting(const Directive& directive, Settings& settings, bool& proxy_h
     return true;
 }
 
+bool is_module_directive(const Config& config, const std::string& name) {
+    for (const auto& module : config.modules) {
+        if (module.name == name) return true;
+    }
+    return false;
+}
+
 // nginx refuses most settings written twice in one block.
 void refuse_duplicates(const std::vector<Directive>& block) {
     static const std::set<std::string> repeatable = {"proxy_set_header", "access_log", "listen", "server_name",
@@ -140,10 +147,13 @@ void refuse_duplicates(const std::vector<Directive>& block) {
 // Applies the shared settings of `block` onto a copy of the parent's, before
 // any nested block is read: in nginx, a setting applies to the whole block
 // whatever its position.
-Settings settings_of(const std::vector<Directive>& block, const Settings& parent) {
+Settings settings_of(const std::vector<Directive>& block, const Settings& parent, const Config& config) {
     Settings settings = parent;
     bool proxy_headers_set_here = false;
-    for (const auto& directive : block) apply_setting(directive, settings, proxy_headers_set_here);
+    for (const auto& directive : block) {
+        if (is_module_directive(config, directive.name)) settings.module_directives[directive.name] = directive;
+        else apply_setting(directive, settings, proxy_headers_set_here);
+    }
     return settings;
 }
 
@@ -207,15 +217,23 @@ Location location(const Directive& directive, const Settings& server_settings, c
                                   "this stage)",
                               directive.where);
         location.exact = true;
-    } else if (arguments[0].starts_with("@") || arguments[0].starts_with("~")) {
-        throw ConfigError("location \"" + arguments[0] + "\" is not supported (only \"=\" and prefixes)",
+    } else if (arguments[0].starts_with("@")) {
+        location.name = arguments[0];
+    } else if (!arguments[0].starts_with("/")) {
+        throw ConfigError("location \"" + arguments[0] + "\" is not supported (only \"=\", prefixes and @names)",
                           directive.where);
     }
-    location.prefix = arguments.back();
+    if (location.name.empty()) location.prefix = arguments.back();
     refuse_duplicates(*directive.block);
-    location.settings = settings_of(*directive.block, server_settings);
+    location.settings = settings_of(*directive.block, server_settings, config);
     for (const auto& inner : *directive.block) {
-        if (inner.name == "proxy_pass") location.proxy_pass = proxy_pass(inner, config);
+        if (inner.name == "proxy_pass") {
+            location.proxy_pass = proxy_pass(inner, config);
+            if (!location.name.empty() && location.proxy_pass->uri)
+                throw ConfigError("\"proxy_pass\" cannot have URI part in location given by regular expression, or "
+                                  "inside named location, or inside \"if\" statement, or inside \"limit_except\" block",
+                                  inner.where);
+        }
         else if (inner.name == "return") location.return_directive = return_directive(inner);
     }
     return location;
@@ -225,7 +243,7 @@ Server server(const Directive& directive, const Settings& http_settings, const C
     Server server;
     server.where = directive.where;
     refuse_duplicates(*directive.block);
-    server.settings = settings_of(*directive.block, http_settings);
+    server.settings = settings_of(*directive.block, http_settings, config);
     std::optional<ReturnDirective> server_return;
     for (const auto& inner : *directive.block) {
         if (inner.name == "listen") {
@@ -275,7 +293,7 @@ void read_http(const Directive& http, Config& config) {
         }
         config.upstreams.push_back(std::move(upstream));
     }
-    const Settings http_settings = settings_of(*http.block, Settings{});
+    const Settings http_settings = settings_of(*http.block, Settings{}, config);
     for (const auto& inner : *http.block) {
         if (inner.name == "server") config.servers.push_back(server(inner, http_settings, config));
     }
@@ -288,12 +306,13 @@ std::filesystem::path Config::resolve(const std::string& path) const {
     return given.is_absolute() ? given : prefix / given;
 }
 
-Config load_config(const std::filesystem::path& file) {
+Config load_config(const std::filesystem::path& file, const std::vector<ModuleDirective>& modules) {
     Config config;
     config.file = std::filesystem::absolute(file).lexically_normal();
     config.prefix = config.file.parent_path();
+    config.modules = modules;
     const auto directives = read_config_file(config.file, config.prefix);
-    check_directives(directives);
+    check_directives(directives, modules);
     refuse_duplicates(directives);
 
     bool has_http = false;

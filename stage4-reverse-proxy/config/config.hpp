@@ -8,6 +8,7 @@
 // `proxy_set_header` inherits none of the outer ones.
 #pragma once
 
+#include "config/directives.hpp"
 #include "config/syntax.hpp"
 
 #include <chrono>
@@ -110,11 +111,21 @@ struct Settings {
         bool off = false;
     } proxy_next_upstream;
     int proxy_next_upstream_tries = 0;  // 0: as many as there are servers
+    // The directives a later stage's module added (stage 5's `root`,
+    // `index`, ...), kept as written, by name; a level that writes one
+    // replaces its parent's (nginx's inheritance). The module reads them.
+    std::map<std::string, Directive> module_directives;
+    const Directive* module_directive(const std::string& name) const {
+        const auto found = module_directives.find(name);
+        return found == module_directives.end() ? nullptr : &found->second;
+    }
 };
 
 struct Location {
     bool exact = false;     // `location = /path`
     std::string prefix;     // "/", "/api/"
+    std::string name;       // `location @app`: "@app", a named location that no
+                            // path matches; only try_files sends requests there
     std::optional<ProxyPass> proxy_pass;
     std::optional<ReturnDirective> return_directive;
     Settings settings;
@@ -140,12 +151,14 @@ struct Config {
     std::string error_log_level = "error";
     std::vector<Upstream> upstreams;
     std::vector<Server> servers;
+    std::vector<ModuleDirective> modules;  // what a later stage added to the language
 
     std::filesystem::path resolve(const std::string& path) const;
 };
 
-// Reads and checks `file` (and its includes). Throws ConfigError.
-Config load_config(const std::filesystem::path& file);
+// Reads and checks `file` (and its includes), knowing the directives of
+// `modules` besides stage 4's own. Throws ConfigError.
+Config load_config(const std::filesystem::path& file, const std::vector<ModuleDirective>& modules = {});
 
 // "30s", "1m", "500ms", "1h", a bare number of seconds. nullopt if invalid.
 std::optional<Duration> parse_duration(const std::string& text);

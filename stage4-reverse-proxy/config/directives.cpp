@@ -7,76 +7,64 @@ namespace webstack::stage4 {
 
 namespace {
 
-// The blocks a directive can stand in.
-enum Context : unsigned {
-    Main = 1,
-    Events = 2,
-    Http = 4,
-    Upstream = 8,
-    Server = 16,
-    Location = 32,
-};
-
-struct Rule {
-    unsigned contexts;
-    std::size_t min_arguments, max_arguments;
-    bool has_block;
-    Context opens = Main;  // the context inside the block
-};
+using Rule = DirectiveRule;
 
 constexpr std::size_t many = 1000;
-constexpr unsigned everywhere_in_http = Http | Server | Location;
 
 const std::map<std::string, Rule>& rules() {
     static const std::map<std::string, Rule> table = {
-        {"worker_processes", {Main, 1, 1, false}},
-        {"pid", {Main, 1, 1, false}},
-        {"error_log", {Main, 1, 2, false}},
-        {"events", {Main, 0, 0, true, Events}},
-        {"worker_connections", {Events, 1, 1, false}},
-        {"http", {Main, 0, 0, true, Http}},
-        {"upstream", {Http, 1, 1, true, Upstream}},
-        {"server", {Http | Upstream, 0, many, false}},  // a block in http, a line in upstream: see below
-        {"listen", {Server, 1, 2, false}},
-        {"server_name", {Server, 1, many, false}},
-        {"location", {Server, 1, 2, true, Location}},
-        {"client_max_body_size", {everywhere_in_http, 1, 1, false}},
-        {"client_header_timeout", {Http | Server, 1, 1, false}},
-        {"client_body_timeout", {everywhere_in_http, 1, 1, false}},
-        {"keepalive_timeout", {everywhere_in_http, 1, 1, false}},
-        {"large_client_header_buffers", {Http | Server, 2, 2, false}},
-        {"underscores_in_headers", {Http | Server, 1, 1, false}},
-        {"access_log", {everywhere_in_http, 1, 3, false}},
-        {"proxy_pass", {Location, 1, 1, false}},
-        {"proxy_set_header", {everywhere_in_http, 2, 2, false}},
-        {"proxy_redirect", {everywhere_in_http, 1, 2, false}},
-        {"proxy_connect_timeout", {everywhere_in_http, 1, 1, false}},
-        {"proxy_read_timeout", {everywhere_in_http, 1, 1, false}},
-        {"proxy_send_timeout", {everywhere_in_http, 1, 1, false}},
-        {"proxy_http_version", {everywhere_in_http, 1, 1, false}},
-        {"return", {Server | Location, 1, 2, false}},
-        {"proxy_request_buffering", {everywhere_in_http, 1, 1, false}},
-        {"proxy_buffering", {everywhere_in_http, 1, 1, false}},
-        {"client_body_buffer_size", {everywhere_in_http, 1, 1, false}},
-        {"proxy_buffer_size", {everywhere_in_http, 1, 1, false}},
-        {"proxy_buffers", {everywhere_in_http, 2, 2, false}},
-        {"keepalive", {Upstream, 1, 2, false}},
-        {"least_conn", {Upstream, 0, 0, false}},
-        {"proxy_next_upstream", {everywhere_in_http, 1, 10, false}},
-        {"proxy_next_upstream_tries", {everywhere_in_http, 1, 1, false}},
+        {"worker_processes", {in::Main, 1, 1, false}},
+        {"pid", {in::Main, 1, 1, false}},
+        {"error_log", {in::Main, 1, 2, false}},
+        {"events", {in::Main, 0, 0, true, in::Events}},
+        {"worker_connections", {in::Events, 1, 1, false}},
+        {"http", {in::Main, 0, 0, true, in::Http}},
+        {"upstream", {in::Http, 1, 1, true, in::Upstream}},
+        {"server", {in::Http | in::Upstream, 0, many, false}},  // a block in http, a line in upstream: see below
+        {"listen", {in::Server, 1, 2, false}},
+        {"server_name", {in::Server, 1, many, false}},
+        {"location", {in::Server, 1, 2, true, in::Location}},
+        {"client_max_body_size", {in::http_server_location, 1, 1, false}},
+        {"client_header_timeout", {in::Http | in::Server, 1, 1, false}},
+        {"client_body_timeout", {in::http_server_location, 1, 1, false}},
+        {"keepalive_timeout", {in::http_server_location, 1, 1, false}},
+        {"large_client_header_buffers", {in::Http | in::Server, 2, 2, false}},
+        {"underscores_in_headers", {in::Http | in::Server, 1, 1, false}},
+        {"access_log", {in::http_server_location, 1, 3, false}},
+        {"proxy_pass", {in::Location, 1, 1, false}},
+        {"proxy_set_header", {in::http_server_location, 2, 2, false}},
+        {"proxy_redirect", {in::http_server_location, 1, 2, false}},
+        {"proxy_connect_timeout", {in::http_server_location, 1, 1, false}},
+        {"proxy_read_timeout", {in::http_server_location, 1, 1, false}},
+        {"proxy_send_timeout", {in::http_server_location, 1, 1, false}},
+        {"proxy_http_version", {in::http_server_location, 1, 1, false}},
+        {"return", {in::Server | in::Location, 1, 2, false}},
+        {"proxy_request_buffering", {in::http_server_location, 1, 1, false}},
+        {"proxy_buffering", {in::http_server_location, 1, 1, false}},
+        {"client_body_buffer_size", {in::http_server_location, 1, 1, false}},
+        {"proxy_buffer_size", {in::http_server_location, 1, 1, false}},
+        {"proxy_buffers", {in::http_server_location, 2, 2, false}},
+        {"keepalive", {in::Upstream, 1, 2, false}},
+        {"least_conn", {in::Upstream, 0, 0, false}},
+        {"proxy_next_upstream", {in::http_server_location, 1, 10, false}},
+        {"proxy_next_upstream_tries", {in::http_server_location, 1, 1, false}},
     };
     return table;
 }
 
-void check_block(const std::vector<Directive>& block, Context context) {
+void check_block(const std::vector<Directive>& block, in::Context context, const std::vector<ModuleDirective>& modules) {
+    if (context == in::Types) return;  // its lines are MIME types, read by the module that owns `types`
     for (const auto& directive : block) {
-        const auto found = rules().find(directive.name);
-        if (found == rules().end())
-            throw ConfigError("unknown directive \"" + directive.name + "\"", directive.where);
-        Rule rule = found->second;
+        const Rule* found = nullptr;
+        if (const auto own = rules().find(directive.name); own != rules().end()) found = &own->second;
+        for (const auto& added : modules) {
+            if (added.name == directive.name) found = &added.rule;
+        }
+        if (!found) throw ConfigError("unknown directive \"" + directive.name + "\"", directive.where);
+        Rule rule = *found;
         // `server` is two directives: a block in http, an address line in upstream.
-        if (directive.name == "server" && context == Http) rule = {Http, 0, 0, true, Server};
-        if (directive.name == "server" && context == Upstream) rule = {Upstream, 1, 6, false};
+        if (directive.name == "server" && context == in::Http) rule = {in::Http, 0, 0, true, in::Server};
+        if (directive.name == "server" && context == in::Upstream) rule = {in::Upstream, 1, 6, false};
 
         if (!(rule.contexts & context))
             throw ConfigError("\"" + directive.name + "\" directive is not allowed here", directive.where);
@@ -87,12 +75,14 @@ void check_block(const std::vector<Directive>& block, Context context) {
         const auto count = directive.arguments.size();
         if (count < rule.min_arguments || count > rule.max_arguments)
             throw ConfigError("invalid number of arguments in \"" + directive.name + "\" directive", directive.where);
-        if (directive.block) check_block(*directive.block, rule.opens);
+        if (directive.block) check_block(*directive.block, rule.opens, modules);
     }
 }
 
 }  // namespace
 
-void check_directives(const std::vector<Directive>& main_block) { check_block(main_block, Main); }
+void check_directives(const std::vector<Directive>& main_block, const std::vector<ModuleDirective>& modules) {
+    check_block(main_block, in::Main, modules);
+}
 
 }  // namespace webstack::stage4

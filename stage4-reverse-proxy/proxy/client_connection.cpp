@@ -80,7 +80,7 @@ void log_access(const Settings& defaults, const RequestContext& context, const h
 
 // One request whose head has arrived: route it, answer it or proxy it.
 asio::awaitable<Outcome> handle(ClientSide client, const http::Request& request, const ListenGroup& group,
-                                RequestContext& context, Upstreams& upstreams) {
+                                RequestContext& context, Upstreams& upstreams, const ContentHandler* content) {
     const Server& server = choose_server(group, request.headers.get("Host"));
     context.server_name = server.server_names.empty() ? "" : server.server_names.front();
     context.underscores_in_headers = server.settings.underscores_in_headers;
@@ -105,14 +105,15 @@ asio::awaitable<Outcome> handle(ClientSide client, const http::Request& request,
         if (location->return_directive->code == 444) co_return Outcome{444, 0, false, false};  // nginx: close, say nothing
         co_return co_await answer(client, return_response(*location->return_directive, context, true), request);
     }
-    if (!location || !location->proxy_pass) co_return co_await answer(client, error_page(404, true), request);
-    co_return co_await proxy_request(client, request, *location, context, upstreams);
+    if (location && location->proxy_pass) co_return co_await proxy_request(client, request, *location, context, upstreams);
+    if (content) co_return co_await content->handle(client, request, server, location, *parsed.target, context, upstreams);
+    co_return co_await answer(client, error_page(404, true), request);
 }
 
 }  // namespace
 
 asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group, ConnectionRegistry& registry,
-                                   Upstreams& upstreams) {
+                                   Upstreams& upstreams, const ContentHandler* content) {
     auto open = registry.open();
     const Settings& defaults = group.default_server->settings;
     http::RequestParser parser(limits_of(defaults));
@@ -136,7 +137,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
             log::info("client sent invalid request: {}, client: {}", parser.error()->reason, context.connection.remote_host);
             outcome = co_await answer(client, error_page(status_for(parser.error()->kind), false), request);
         } else {
-            outcome = co_await handle(client, request, group, context, upstreams);
+            outcome = co_await handle(client, request, group, context, upstreams, content);
         }
         log_access(defaults, context, request, outcome);
         if (!outcome.keep_alive || !parser.message_complete()) break;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "net/listener.hpp"
+#include "proxy/content_handler.hpp"
 #include "proxy/routing.hpp"
 #include "proxy/upstreams.hpp"
 
@@ -57,7 +58,8 @@ private:
     std::list<net::Socket*> idle_;
 };
 
+// `content`: what answers locations that do not proxy (nullptr: 404).
 boost::asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group, ConnectionRegistry& registry,
-                                          Upstreams& upstreams);
+                                          Upstreams& upstreams, const ContentHandler* content);
 
 }  // namespace webstack::stage4

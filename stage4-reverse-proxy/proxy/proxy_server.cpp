@@ -75,8 +75,8 @@ std::vector<OpenListener> bind_listeners(asio::io_context& io, const Config& con
 }
 
 ProxyServer::ProxyServer(asio::io_context& io, const Config& config,
-                         const std::vector<OpenListener>& listeners, pid_t master)
-    : io_(io), config_(config), groups_(group_by_listen_address(config)), master_(master) {
+                         const std::vector<OpenListener>& listeners, pid_t master, const ContentHandler* content)
+    : io_(io), config_(config), groups_(group_by_listen_address(config)), master_(master), content_(content) {
     for (const auto& open : listeners) {
         // Our own handle on the shared socket, in our own event loop: nothing
         // event-driven crosses the fork.
@@ -107,7 +107,7 @@ asio::awaitable<void> ProxyServer::accept_loop(net::Acceptor& acceptor, const Li
                        std::to_string(config_.worker_connections) + " worker_connections are not enough");
             continue;  // the socket closes as it goes out of scope
         }
-        asio::co_spawn(io_, serve_client(std::move(socket), group, registry_, upstreams_),
+        asio::co_spawn(io_, serve_client(std::move(socket), group, registry_, upstreams_, content_),
                        [](std::exception_ptr failure) {
                            // A bug in one connection must not pass silently.
                            if (!failure) return;

@@ -35,10 +35,10 @@ std::vector<OpenListener> bind_listeners(boost::asio::io_context& io, const Conf
 class ProxyServer {
 public:
     // `listeners`: from bind_listeners, opened by the master; the worker
-    // takes its own handle on each. `master`: the process to outlive us not
-    // (0: none).
+    // takes its own handle on each. `master`: the process not to outlive
+    // (0: none). `content`: what answers locations that do not proxy.
     ProxyServer(boost::asio::io_context& io, const Config& config, const std::vector<OpenListener>& listeners,
-                pid_t master);
+                pid_t master, const ContentHandler* content = nullptr);
     // Accepts and serves until stopped: QUIT stops gracefully (requests in
     // flight finish; idle connections close), TERM and INT stop at once.
     void run();
@@ -54,6 +54,7 @@ private:
     std::vector<ListenGroup> groups_;
     std::vector<std::unique_ptr<net::Acceptor>> acceptors_;
     pid_t master_;
+    const ContentHandler* content_;
     ConnectionRegistry registry_;
     Upstreams upstreams_;  // kept connections and balancing state, shared by all clients
 };

@@ -47,6 +47,7 @@ const Server& choose_server(const ListenGroup& group, std::optional<std::string_
 const Location* choose_location(const Server& server, std::string_view path) {
     const Location* longest = nullptr;
     for (const auto& location : server.locations) {
+        if (!location.name.empty()) continue;  // `location @name`: no path reaches it
         if (location.exact) {
             if (path == location.prefix) return &location;
             continue;
@@ -55,6 +56,13 @@ const Location* choose_location(const Server& server, std::string_view path) {
             longest = &location;
     }
     return longest;
+}
+
+const Location* find_named_location(const Server& server, std::string_view name) {
+    for (const auto& location : server.locations) {
+        if (location.name == name) return &location;
+    }
+    return nullptr;
 }
 
 bool needs_trailing_slash_redirect(const Server& server, std::string_view path) {

@@ -4,7 +4,8 @@
 //   2. the Host header picks one of them by server_name (exact names),
 //      else the group's default server (marked default_server, else the first);
 //   3. the path picks a location: an exact `location = /path` first, else
-//      the longest matching prefix.
+//      the longest matching prefix. A named location (`location @app`)
+//      is never chosen by path: only try_files (stage 5) sends requests there.
 #pragma once
 
 #include "config/config.hpp"
@@ -30,6 +31,9 @@ const Server& choose_server(const ListenGroup& group, std::optional<std::string_
 
 // nullptr when no location matches (nginx then answers 404).
 const Location* choose_location(const Server& server, std::string_view path);
+
+// `location @app { ... }` of `server`, by its name ("@app"); nullptr if none.
+const Location* find_named_location(const Server& server, std::string_view name);
 
 // The target to send upstream (nginx's proxy_pass URI rule): with a URI in
 // proxy_pass, it replaces the part of the (decoded, normalised) path that

@@ -1,0 +1,192 @@
+// The command line of stage 4 (and, with a module, of stage 5). Like
+// nginx, a master process binds the listening sockets and forks
+// `worker_processes` workers that serve (stage 3's arbiter, in nginx's
+// dialect of signals); the master only watches them and handles signals.
+#include "proxy/command.hpp"
+
+#include "arbiter/arbiter.hpp"
+#include "cli/command_line.hpp"
+#include "config/config.hpp"
+#include "log/log.hpp"
+#include "net/listener.hpp"
+#include "net/stop_signals.hpp"
+#include "proxy/proxy_server.hpp"
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <unistd.h>
+
+namespace webstack::stage4 {
+
+namespace {
+std::string program;  // the running program's name, for messages
+
+// nginx's way of saying a config is wrong: "nginx: [emerg] MESSAGE".
+void emergency(const std::string& message) { std::cerr << program << ": [emerg] " << message << '\n'; }
+
+// The config's logging: where the error log and the access log go.
+bool open_logs(const Config& config) {
+    log::set_style(log::Style::Nginx);
+    log::Level level = log::Level::Error;
+    const auto& name = config.error_log_level;
+    if (name == "debug") level = log::Level::Debug;
+    else if (name == "info" || name == "notice") level = log::Level::Info;
+    else if (name == "warn") level = log::Level::Warning;
+    else if (name == "crit" || name == "alert" || name == "emerg") level = log::Level::Critical;
+    log::set_level(level);
+    if (config.error_log != "stderr" && !log::set_error_log(config.resolve(config.error_log).string())) {
+        emergency("open() \"" + config.resolve(config.error_log).string() + "\" failed (the error_log)");
+        return false;
+    }
+    // One access log file for the whole proxy: the first server's (`access_log off`
+    // in any block still silences that block).
+    const auto& access_log = config.servers.front().settings.access_log;
+    const std::string path = !access_log ? "" : *access_log == "/dev/stdout" ? "-" : config.resolve(*access_log).string();
+    if (!path.empty() && !log::set_access_log(path)) {
+        emergency("open() \"" + path + "\" failed (the access_log)");
+        return false;
+    }
+    return true;
+}
+
+// -s SIGNAL: nginx's way to steer a running master, found by its pid file.
+int send_signal(const Config& config, const std::string& name) {
+    const std::map<std::string, int> signals = {
+        {"reload", SIGHUP}, {"reopen", SIGUSR1}, {"quit", SIGQUIT}, {"stop", SIGTERM}};
+    const auto found = signals.find(name);
+    if (found == signals.end()) {
+        std::cerr << program << ": invalid option: \"-s " << name << "\" (reload, reopen, quit or stop)\n";
+        return 1;
+    }
+    const auto pidfile = config.resolve(config.pid.empty() ? "nginx.pid" : config.pid);
+    std::ifstream in(pidfile);
+    pid_t pid = 0;
+    if (!(in >> pid) || pid <= 0) {
+        std::cerr << program << ": [error] open() \"" << pidfile.string() << "\" failed (is the proxy running?)\n";
+        return 1;
+    }
+    if (::kill(pid, found->second) != 0) {
+        std::cerr << program << ": [error] kill(" << pid << ", " << found->second << ") failed (" << std::strerror(errno)
+                  << ")\n";
+        return 1;
+    }
+    return 0;
+}
+
+// A config as the workers use it: the settings, and the module's handler.
+struct Loaded {
+    std::shared_ptr<const Config> config;
+    std::shared_ptr<const ContentHandler> content;
+};
+
+// Reads and checks a config file; nothing when it is wrong (the reason is logged).
+std::optional<Loaded> read_config(const std::string& file, const Module& module, bool to_log) {
+    try {
+        Loaded loaded;
+        auto config = std::make_shared<Config>(load_config(file, module.directives));
+        check_variables(*config);
+        (void)group_by_listen_address(*config);
+        std::vector<std::string> warnings;
+        if (module.load) loaded.content = module.load(*config, warnings);
+        for (const auto& warning : warnings) {
+            if (to_log) log::warning("{}", warning);
+            else std::cerr << program << ": [warn] " << warning << '\n';
+        }
+        loaded.config = std::move(config);
+        return loaded;
+    } catch (const ConfigError& error) {
+        if (to_log) log::write(log::Level::Critical, error.what());
+        else emergency(error.what());
+        return std::nullopt;
+    }
+}
+}  // namespace
+
+int run_command(int argc, char** argv, const Program& about) {
+    program = about.name;
+    CLI::App cli{about.description, program};
+    cli::add_common_flags(cli);
+    std::string config_file = "nginx.conf";
+    std::string signal_name;
+    bool test_only = false;
+    cli.add_option("-c", config_file, "The configuration file (default: nginx.conf in the current folder)");
+    cli.add_flag("-t", test_only, "Test the configuration and exit");
+    cli.add_option("-s", signal_name, "Send a signal to the running master: reload, reopen, quit or stop");
+    if (auto exit_status = cli::parse(cli, argc, argv, 1)) return *exit_status;  // nginx exits 1 on a bad option
+    net::ignore_sigpipe();
+
+    auto loaded = read_config(config_file, about.module, false);
+    if (!loaded) {
+        if (test_only) std::cerr << program << ": configuration file " << config_file << " test failed\n";
+        return 1;
+    }
+    auto config = loaded->config;
+    auto content = loaded->content;
+    if (test_only) {
+        std::cerr << program << ": the configuration file " << config->file.string() << " syntax is ok\n"
+                  << program << ": configuration file " << config->file.string() << " test is successful\n";
+        return 0;
+    }
+    if (!signal_name.empty()) return send_signal(*config, signal_name);
+    if (!open_logs(*config)) return 1;
+
+    // The master binds; the workers it forks share the sockets.
+    boost::asio::io_context master_io;  // never run: it only owns the listening sockets
+    std::vector<OpenListener> listeners;
+    try {
+        listeners = bind_listeners(master_io, *config, {});
+    } catch (const net::ListenError& error) {
+        emergency(error.what());
+        return 1;
+    }
+
+    arbiter::ArbiterOptions options;
+    options.dialect = arbiter::Dialect::Nginx;
+    options.program = std::string(program) + " (webstack) with " + config->file.string();
+    options.workers = config->worker_processes;
+    options.timeout = std::chrono::seconds(0);             // nginx does not kill busy workers
+    options.graceful_timeout = std::chrono::seconds(60);   // then SIGKILL (nginx's worker_shutdown_timeout)
+    options.pidfile = config->resolve(config->pid.empty() ? "nginx.pid" : config->pid).string();
+    options.worker_class = "nginx-style proxy";
+    for (const auto& open : listeners) options.listening_urls.push_back(open.listener->url());
+
+    const auto worker_main = [&](arbiter::WorkerContext& context) {
+        const auto mine = config;  // the config current at the fork
+        const auto my_content = content;
+        log::notice(fmt::format("start worker process {}", ::getpid()));
+        boost::asio::io_context io;
+        ProxyServer server(io, *mine, listeners, context.master_pid, my_content.get());
+        server.run();
+        return 0;
+    };
+    arbiter::ArbiterHooks hooks;
+    hooks.close_listeners = [&] {
+        for (auto& open : listeners) open.listener->close();
+    };
+    hooks.reopen_logs = [] { log::reopen_log_files(); };
+    hooks.reload_config = [&] {
+        // nginx's reload: a config that does not load is refused, and the
+        // old workers go on with the old one.
+        auto next = read_config(config->file.string(), about.module, true);
+        if (!next) return false;
+        try {
+            listeners = bind_listeners(master_io, *next->config, listeners);
+        } catch (const net::ListenError& error) {
+            log::write(log::Level::Critical, error.what());
+            return false;
+        }
+        config = next->config;
+        content = next->content;
+        log::notice("reconfiguring: " + config->file.string());
+        return true;
+    };
+    return arbiter::Arbiter(options, worker_main, hooks).run();
+}
+
+}  // namespace webstack::stage4

@@ -1,0 +1,34 @@
+// The command line of an nginx-like program: -c, -t, -s, then a master
+// process with its workers. stage4-reverse-proxy's main() is one call to
+// run_command(); stage 5 makes the same call with its static-file module.
+#pragma once
+
+#include "config/config.hpp"
+#include "proxy/content_handler.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace webstack::stage4 {
+
+// What a later stage adds to the proxy, as a module adds to nginx: more
+// directives, and what answers the locations that do not proxy.
+struct Module {
+    std::vector<ModuleDirective> directives;
+    // Reads the module's directives of a loaded config and builds the
+    // handler; throws ConfigError when they are wrong. `warnings` collects
+    // what is allowed but risky (nginx's "[warn]" lines of -t).
+    std::function<std::shared_ptr<const ContentHandler>(const Config&, std::vector<std::string>& warnings)> load;
+};
+
+struct Program {
+    std::string name;         // "stage4-reverse-proxy": in messages and the process title
+    std::string description;  // for --help
+    Module module;            // empty for stage 4
+};
+
+int run_command(int argc, char** argv, const Program& program);
+
+}  // namespace webstack::stage4

@@ -1,0 +1,30 @@
+// The place a later stage plugs in: what answers a request whose location
+// neither proxies (`proxy_pass`) nor returns (`return`). Stage 4 has
+// nothing there and answers 404 (real nginx would look for a file under its
+// html folder); stage 5 puts its static-file handler here.
+#pragma once
+
+#include "config/config.hpp"
+#include "http/target.hpp"
+#include "proxy/exchange.hpp"
+#include "proxy/upstreams.hpp"
+#include "proxy/variables.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+namespace webstack::stage4 {
+
+class ContentHandler {
+public:
+    virtual ~ContentHandler() = default;
+    // `location` is nullptr when no location matched (the server's own
+    // settings apply then, as in nginx). `target` is the request target,
+    // decoded and normalised. `upstreams` lets the handler pass a request on
+    // to a named location that proxies (try_files ... @app).
+    virtual boost::asio::awaitable<Outcome> handle(ClientSide client, const http::Request& request,
+                                                   const Server& server, const Location* location,
+                                                   const http::Target& target, RequestContext& context,
+                                                   Upstreams& upstreams) const = 0;
+};
+
+}  // namespace webstack::stage4
