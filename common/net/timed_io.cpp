@@ -106,6 +106,13 @@ asio::awaitable<IoResult> write_all_for(Socket& socket, std::string_view bytes, 
     co_return IoResult{};
 }
 
+asio::awaitable<IoResult> wait_writable_for(Socket& socket, Duration timeout) {
+    const Watch watch(socket, timeout);
+    const auto [error] = co_await socket.async_wait(Socket::wait_write, use_tuple);
+    if (watch.timed_out(error)) co_return IoResult{IoStatus::TimedOut, {}};
+    co_return from_error(error);
+}
+
 asio::awaitable<IoResult> connect_for(Socket& socket, const asio::ip::tcp::endpoint& to, Duration timeout) {
     const StreamProtocol::endpoint generic(to);
     boost::system::error_code ignored;

@@ -36,6 +36,9 @@ asio::awaitable<IoResult> read_some_for(Socket& socket, std::string& into, Durat
 // Writes all of `bytes`. As nginx's send timeouts, the limit is for each
 // wait for the peer to take more ("between two successive write operations").
 asio::awaitable<IoResult> write_all_for(Socket& socket, std::string_view bytes, Duration timeout);
+// Waits until the socket can take more bytes (for writes the program does
+// itself, like sendfile(2) in stage 5).
+asio::awaitable<IoResult> wait_writable_for(Socket& socket, Duration timeout);
 // Connects to a TCP address.
 asio::awaitable<IoResult> connect_for(Socket& socket, const asio::ip::tcp::endpoint& to, Duration timeout);
 

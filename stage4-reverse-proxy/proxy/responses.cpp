@@ -16,6 +16,8 @@ std::string nginx_reason(int status) {
         case 504: return "Gateway Time-out";
         case 301: return "Moved Permanently";
         case 302: return "Moved Temporarily";
+        case 405: return "Not Allowed";
+        case 416: return "Requested Range Not Satisfiable";
         default: return std::string(http::reason_phrase(status));
     }
 }

@@ -1,0 +1,99 @@
+#include "static/safe_open.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <vector>
+
+namespace webstack::stage5 {
+
+FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
+    if (this != &other) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+}
+
+FileDescriptor::~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+namespace {
+
+// O_NONBLOCK: opening a FIFO someone left in the folder must not hang the worker.
+constexpr int read_flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC;
+
+OpenedFile failed(int error) {
+    OpenedFile file;
+    file.error = error;
+    return file;
+}
+
+OpenedFile finish(int fd) {
+    if (fd < 0) return failed(errno);
+    OpenedFile file;
+    file.fd = FileDescriptor(fd);
+    if (::fstat(fd, &file.info) != 0) return failed(errno);
+    return file;
+}
+
+// "a//b/./c" -> {"a", "b", "c"}; nullopt-like (empty + error) for ".." or NUL.
+int split_path(const std::string& relative, std::vector<std::string>& parts) {
+    if (relative.find('\0') != std::string::npos) return EINVAL;
+    std::size_t start = 0;
+    while (start <= relative.size()) {
+        auto end = relative.find('/', start);
+        if (end == std::string::npos) end = relative.size();
+        const auto part = relative.substr(start, end - start);
+        if (part == "..") return EXDEV;
+        if (!part.empty() && part != ".") parts.push_back(part);
+        start = end + 1;
+    }
+    return 0;
+}
+
+// The kernel's way: one call, and it refuses to resolve outside `base_fd`.
+int open_with_openat2(int base_fd, const std::string& path, std::uint64_t resolve) {
+    open_how how{};
+    how.flags = read_flags;
+    how.resolve = resolve;
+    return static_cast<int>(::syscall(SYS_openat2, base_fd, path.c_str(), &how, sizeof how));
+}
+
+// The portable way, for kernels without openat2: a part at a time, refusing every symlink.
+int open_part_by_part(int base_fd, const std::vector<std::string>& parts) {
+    FileDescriptor folder;
+    int at = base_fd;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        const int next = ::openat(at, parts[i].c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0) return -1;
+        folder = FileDescriptor(next);
+        at = next;
+    }
+    return ::openat(at, parts.back().c_str(), read_flags | O_NOFOLLOW);
+}
+
+}  // namespace
+
+OpenedFile open_beneath(const std::string& base, const std::string& relative, Symlinks symlinks) {
+    std::vector<std::string> parts;
+    if (const int error = split_path(relative, parts)) return failed(error);
+    if (parts.empty()) return finish(::open(base.c_str(), read_flags));
+
+    const FileDescriptor base_fd(::open(base.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!base_fd) return failed(errno);
+    std::string path;
+    for (const auto& part : parts) path += (path.empty() ? "" : "/") + part;
+
+    if (symlinks == Symlinks::Always) return finish(::openat(base_fd.get(), path.c_str(), read_flags));
+    const std::uint64_t resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
+                                  (symlinks == Symlinks::Never ? RESOLVE_NO_SYMLINKS : 0);
+    const int fd = open_with_openat2(base_fd.get(), path, resolve);
+    if (fd < 0 && errno == ENOSYS) return finish(open_part_by_part(base_fd.get(), parts));
+    return finish(fd);
+}
+
+}  // namespace webstack::stage5

@@ -1,0 +1,407 @@
+#include "static/static_handler.hpp"
+
+#include "http/serializer.hpp"
+#include "log/log.hpp"
+#include "proxy/responses.hpp"
+#include "proxy/routing.hpp"
+#include "static/autoindex.hpp"
+#include "static/safe_open.hpp"
+#include "static/send_file.hpp"
+#include "static/validators.hpp"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace webstack::stage5 {
+
+namespace asio = boost::asio;
+using stage4::answer;
+using stage4::ClientSide;
+using stage4::error_page;
+using stage4::Location;
+using stage4::Outcome;
+using stage4::RequestContext;
+using stage4::Server;
+
+namespace {
+
+// Where a URI's file is: the folder it must stay inside, and its path below it.
+struct FilePath {
+    std::string base;      // "/srv/site/static"
+    std::string relative;  // "css/site.css"; empty: `base` itself
+    bool refused = false;  // the URI cannot name a file in `base` at all
+    std::string full() const { return relative.empty() ? base : base + "/" + relative; }
+};
+
+// root: the whole URI goes after the root. alias: the part after the
+// location's prefix goes after the alias. nginx glues the strings together
+// and opens the result; we glue them the same way, then insist that the
+// result is inside the alias's folder and open it from there.
+FilePath map_uri(const StaticSettings& settings, const Location* location, const std::string& uri) {
+    if (settings.alias && location) {
+        const std::string rest = location->exact ? "" : uri.substr(std::min(location->prefix.size(), uri.size()));
+        if (rest.empty()) return {*settings.alias, ""};  // the alias itself: a file or a folder
+        std::string folder = *settings.alias;
+        while (folder.size() > 1 && folder.ends_with('/')) folder.pop_back();
+        const std::string joined = *settings.alias + rest;
+        if (folder == "/") return {folder, joined.substr(1)};
+        // "/app/static" + "x.css" = "/app/staticx.css": a sibling of the folder, never served.
+        if (!joined.starts_with(folder + "/")) return {folder, "", true};
+        return {folder, joined.substr(folder.size() + 1)};
+    }
+    std::string root = settings.root;
+    while (root.size() > 1 && root.ends_with('/')) root.pop_back();
+    return {root, uri.substr(1)};
+}
+
+// nginx's statuses for a file it could not open.
+int status_for_error(int error) {
+    switch (error) {
+        case ENOENT:
+        case ENOTDIR:
+        case ENAMETOOLONG:
+        case EINVAL: return 404;
+        case EACCES:
+        case ELOOP:   // a symlink we may not follow
+        case EMLINK:
+        case EXDEV:   // the path would leave the root or alias
+            return 403;
+        default: return 500;
+    }
+}
+
+void log_open_failure(const FilePath& path, int error, const RequestContext& context, const http::Request& request) {
+    const char* why = error == EXDEV ? "the path leaves the root or alias" : std::strerror(error);
+    log::write(log::Level::Error,
+               fmt::format("open() \"{}\" failed ({}: {}), client: {}, server: {}, request: \"{} {} HTTP/{}.{}\"",
+                           path.full(), error, why, context.connection.remote_host, context.server_name,
+                           request.method, request.target, request.version.major, request.version.minor));
+}
+
+// Escapes a decoded path again, for a Location header.
+std::string escape_path(const std::string& path) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const unsigned char c : path) {
+        if (c <= 0x20 || c >= 0x7f || c == '%' || c == '?' || c == '#' || c == '"') {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+void add_expires(http::HeaderList& headers, const Expires& expires) {
+    using Kind = Expires::Kind;
+    switch (expires.kind) {
+        case Kind::Off: return;
+        case Kind::Epoch:
+            headers.add("Expires", "Thu, 01 Jan 1970 00:00:01 GMT");
+            headers.add("Cache-Control", "no-cache");
+            return;
+        case Kind::Max:
+            headers.add("Expires", "Thu, 31 Dec 2037 23:55:55 GMT");
+            headers.add("Cache-Control", "max-age=315360000");
+            return;
+        case Kind::Seconds:
+            headers.add("Expires", http::format_http_date(std::chrono::system_clock::now() + expires.seconds));
+            headers.add("Cache-Control", expires.seconds.count() < 0
+                                             ? std::string("no-cache")
+                                             : "max-age=" + std::to_string(expires.seconds.count()));
+            return;
+    }
+}
+
+// Does the client take gzip? ("gzip" listed in Accept-Encoding, not with q=0)
+bool accepts_gzip(const http::HeaderList& headers) {
+    const auto accept = headers.get_combined("Accept-Encoding");
+    if (!accept) return false;
+    std::string_view list = *accept;
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        std::string_view item = list.substr(0, comma);
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        const auto semicolon = item.find(';');
+        std::string_view coding = item.substr(0, semicolon);
+        while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
+        if (!http::equals_ignoring_case(coding, "gzip")) continue;
+        if (semicolon == std::string_view::npos) return true;
+        const auto q = item.substr(semicolon + 1);
+        const auto equals = q.find('=');
+        if (equals == std::string_view::npos) return true;
+        return std::strtod(std::string(q.substr(equals + 1)).c_str(), nullptr) > 0;
+    }
+    return false;
+}
+
+bool keep_alive_after(const ClientSide& client, const http::Request& request) {
+    return request.keep_alive && client.parser.message_complete();
+}
+
+// The answer for one regular file, opened: validators, preconditions,
+// ranges, then the bytes.
+asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& request, const StaticSettings& settings,
+                                    const FilePath& path, OpenedFile file, const std::string& type) {
+    http::Response response;
+    response.keep_alive = keep_alive_after(client, request);
+    auto& headers = response.headers;
+
+    // gzip_static: a ready-made FILE.gz beside the file, for clients that take gzip.
+    if (settings.gzip_static) {
+        auto compressed = open_beneath(path.base, path.relative + ".gz", settings.symlinks);
+        if (compressed.ok() && compressed.is_regular()) {
+            if (settings.gzip_vary) headers.add("Vary", "Accept-Encoding");
+            if (accepts_gzip(request.headers)) {
+                file = std::move(compressed);
+                headers.add("Content-Encoding", "gzip");
+            }
+        }
+    }
+    const auto size = static_cast<std::uint64_t>(file.info.st_size);
+    const FileValidators validators{file.info.st_mtime, settings.etag ? make_etag(file.info.st_mtime, size) : ""};
+
+    switch (evaluate_preconditions(request.headers, validators, settings.if_modified_since)) {
+        case Precondition::Failed: co_return co_await answer(client, error_page(412, response.keep_alive), request);
+        case Precondition::NotModified: {
+            response.status = 304;
+            headers.add("Last-Modified", http::format_http_date(std::chrono::system_clock::from_time_t(validators.mtime)));
+            if (!validators.etag.empty()) headers.add("ETag", validators.etag);
+            add_expires(headers, settings.expires);
+            co_return co_await answer(client, std::move(response), request);
+        }
+        case Precondition::Proceed: break;
+    }
+
+    const auto ranges = evaluate_range(request.headers, size, validators, settings.max_ranges);
+    if (ranges.kind == RangeAnswer::Kind::Unsatisfiable) {
+        auto page = error_page(416, response.keep_alive);
+        page.headers.add("Content-Range", "bytes */" + std::to_string(size));
+        co_return co_await answer(client, std::move(page), request);
+    }
+
+    headers.add("Last-Modified", http::format_http_date(std::chrono::system_clock::from_time_t(validators.mtime)));
+    if (!validators.etag.empty()) headers.add("ETag", validators.etag);
+    add_expires(headers, settings.expires);
+    if (!settings.max_ranges || *settings.max_ranges > 0) headers.add("Accept-Ranges", "bytes");
+    headers.set("Connection", response.keep_alive ? "keep-alive" : "close");
+
+    // What goes out after the head: pieces of the file, with text between them (multipart).
+    struct Piece {
+        std::string text;  // sent first
+        ByteRange bytes;
+        bool has_bytes = false;
+    };
+    std::vector<Piece> pieces;
+    std::uint64_t length = 0;
+    if (ranges.kind == RangeAnswer::Kind::Whole) {
+        response.status = 200;
+        headers.add("Content-Type", type);
+        if (size > 0) pieces.push_back({"", {0, size - 1}, true});
+        length = size;
+    } else if (ranges.ranges.size() == 1) {
+        const auto& range = ranges.ranges.front();
+        response.status = 206;
+        headers.add("Content-Type", type);
+        headers.add("Content-Range", fmt::format("bytes {}-{}/{}", range.first, range.last, size));
+        pieces.push_back({"", range, true});
+        length = range.length();
+    } else {
+        // Several ranges: one body, each part with its own little head (RFC 9110 section 14.6).
+        static unsigned long long boundaries = 0;
+        const auto boundary = fmt::format("{:020}", ++boundaries);
+        response.status = 206;
+        headers.add("Content-Type", "multipart/byteranges; boundary=" + boundary);
+        for (const auto& range : ranges.ranges) {
+            pieces.push_back({fmt::format("\r\n--{}\r\nContent-Type: {}\r\nContent-Range: bytes {}-{}/{}\r\n\r\n",
+                                          boundary, type, range.first, range.last, size),
+                              range, true});
+        }
+        pieces.push_back({"\r\n--" + boundary + "--\r\n", {}, false});
+        for (const auto& piece : pieces) length += piece.text.size() + (piece.has_bytes ? piece.bytes.length() : 0);
+    }
+    headers.add("Content-Length", std::to_string(length));
+
+    const bool head_only = request.method == "HEAD";
+    const auto head = http::serialize_response_head(response, {.server = stage4::server_header});
+    auto sent = co_await send_head(client.socket, head, !head_only && length > 0, stage4::send_timeout);
+    if (!sent.ok()) co_return Outcome{response.status, 0, false, true};
+    if (head_only) co_return Outcome{response.status, 0, response.keep_alive, true};
+
+    std::uint64_t body_bytes = 0;
+    for (const auto& piece : pieces) {
+        if (!piece.text.empty()) {
+            sent = co_await net::write_all_for(client.socket, piece.text, stage4::send_timeout);
+            if (!sent.ok()) break;
+            body_bytes += piece.text.size();
+        }
+        if (!piece.has_bytes) continue;
+        sent = co_await send_file_range(client.socket, file.fd.get(), piece.bytes.first, piece.bytes.length(),
+                                        settings.sendfile, stage4::send_timeout);
+        if (!sent.ok()) break;
+        body_bytes += piece.bytes.length();
+    }
+    // A client that went away mid-file costs its connection, nothing more.
+    co_return Outcome{response.status, static_cast<std::size_t>(body_bytes), sent.ok() && response.keep_alive, true};
+}
+
+}  // namespace
+
+StaticFiles::StaticFiles(const stage4::Config& config, std::vector<std::string>& warnings) {
+    for (const auto& server : config.servers) {
+        // A server's own settings start from http's: a fresh Settings stands for "nothing written above".
+        servers_.emplace(&server, read_static_settings(config, server.settings, {}, nullptr, warnings));
+        for (const auto& location : server.locations) {
+            locations_.emplace(&location,
+                               read_static_settings(config, location.settings, server.settings, &location, warnings));
+            // A try_files that ends in a named location must find it.
+            const auto& try_files = locations_.at(&location).try_files;
+            if (!try_files.empty() && try_files.back().starts_with('@') &&
+                !stage4::find_named_location(server, try_files.back()))
+                throw ConfigError("try_files names the location \"" + try_files.back() + "\", which this server lacks",
+                                  location.where);
+        }
+    }
+}
+
+const StaticSettings& StaticFiles::settings_for(const Server& server, const Location* location) const {
+    return location ? locations_.at(location) : servers_.at(&server);
+}
+
+asio::awaitable<Outcome> StaticFiles::handle(ClientSide client, const http::Request& request, const Server& server,
+                                             const Location* location, const http::Target& target,
+                                             RequestContext& context, stage4::Upstreams& upstreams) const {
+    std::string uri = target.path;
+    std::string query = target.query;
+    // try_files may send the request elsewhere: another URI (to its own
+    // location) or a named location. nginx gives up after 10 such jumps.
+    for (int jumps = 0; jumps < 10; ++jumps) {
+        const StaticSettings& settings = settings_for(server, location);
+        if (location) context.access_log = &location->settings.access_log;
+
+        if (!settings.try_files.empty()) {
+            bool found = false;
+            for (std::size_t i = 0; i + 1 < settings.try_files.size() && !found; ++i) {
+                std::string candidate = settings.try_files[i];
+                for (auto at = candidate.find("$uri"); at != std::string::npos; at = candidate.find("$uri", at + uri.size()))
+                    candidate.replace(at, 4, uri);
+                candidate = stage4::expand_variables(candidate, context);
+                const bool want_folder = candidate.ends_with('/');
+                if (!candidate.starts_with('/')) candidate.insert(0, "/");
+                const auto path = map_uri(settings, location, candidate);
+                if (path.refused) continue;
+                const auto opened = open_beneath(path.base, path.relative, settings.symlinks);
+                if (opened.ok() && opened.is_directory() == want_folder) {
+                    uri = candidate;
+                    found = true;
+                }
+            }
+            if (!found) {
+                const std::string fallback = stage4::expand_variables(settings.try_files.back(), context);
+                if (fallback.starts_with('=')) co_return co_await answer(client, error_page(std::stoi(fallback.substr(1)), true), request);
+                if (fallback.starts_with('@')) {
+                    const Location* named = stage4::find_named_location(server, fallback);
+                    if (named->proxy_pass) co_return co_await stage4::proxy_request(client, request, *named, context, upstreams);
+                    if (named->return_directive)
+                        co_return co_await answer(client, stage4::return_response(*named->return_directive, context, true), request);
+                    location = named;
+                    continue;
+                }
+                // Another URI: its own location decides, as if the client had asked for it.
+                const auto question = fallback.find('?');
+                uri = fallback.substr(0, question);
+                if (question != std::string::npos) query = fallback.substr(question + 1);
+                location = stage4::choose_location(server, uri);
+                if (location && location->proxy_pass) {
+                    http::Request redirected = request;
+                    redirected.target = escape_path(uri) + (query.empty() ? "" : "?" + query);
+                    co_return co_await stage4::proxy_request(client, redirected, *location, context, upstreams);
+                }
+                if (location && location->return_directive)
+                    co_return co_await answer(client, stage4::return_response(*location->return_directive, context, true), request);
+                continue;
+            }
+        }
+
+        // nginx's static module serves GET and HEAD; POST finds the file, then 405.
+        const bool get_or_head = request.method == "GET" || request.method == "HEAD";
+        if (!get_or_head && request.method != "POST") {
+            auto page = error_page(405, true);
+            page.headers.add("Allow", "GET, HEAD");
+            co_return co_await answer(client, std::move(page), request);
+        }
+        const auto path = map_uri(settings, location, uri);
+        if (path.refused) co_return co_await answer(client, error_page(404, true), request);
+        auto file = open_beneath(path.base, path.relative, settings.symlinks);
+        if (!file.ok()) {
+            log_open_failure(path, file.error, context, request);
+            co_return co_await answer(client, error_page(status_for_error(file.error), true), request);
+        }
+        std::string type_name = uri;
+        FilePath served = path;
+        if (file.is_directory()) {
+            if (!uri.ends_with('/')) {
+                // A folder is addressed with its "/", so that its relative links work: 301 to add it.
+                std::string to = escape_path(uri) + "/" + (query.empty() ? "" : "?" + query);
+                if (const auto host = request.headers.get("Host")) {
+                    std::string name(*host);
+                    if (const auto colon = name.rfind(':'); colon != std::string::npos && !name.ends_with(']'))
+                        name.erase(colon);
+                    const auto& port = context.connection.server_port;
+                    to = "http://" + name + (port == "80" ? "" : ":" + port) + to;
+                }
+                auto page = error_page(301, true);
+                page.headers.add("Location", to);
+                add_expires(page.headers, settings.expires);
+                co_return co_await answer(client, std::move(page), request);
+            }
+            bool indexed = false;
+            for (const auto& name : settings.index) {
+                auto index = open_beneath(path.base, path.relative + "/" + name, settings.symlinks);
+                if (index.ok() && index.is_regular()) {
+                    file = std::move(index);
+                    type_name = name;
+                    served.relative += (served.relative.empty() ? "" : "/") + name;
+                    indexed = true;
+                    break;
+                }
+            }
+            if (!indexed) {
+                if (settings.autoindex && get_or_head) {
+                    http::Response listing;
+                    listing.body = autoindex_page(file.fd.get(), uri);
+                    if (listing.body.empty()) co_return co_await answer(client, error_page(403, true), request);
+                    listing.headers.add("Content-Type", "text/html");
+                    listing.keep_alive = true;
+                    co_return co_await answer(client, std::move(listing), request);
+                }
+                log::write(log::Level::Error, fmt::format("directory index of \"{}/\" is forbidden, client: {}",
+                                                          path.full(), context.connection.remote_host));
+                co_return co_await answer(client, error_page(403, true), request);
+            }
+        } else if (uri.ends_with('/') || !file.is_regular()) {
+            // "file.txt/" names no folder; a FIFO or a device is no file to send.
+            co_return co_await answer(client, error_page(404, true), request);
+        }
+        if (!get_or_head) {
+            auto page = error_page(405, true);
+            page.headers.add("Allow", "GET, HEAD");
+            co_return co_await answer(client, std::move(page), request);
+        }
+        co_return co_await serve_file(client, request, settings, served, std::move(file), settings.type_of(type_name));
+    }
+    log::write(log::Level::Error, "rewrite or internal redirection cycle while processing \"" + uri + "\"");
+    co_return co_await answer(client, error_page(500, true), request);
+}
+
+stage4::Module static_files_module() {
+    return {static_directives(), [](const stage4::Config& config, std::vector<std::string>& warnings) {
+                return std::make_shared<const StaticFiles>(config, warnings);
+            }};
+}
+
+}  // namespace webstack::stage5

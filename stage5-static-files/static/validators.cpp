@@ -1,0 +1,155 @@
+#include "static/validators.hpp"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace webstack::stage5 {
+
+std::string make_etag(std::time_t mtime, std::uint64_t size) {
+    return fmt::format("\"{:x}-{:x}\"", static_cast<std::uint64_t>(mtime), size);
+}
+
+std::optional<std::time_t> parse_http_date(std::string_view text) {
+    static constexpr const char* formats[] = {
+        "%a, %d %b %Y %H:%M:%S GMT",  // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+        "%A, %d-%b-%y %H:%M:%S GMT",  // RFC 850:     Sunday, 06-Nov-94 08:49:37 GMT
+        "%a %b %e %H:%M:%S %Y",       // asctime:     Sun Nov  6 08:49:37 1994
+    };
+    const std::string copy(text);
+    for (const char* format : formats) {
+        std::tm parts{};
+        const char* end = ::strptime(copy.c_str(), format, &parts);
+        if (end && *end == '\0') return ::timegm(&parts);
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+}
+
+// Does the list in an If-Match / If-None-Match header name our ETag?
+// Weak comparison ignores a "W/" on either side; strong comparison never
+// matches a weak tag (we only make strong ones).
+bool etag_list_matches(std::string_view list, const std::string& etag, bool weak) {
+    if (trim(list) == "*") return true;
+    if (etag.empty()) return false;
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        auto candidate = trim(list.substr(0, comma));
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+        if (candidate.starts_with("W/")) {
+            if (!weak) continue;
+            candidate.remove_prefix(2);
+        }
+        if (candidate == etag) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+Precondition evaluate_preconditions(const http::HeaderList& headers, const FileValidators& file,
+                                    StaticSettings::IfModifiedSince if_modified_since) {
+    // 412 first: the client wanted to act only on the version it knew.
+    if (const auto since = headers.get("If-Unmodified-Since")) {
+        const auto date = parse_http_date(*since);
+        if (date && file.mtime > *date) return Precondition::Failed;
+    }
+    if (const auto match = headers.get("If-Match")) {
+        if (!etag_list_matches(*match, file.etag, false)) return Precondition::Failed;
+    }
+    // 304: the client's copy is current, by every validator it sent.
+    const auto modified_since = headers.get("If-Modified-Since");
+    const auto none_match = headers.get("If-None-Match");
+    if (!modified_since && !none_match) return Precondition::Proceed;
+    if (modified_since) {
+        if (if_modified_since == StaticSettings::IfModifiedSince::Off) return Precondition::Proceed;
+        const auto date = parse_http_date(*modified_since);
+        if (!date) return Precondition::Proceed;
+        const bool current = if_modified_since == StaticSettings::IfModifiedSince::Exact ? *date == file.mtime
+                                                                                          : *date >= file.mtime;
+        if (!current) return Precondition::Proceed;
+    }
+    if (none_match && !etag_list_matches(*none_match, file.etag, true)) return Precondition::Proceed;
+    return Precondition::NotModified;
+}
+
+namespace {
+
+// A decimal number of at most 18 digits (no overflow), or nullopt.
+std::optional<std::uint64_t> parse_number(std::string_view text) {
+    if (text.empty() || text.size() > 18) return std::nullopt;
+    std::uint64_t value = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return value;
+}
+
+// Does If-Range (an ETag or a date) still describe the file?
+bool if_range_holds(std::string_view value, const FileValidators& file) {
+    value = trim(value);
+    if (value.starts_with('"') || value.starts_with("W/")) return !file.etag.empty() && value == file.etag;
+    const auto date = parse_http_date(value);
+    return date && *date == file.mtime;
+}
+
+}  // namespace
+
+RangeAnswer evaluate_range(const http::HeaderList& headers, std::uint64_t size, const FileValidators& file,
+                           std::optional<int> max_ranges) {
+    const auto header = headers.get("Range");
+    if (!header || (max_ranges && *max_ranges == 0)) return {};
+    std::string_view spec = trim(*header);
+    if (spec.size() < 6 || strncasecmp(spec.data(), "bytes=", 6) != 0) return {};  // another unit: ignored
+    if (const auto if_range = headers.get("If-Range"); if_range && !if_range_holds(*if_range, file)) return {};
+    spec.remove_prefix(6);
+
+    RangeAnswer answer{RangeAnswer::Kind::Partial, {}};
+    std::uint64_t total = 0;
+    int count = 0;
+    while (true) {
+        const auto comma = spec.find(',');
+        const auto item = trim(spec.substr(0, comma));
+        const auto dash = item.find('-');
+        if (dash == std::string_view::npos) return {RangeAnswer::Kind::Unsatisfiable, {}};
+        const auto first_text = trim(item.substr(0, dash));
+        const auto last_text = trim(item.substr(dash + 1));
+        ByteRange range;
+        bool satisfiable = true;
+        if (first_text.empty()) {
+            // "-500": the last 500 bytes.
+            const auto suffix = parse_number(last_text);
+            if (!suffix) return {RangeAnswer::Kind::Unsatisfiable, {}};
+            if (*suffix == 0 || size == 0) satisfiable = false;
+            else range = {*suffix >= size ? 0 : size - *suffix, size - 1};
+        } else {
+            const auto first = parse_number(first_text);
+            const auto last = last_text.empty() ? std::optional<std::uint64_t>(size ? size - 1 : 0)
+                                                : parse_number(last_text);
+            if (!first || !last || *last < *first) return {RangeAnswer::Kind::Unsatisfiable, {}};
+            if (*first >= size) satisfiable = false;  // skipped, as nginx does
+            else range = {*first, std::min(*last, size - 1)};
+        }
+        if (satisfiable) {
+            ++count;
+            total += range.length();
+            answer.ranges.push_back(range);
+        }
+        if (comma == std::string_view::npos) break;
+        spec.remove_prefix(comma + 1);
+    }
+    if (max_ranges && count > *max_ranges) return {};
+    if (answer.ranges.empty()) return {RangeAnswer::Kind::Unsatisfiable, {}};
+    if (total > size && answer.ranges.size() > 1) return {};  // overlapping ranges: the whole file instead
+    return answer;
+}
+
+}  // namespace webstack::stage5
