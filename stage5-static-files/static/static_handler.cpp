@@ -379,8 +379,10 @@ asio::awaitable<Outcome> StaticFiles::handle(ClientSide client, const http::Requ
                     listing.keep_alive = true;
                     co_return co_await answer(client, std::move(listing), request);
                 }
-                log::write(log::Level::Error, fmt::format("directory index of \"{}/\" is forbidden, client: {}",
-                                                          path.full(), context.connection.remote_host));
+                std::string folder = path.full();
+                if (!folder.ends_with('/')) folder += '/';
+                log::write(log::Level::Error, fmt::format("directory index of \"{}\" is forbidden, client: {}", folder,
+                                                          context.connection.remote_host));
                 co_return co_await answer(client, error_page(403, true), request);
             }
         } else if (uri.ends_with('/') || !file.is_regular()) {

@@ -1,0 +1,136 @@
+// No request gets a byte from outside the root or alias: whatever the
+// encoding of "..", whatever symlinks point out, and with the classic
+// off-by-slash alias (`location /static { alias .../static/; }`) among the
+// locations, which in real nginx leaks the folder above the alias.
+#include "catch.hpp"
+#include "stage5_server.hpp"
+
+#include <filesystem>
+
+using namespace webstack::testing;
+
+namespace {
+const std::string marker = "TOP-SECRET-MARKER";
+
+// The layout: secrets beside and above the served folders.
+//   secret.txt, app/secret.txt          must never be served
+//   site/            root                  site/static/escape -> ../../secret.txt
+//   app/static/      alias of /static and /assets/
+void write_layout(Stage5& server) {
+    server.folder.write("secret.txt", marker + " (beside the site)\n");
+    server.folder.write("app/secret.txt", marker + " (beside the alias)\n");
+    server.folder.write("site/index.html", "home\n");
+    server.folder.write("site/files/ok.txt", "ok\n");
+    server.folder.write("app/static/ok.css", "ok\n");
+    std::filesystem::create_symlink("../../secret.txt", server.folder.path() / "site/files/escape");
+    std::filesystem::create_symlink("../secret.txt", server.folder.path() / "app/static/escape");
+}
+
+std::string sites(const Stage5& server) {
+    const auto app = (server.folder.path() / "app").string();
+    return site("root $SITE;\n"
+                "location /static { alias " + app + "/static/; }\n"  // the off-by-slash trap
+                "location /assets/ { alias " + app + "/static/; }\n"
+                "location /files/ { }\n");
+}
+
+// Hostile targets: every prefix, with every way of writing "go up" we know.
+std::vector<std::string> hostile_targets() {
+    const std::vector<std::string> prefixes = {"/", "/static", "/static/", "/assets/", "/files/", "/assets/sub/"};
+    const std::vector<std::string> climbs = {
+        "../",       "..%2f",        "..%2F",      "%2e%2e/",        "%2E%2E%2F",     ".%2e/",
+        "%2e./",     "..\\",         "..%5c",      "%c0%ae%c0%ae/",  "%252e%252e/",   "....//",
+        "..;/",      "%e0%80%ae%e0%80%ae/", ".../", "..%c0%af",
+    };
+    std::vector<std::string> targets;
+    for (const auto& prefix : prefixes) {
+        for (const auto& climb : climbs) targets.push_back(prefix + climb + climb + climb + "secret.txt");
+    }
+    const std::vector<std::string> others = {
+        "/static../secret.txt",          "/static../app/secret.txt",     "/static..%2fsecret.txt",
+        "/static%2e%2e/secret.txt",      "/static.%2e/secret.txt",       "/assets../secret.txt",
+        "/files/escape",                 "/assets/escape",               "/static/escape",
+        "/static../static/escape",       "//secret.txt",                 "///../secret.txt",
+        "/%2fsecret.txt",                "/files//..//..//secret.txt",   "/files/./../../secret.txt",
+        "/secret.txt%00.css",            "/files/ok.txt%00/../../../secret.txt",
+        "http://localhost/../secret.txt", "http://localhost/static../secret.txt",
+        "/files/ok.txt/../../../secret.txt", "/static/..", "/static../", "/assets/..%2f",
+    };
+    targets.insert(targets.end(), others.begin(), others.end());
+    return targets;
+}
+}  // namespace
+
+TEST_CASE("no hostile path reaches a file outside the root or alias", "[stage5]") {
+    auto server = prepare_stage5();
+    write_layout(*server);
+    start(*server, sites(*server));
+    const auto targets = hostile_targets();
+    REQUIRE(targets.size() >= 50);
+    int answered = 0;
+    for (const auto& target : targets) {
+        RawClient client(server->port);
+        const auto response = client.exchange("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        INFO(target);
+        INFO(client.transcript());
+        if (!response) continue;  // closed without an answer: nothing leaked either
+        ++answered;
+        CHECK(response->body.find(marker) == std::string::npos);
+        // "/static/.." is "/" once its dot segments go: the site's own home page, fine.
+        if (response->status == 200) CHECK(response->body == "home\n");
+        CHECK(response->status < 500);
+    }
+    CHECK(answered == static_cast<int>(targets.size()));
+    // Raw bytes no client should send: a NUL, a backslash path, a bare "..".
+    for (const std::string& target : {std::string("/files/ok.txt\0/../../secret.txt", 32), std::string(".."),
+                                      std::string("\\..\\secret.txt"), std::string("*")}) {
+        RawClient client(server->port);
+        const auto response = client.exchange("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        if (response) CHECK(response->body.find(marker) == std::string::npos);
+    }
+    // And the server still serves what it should.
+    RawClient client(server->port);
+    CHECK(client.exchange(get("/files/ok.txt"))->body == "ok\n");
+    CHECK(client.exchange(get("/static/ok.css"))->body == "ok\n");
+    CHECK(client.exchange(get("/assets/ok.css"))->body == "ok\n");
+}
+
+TEST_CASE("the off-by-slash alias: nginx's classic leak, refused here", "[stage5]") {
+    auto server = prepare_stage5();
+    write_layout(*server);
+    start(*server, sites(*server));
+    RawClient client(server->port);
+    // "/static../secret.txt" matches `location /static`; with the alias
+    // "app/static/" it becomes app/static/../secret.txt in real nginx.
+    const auto response = client.exchange("GET /static../secret.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    INFO(client.transcript());
+    REQUIRE(response);
+    CHECK(response->status == 403);
+    CHECK(response->body.find(marker) == std::string::npos);
+    CHECK(server->process->wait_for_output("app/static/\\.\\./secret\\.txt\" failed \\(18: the path leaves the root or alias\\)"));
+    // -t says it too, as a warning (the config still loads).
+    const auto checked = run_command({binary("stage5-static-files"), "-t", "-c", (server->folder.path() / "nginx.conf").string()});
+    CHECK(checked.exit_status == 0);
+    CHECK(checked.output.find("[warn] location \"/static\" does not end with \"/\" but its alias") != std::string::npos);
+}
+
+TEST_CASE("symlinks: inside the root followed, leaving it refused, disable_symlinks on|off", "[stage5]") {
+    auto server = prepare_stage5();
+    write_layout(*server);
+    server->folder.write("site/files/real.txt", "real\n");
+    std::filesystem::create_symlink("real.txt", server->folder.path() / "site/files/inside");
+    server->folder.write("site/strict/real.txt", "real\n");
+    std::filesystem::create_symlink("real.txt", server->folder.path() / "site/strict/inside");
+    server->folder.write("site/open/real.txt", "real\n");
+    std::filesystem::create_symlink("../../secret.txt", server->folder.path() / "site/open/escape");
+    start(*server, site("root $SITE;\n"
+                        "location /strict/ { disable_symlinks on; }\n"
+                        "location /open/ { disable_symlinks off; }\n"));
+    RawClient client(server->port);
+    CHECK(client.exchange(get("/files/inside"))->body == "real\n");     // stays inside: followed
+    CHECK(client.exchange(get("/files/escape"))->status == 403);       // leaves: refused (our default)
+    CHECK(client.exchange(get("/strict/inside"))->status == 403);      // on: no symlink at all
+    CHECK(client.exchange(get("/strict/real.txt"))->body == "real\n");
+    // off: nginx's own default, followed wherever it goes. The learner opted in.
+    CHECK(client.exchange(get("/open/escape"))->body.find(marker) != std::string::npos);
+}
