@@ -1,6 +1,7 @@
 # A thin wrapper over CMake, so that a learner needs two commands:
-#   make demo   install what is missing, build (release), run the furthest stage
-#               (DEMO= picks another: make demo DEMO=stage1-devserver)
+#   make demo   install what is missing, build (release), run the whole stack:
+#               the proxy (stage 5) on :8080 in front of the app server (stage 3)
+#               on :8000. DEMO= runs one stage instead: make demo DEMO=stage1-devserver
 #   make test   install what is missing, build (dev: Debug, -Werror), run every test
 #   make bench SCENARIO=stage1   compare a stage with the real system (bench/)
 # The real build is CMakeLists.txt with the presets in CMakePresets.json.
@@ -8,11 +9,12 @@
 # The build below is a make run by cmake; its "Entering directory" lines are noise.
 MAKEFLAGS += --no-print-directory
 
-PORT ?= 8000
 HOST ?= 127.0.0.1
 JOBS ?= 2
-# The furthest stage that exists, with its arguments; `make demo` runs it.
-DEMO ?= stage3-prefork-server lifecycle:application --workers 2
+# What `make demo` runs: "stack" (scripts/demo-stack: stage 5 in front of
+# stage 3), or one stage with its arguments. PORT is where the browser goes.
+DEMO ?= stack
+APP_PORT ?= 8000
 
 SCENARIO ?= stage1
 
@@ -29,11 +31,18 @@ build-dev: deps
 	@cmake --preset dev >/dev/null
 	@cmake --build --preset dev -j$(JOBS)
 
+ifeq ($(DEMO),stack)
+PORT ?= 8080
+demo: build-release
+	@exec scripts/demo-stack --bin build/release/bin --port $(PORT) --app-port $(APP_PORT)
+else
+PORT ?= 8000
 demo: build-release
 	@echo
 	@echo "Open http://$(HOST):$(PORT)/ in your browser (Ctrl-C stops the server)."
 	@echo
 	@exec build/release/bin/$(DEMO) --bind $(HOST):$(PORT)
+endif
 
 test: build-dev
 	@ctest --preset dev

@@ -17,7 +17,7 @@ bool says(const CommandResult& result, const std::string& text) { return result.
 
 TEST_CASE("the examples config passes -t", "[stage5]") {
     const auto result = run_command({binary("stage5-static-files"), "-t", "-c",
-                                     std::string(WEBSTACK_SOURCE_DIR) + "/examples/nginx.conf"});
+                                     std::string(WEBSTACK_SOURCE_DIR) + "/examples/nginx-static.conf"});
     INFO(result.output);
     CHECK(result.exit_status == 0);
     CHECK(says(result, "test is successful"));

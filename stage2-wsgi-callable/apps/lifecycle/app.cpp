@@ -26,14 +26,17 @@ const std::map<std::string, Article> articles = {
     {"3", {"Why runserver is not for production", "One slow client and everybody waits."}},
 };
 
-// The base template every page extends; the stylesheet is served by the
-// static-files stage (chapter 5): until then it is a 404, and that is fine.
+// The base template every page extends. Its stylesheet, script and logo
+// live under /static/ (examples/site/static/): the proxy of stage 5
+// serves them from disk, as nginx does for a Django site. Without the
+// proxy in front they are 404s, and that is fine.
 constexpr std::string_view base = R"(<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{{ title }}</title>
-<link rel="stylesheet" href="/static/css/site.css"></head>
+<link rel="stylesheet" href="/static/css/site.css">
+<script src="/static/js/site.js" defer></script></head>
 <body>
-<nav><a href="/">Articles</a> | <a href="/contact/">Contact</a></nav>
+<nav><img id="logo" src="/static/img/logo.png" alt="webstack"> <a href="/">Articles</a> | <a href="/contact/">Contact</a></nav>
 <main>{{ content|safe }}</main>
 </body>
 </html>

@@ -1,0 +1,74 @@
+// The whole stack, the way `make demo` starts it (scripts/demo-stack), on
+// free ports, with a real browser: headless Chromium loads the lifecycle
+// site through the proxy. The page's own script writes into the page what
+// proves its static files arrived (examples/site/static/js/site.js):
+//     script=ran image-width=64 stylesheet=stylesheet-loaded
+// and the logs show who served what: the proxy answered /static/ itself,
+// the application never saw those requests.
+#include "catch.hpp"
+#include "server_process.hpp"
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+using namespace webstack::testing;
+
+namespace {
+std::string chromium_binary() {
+    for (const char* candidate : {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}) {
+        if (::access(candidate, X_OK) == 0) return candidate;
+    }
+    std::cout << "SKIPPED: Chromium is not installed (scripts/install-deps installs Debian's chromium when it can)"
+              << std::endl;
+    std::exit(77);
+}
+
+// The lines of `output` that start with `prefix` and contain `text`.
+int count_lines(const std::string& output, const std::string& prefix, const std::string& text) {
+    std::istringstream lines(output);
+    int count = 0;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.starts_with(prefix) && line.find(text) != std::string::npos) ++count;
+    }
+    return count;
+}
+}  // namespace
+
+TEST_CASE("a browser loads the lifecycle site through the proxy, static files and all", "[e2e]") {
+    const auto chromium = chromium_binary();
+    const int port = free_port();
+    const int app_port = free_port();
+    ServerProcess stack(std::string(WEBSTACK_SOURCE_DIR) + "/scripts/demo-stack",
+                        {"--bin", WEBSTACK_BIN_DIR, "--port", std::to_string(port), "--app-port", std::to_string(app_port)});
+    REQUIRE(stack.wait_for_output("The whole stack is running", 20s));
+
+    const auto profile = std::filesystem::temp_directory_path() / ("webstack-chromium-" + std::to_string(::getpid()));
+    const auto url = "http://127.0.0.1:" + std::to_string(port) + "/";
+    // --no-sandbox: Chromium refuses to run as root with its sandbox, and CI runs as root.
+    const auto browser = run_command({chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                                      "--user-data-dir=" + profile.string(), "--virtual-time-budget=10000",
+                                      "--dump-dom", url},
+                                     60s);
+    std::error_code ignored;
+    std::filesystem::remove_all(profile, ignored);
+    INFO(browser.output);
+    CHECK(browser.exit_status == 0);
+    CHECK(browser.output.find("<title>Articles</title>") != std::string::npos);  // the app's page
+    CHECK(browser.output.find("script=ran image-width=64 stylesheet=stylesheet-loaded") != std::string::npos);
+
+    // The proxy served each file itself...
+    for (const std::string file : {"/static/css/site.css", "/static/js/site.js", "/static/img/logo.png"})
+        CHECK(stack.wait_for_output("\\[proxy\\] .*\"GET " + file + " HTTP/1.1\" 200 ", 5s));
+    // ...and passed the page to the app, which saw none of the /static/ requests.
+    CHECK(stack.wait_for_output("\\[app\\] .*\"GET / HTTP/1.1\" 200 ", 5s));
+    INFO(stack.output());
+    CHECK(count_lines(stack.output(), "[app]", "/static/") == 0);
+    CHECK(count_lines(stack.output(), "[proxy]", "\"GET /static/") == 3);
+
+    // Stopping the stack stops both servers.
+    stack.send_signal(SIGTERM);
+    CHECK(stack.wait_for_exit(10s) == 0);
+}
