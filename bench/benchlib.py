@@ -83,10 +83,12 @@ class Server:
 
 @dataclass
 class Row:
-    """A load shape: how many connections, and extra request headers."""
+    """A load shape: how many connections, extra request headers, and the
+    path to ask for when it is not the server's own."""
     name: str
     connections: int = 1
     headers: list = field(default_factory=list)
+    path: str = None
 
 
 @dataclass
@@ -106,7 +108,8 @@ def run_wrk(server, row, seconds):
     command = ["wrk", "-t1", f"-c{row.connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     for header in server.headers + row.headers:
         command += ["-H", header]
-    output = subprocess.run(pinned(CLIENT_CORE, command + [server.url()]), capture_output=True, text=True,
+    url = server.url() if row.path is None else f"http://127.0.0.1:{server.port}{row.path}"
+    output = subprocess.run(pinned(CLIENT_CORE, command + [url]), capture_output=True, text=True,
                             timeout=seconds + 30).stdout
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p50 = re.search(r"^\s+50%\s+(\S+)", output, re.M)

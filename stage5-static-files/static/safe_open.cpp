@@ -1,7 +1,9 @@
 #include "static/safe_open.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <fcntl.h>
+#include <map>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -76,6 +78,33 @@ int open_part_by_part(int base_fd, const std::vector<std::string>& parts) {
     return ::openat(at, parts.back().c_str(), read_flags | O_NOFOLLOW);
 }
 
+// The folders requests start from (root, alias), kept open for a second:
+// opening and closing the folder for every request would be two system
+// calls more than nginx makes. Like nginx's open_file_cache_valid, the
+// cache trades a little freshness for speed: a folder replaced on disk (a
+// deploy that moves a "current" symlink) is seen within a second.
+int cached_folder(const std::string& base) {
+    using Clock = std::chrono::steady_clock;
+    struct Entry {
+        FileDescriptor fd;
+        Clock::time_point opened;
+    };
+    static std::map<std::string, Entry> folders;  // one per worker process; one thread each
+    const auto now = Clock::now();
+    auto found = folders.find(base);
+    if (found != folders.end() && now - found->second.opened < std::chrono::seconds(1)) return found->second.fd.get();
+    FileDescriptor fd(::open(base.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) {
+        const int error = errno;
+        if (found != folders.end()) folders.erase(found);
+        errno = error;
+        return -1;
+    }
+    const int raw = fd.get();
+    folders[base] = Entry{std::move(fd), now};
+    return raw;
+}
+
 }  // namespace
 
 OpenedFile open_beneath(const std::string& base, const std::string& relative, Symlinks symlinks) {
@@ -83,16 +112,16 @@ OpenedFile open_beneath(const std::string& base, const std::string& relative, Sy
     if (const int error = split_path(relative, parts)) return failed(error);
     if (parts.empty()) return finish(::open(base.c_str(), read_flags));
 
-    const FileDescriptor base_fd(::open(base.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!base_fd) return failed(errno);
+    const int base_fd = cached_folder(base);
+    if (base_fd < 0) return failed(errno);
     std::string path;
     for (const auto& part : parts) path += (path.empty() ? "" : "/") + part;
 
-    if (symlinks == Symlinks::Always) return finish(::openat(base_fd.get(), path.c_str(), read_flags));
+    if (symlinks == Symlinks::Always) return finish(::openat(base_fd, path.c_str(), read_flags));
     const std::uint64_t resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
                                   (symlinks == Symlinks::Never ? RESOLVE_NO_SYMLINKS : 0);
-    const int fd = open_with_openat2(base_fd.get(), path, resolve);
-    if (fd < 0 && errno == ENOSYS) return finish(open_part_by_part(base_fd.get(), parts));
+    const int fd = open_with_openat2(base_fd, path, resolve);
+    if (fd < 0 && errno == ENOSYS) return finish(open_part_by_part(base_fd, parts));
     return finish(fd);
 }
 

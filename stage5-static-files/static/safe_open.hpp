@@ -47,7 +47,8 @@ struct OpenedFile {
 // is a NUL byte (EINVAL). Symlinks are followed as `symlinks` allows; one
 // that is not allowed gives ELOOP (or EXDEV when it would leave `base`).
 // An empty `relative` opens `base` itself. `base` is the configuration's:
-// it is trusted, symlinks and all.
+// it is trusted, symlinks and all, and kept open for a second between
+// requests (each worker process keeps its own).
 OpenedFile open_beneath(const std::string& base, const std::string& relative, Symlinks symlinks);
 
 }  // namespace webstack::stage5

@@ -55,8 +55,10 @@ asio::awaitable<IoResult> send_file_range(net::Socket& socket, int fd, std::uint
         co_return IoResult{};
     }
 
+    // sendfile() must say EAGAIN, not block the worker. (Asking is free;
+    // setting costs a system call, so only the first time.)
     boost::system::error_code ignored;
-    socket.native_non_blocking(true, ignored);  // sendfile() must say EAGAIN, not block the worker
+    if (!socket.native_non_blocking()) socket.native_non_blocking(true, ignored);
     auto position = static_cast<off_t>(offset);
     while (count > 0) {
         const auto sent = ::sendfile(socket.native_handle(), fd, &position, std::min(count, max_chunk));

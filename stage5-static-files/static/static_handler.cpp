@@ -169,7 +169,7 @@ asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& requ
         case Precondition::Failed: co_return co_await answer(client, error_page(412, response.keep_alive), request);
         case Precondition::NotModified: {
             response.status = 304;
-            headers.add("Last-Modified", http::format_http_date(std::chrono::system_clock::from_time_t(validators.mtime)));
+            headers.add("Last-Modified", format_last_modified(validators.mtime));
             if (!validators.etag.empty()) headers.add("ETag", validators.etag);
             add_expires(headers, settings.expires);
             co_return co_await answer(client, std::move(response), request);
@@ -184,7 +184,7 @@ asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& requ
         co_return co_await answer(client, std::move(page), request);
     }
 
-    headers.add("Last-Modified", http::format_http_date(std::chrono::system_clock::from_time_t(validators.mtime)));
+    headers.add("Last-Modified", format_last_modified(validators.mtime));
     if (!validators.etag.empty()) headers.add("ETag", validators.etag);
     add_expires(headers, settings.expires);
     if (!settings.max_ranges || *settings.max_ranges > 0) headers.add("Accept-Ranges", "bytes");

@@ -23,6 +23,9 @@ namespace webstack::stage5 {
 // nginx's ETag: "<mtime in hex>-<size in hex>", quoted.
 std::string make_etag(std::time_t mtime, std::uint64_t size);
 
+// The Last-Modified header's value for a file's mtime.
+const std::string& format_last_modified(std::time_t mtime);
+
 // RFC 9110's three date forms (IMF-fixdate, RFC 850, asctime); nullopt if none fits.
 std::optional<std::time_t> parse_http_date(std::string_view text);
 

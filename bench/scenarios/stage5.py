@@ -1,0 +1,61 @@
+"""stage5-static-files against nginx, serving the same files from the same
+folder: one worker process each, sendfile on, no access log, keep-alive.
+Rows: a 1 KiB file, a 1 MiB file, and a 304 revalidation of the 1 KiB
+file (If-Modified-Since with its exact date: the client's copy is current,
+only a head goes back).
+"""
+
+import email.utils
+import os
+import tempfile
+
+from benchlib import Row, Server, real_nginx
+
+TITLE = "stage5-static-files vs nginx, the same files, one worker each, sendfile on"
+
+folder = tempfile.mkdtemp(prefix="webstack-bench-stage5-files-")
+os.chmod(folder, 0o755)  # nginx's workers run as another user (www-data, or nobody)
+MTIME = 1795428000  # 2026-11-23 10:00:00 UTC: the same Last-Modified for both servers
+for name, size in (("1k.bin", 1024), ("1m.bin", 1024 * 1024)):
+    path = os.path.join(folder, name)
+    with open(path, "wb") as out:
+        out.write(bytes((i * 7) % 251 for i in range(size)))
+    os.chmod(path, 0o644)
+    os.utime(path, (MTIME, MTIME))
+since = email.utils.formatdate(MTIME, usegmt=True)
+
+rows = [
+    Row("1 KiB file, 10 conns", connections=10, path="/1k.bin"),
+    Row("1 MiB file, 10 conns", connections=10, path="/1m.bin"),
+    Row("304 revalidation, 10 conns", connections=10, path="/1k.bin", headers=[f"If-Modified-Since: {since}"]),
+]
+
+
+def site(port):
+    return f"""    sendfile on;
+    server {{
+        listen 127.0.0.1:{port};
+        root {folder};
+    }}"""
+
+
+def write_stage5_config(prefix):
+    def setup(port):
+        with open(os.path.join(prefix, "nginx.conf"), "w") as config:
+            config.write(f"""worker_processes 1;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+{site(port)}
+}}
+""")
+    return setup
+
+
+def servers(context):
+    ours = tempfile.mkdtemp(prefix="webstack-bench-stage5-")
+    return [
+        Server("stage5-static-files", [context.binary("stage5-static-files"), "-c", os.path.join(ours, "nginx.conf")],
+               setup=write_stage5_config(ours)),
+        real_nginx("nginx", site),
+    ]
