@@ -184,12 +184,6 @@ asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& requ
         co_return co_await answer(client, std::move(page), request);
     }
 
-    headers.add("Last-Modified", format_last_modified(validators.mtime));
-    if (!validators.etag.empty()) headers.add("ETag", validators.etag);
-    add_expires(headers, settings.expires);
-    if (!settings.max_ranges || *settings.max_ranges > 0) headers.add("Accept-Ranges", "bytes");
-    headers.set("Connection", response.keep_alive ? "keep-alive" : "close");
-
     // What goes out after the head: pieces of the file, with text between them (multipart).
     struct Piece {
         std::string text;  // sent first
@@ -198,16 +192,16 @@ asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& requ
     };
     std::vector<Piece> pieces;
     std::uint64_t length = 0;
+    std::string content_type = type;
+    std::string content_range;
     if (ranges.kind == RangeAnswer::Kind::Whole) {
         response.status = 200;
-        headers.add("Content-Type", type);
         if (size > 0) pieces.push_back({"", {0, size - 1}, true});
         length = size;
     } else if (ranges.ranges.size() == 1) {
         const auto& range = ranges.ranges.front();
         response.status = 206;
-        headers.add("Content-Type", type);
-        headers.add("Content-Range", fmt::format("bytes {}-{}/{}", range.first, range.last, size));
+        content_range = fmt::format("bytes {}-{}/{}", range.first, range.last, size);
         pieces.push_back({"", range, true});
         length = range.length();
     } else {
@@ -215,7 +209,7 @@ asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& requ
         static unsigned long long boundaries = 0;
         const auto boundary = fmt::format("{:020}", ++boundaries);
         response.status = 206;
-        headers.add("Content-Type", "multipart/byteranges; boundary=" + boundary);
+        content_type = "multipart/byteranges; boundary=" + boundary;
         for (const auto& range : ranges.ranges) {
             pieces.push_back({fmt::format("\r\n--{}\r\nContent-Type: {}\r\nContent-Range: bytes {}-{}/{}\r\n\r\n",
                                           boundary, type, range.first, range.last, size),
@@ -224,7 +218,18 @@ asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& requ
         pieces.push_back({"\r\n--" + boundary + "--\r\n", {}, false});
         for (const auto& piece : pieces) length += piece.text.size() + (piece.has_bytes ? piece.bytes.length() : 0);
     }
-    headers.add("Content-Length", std::to_string(length));
+    // In nginx's order, so that the two can be compared line by line.
+    http::HeaderList first;
+    first.add("Content-Type", content_type);
+    first.add("Content-Length", std::to_string(length));
+    first.add("Last-Modified", format_last_modified(validators.mtime));
+    first.add("Connection", response.keep_alive ? "keep-alive" : "close");
+    for (const auto& field : headers) first.add(field.name, field.value);  // Vary, Content-Encoding
+    if (!validators.etag.empty()) first.add("ETag", validators.etag);
+    if (!content_range.empty()) first.add("Content-Range", content_range);
+    add_expires(first, settings.expires);
+    if (!settings.max_ranges || *settings.max_ranges > 0) first.add("Accept-Ranges", "bytes");
+    headers = std::move(first);
 
     const bool head_only = request.method == "HEAD";
     const auto head = http::serialize_response_head(response, {.server = stage4::server_header});
