@@ -88,6 +88,8 @@ TEST_CASE("412 Precondition Failed: If-Match and If-Unmodified-Since", "[stage5]
     CHECK(status("If-Match: " + etag + "\r\n") == 200);
     CHECK(status("If-Match: *\r\n") == 200);
     CHECK(status("If-Match: \"other\"\r\n") == 412);
+    const auto failed = client.exchange(get("/f.txt", "If-Match: \"other\"\r\n"));
+    CHECK(failed->reason == "Precondition Failed");
     CHECK(status("If-Match: W/" + etag + "\r\n") == 412);  // If-Match compares strongly
     CHECK(status("If-Unmodified-Since: " + mtime_text + "\r\n") == 200);
     CHECK(status("If-Unmodified-Since: Sun, 22 Nov 2026 10:00:00 GMT\r\n") == 412);
