@@ -13,6 +13,22 @@ int hex_value(char c) {
 }
 }  // namespace
 
+std::string percent_encode(std::string_view text, std::string_view also) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (const unsigned char c : text) {
+        if (c <= 0x20 || c >= 0x7f || c == '%' || also.find(static_cast<char>(c)) != std::string_view::npos) {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
 std::optional<std::string> percent_decode(std::string_view text, bool reject_encoded_slash) {
     std::string decoded;
     decoded.reserve(text.size());

@@ -33,6 +33,11 @@ TargetResult parse_target(std::string_view raw, const TargetOptions& options = {
 // "%2F" when asked to. Returns nothing when refused.
 std::optional<std::string> percent_decode(std::string_view text, bool reject_encoded_slash = false);
 
+// The way back: "%" and every byte that cannot stand in a path as it is
+// (controls, space, non-ASCII) become "%XX", and so does each character of
+// `also` ("?#" for a path, "<>&'" more for a link in HTML).
+std::string percent_encode(std::string_view text, std::string_view also = "?#\"");
+
 // RFC 3986 section 5.2.4: "/a/./b/../c" -> "/a/c". Returns nothing when the
 // path climbs above the root ("/../etc/passwd"), which nginx answers with 400.
 std::optional<std::string> remove_dot_segments(std::string_view path);

@@ -11,10 +11,6 @@ namespace webstack::stage4 {
 
 namespace {
 
-[[noreturn]] void invalid_value(const Directive& directive, const std::string& value) {
-    throw ConfigError("invalid value \"" + value + "\" in \"" + directive.name + "\" directive", directive.where);
-}
-
 Duration duration_argument(const Directive& directive, std::size_t index = 0) {
     const auto value = parse_duration(directive.arguments.at(index));
     if (!value) invalid_value(directive, directive.arguments[index]);
@@ -25,15 +21,6 @@ std::uint64_t size_argument(const Directive& directive, std::size_t index = 0) {
     const auto value = parse_size(directive.arguments.at(index));
     if (!value) invalid_value(directive, directive.arguments[index]);
     return *value;
-}
-
-bool on_off_argument(const Directive& directive) {
-    const auto& value = directive.arguments.at(0);
-    if (value == "on") return true;
-    if (value == "off") return false;
-    throw ConfigError("invalid value \"" + value + "\" in \"" + directive.name +
-                          "\" directive, it must be \"on\" or \"off\"",
-                      directive.where);
 }
 
 int number_argument(const Directive& directive, const std::string& text) {

@@ -102,4 +102,17 @@ std::string ProxyPass::proxy_host() const {
     return host + ":" + std::to_string(port);
 }
 
+[[noreturn]] void invalid_value(const Directive& directive, const std::string& value) {
+    throw ConfigError("invalid value \"" + value + "\" in \"" + directive.name + "\" directive", directive.where);
+}
+
+bool on_off_argument(const Directive& directive) {
+    const auto& value = directive.arguments.at(0);
+    if (value == "on") return true;
+    if (value == "off") return false;
+    throw ConfigError("invalid value \"" + value + "\" in \"" + directive.name +
+                          "\" directive, it must be \"on\" or \"off\"",
+                      directive.where);
+}
+
 }  // namespace webstack::stage4

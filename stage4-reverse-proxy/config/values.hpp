@@ -1,4 +1,5 @@
-// Parsing the small values inside directives (used by config.cpp).
+// Parsing the small values inside directives (used by config.cpp, and by
+// stage 5 for its own directives).
 #pragma once
 
 #include "config/config.hpp"
@@ -19,5 +20,11 @@ std::optional<HostAndPort> parse_host_and_port(const std::string& text, int defa
 
 // The address of a `listen` directive. nullopt if malformed.
 std::optional<ListenAddress> parse_listen(const std::string& text);
+
+// Throws nginx's `invalid value "VALUE" in "NAME" directive`.
+[[noreturn]] void invalid_value(const Directive& directive, const std::string& value);
+
+// The first argument, "on" or "off"; anything else throws nginx's error.
+bool on_off_argument(const Directive& directive);
 
 }  // namespace webstack::stage4

@@ -74,24 +74,6 @@ bool needs_trailing_slash_redirect(const Server& server, std::string_view path) 
     return false;
 }
 
-namespace {
-// Escapes what cannot stand in a path as it is (nginx re-escapes the
-// decoded path the same way before sending it).
-std::string escape_path(std::string_view path) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const unsigned char c : path) {
-        if (c <= 0x20 || c >= 0x7f || c == '%' || c == '?' || c == '#' || c == '"') {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out;
-}
-}  // namespace
 
 std::string upstream_target(const Location& location, const http::Request& request) {
     const auto& pass = *location.proxy_pass;
@@ -100,7 +82,7 @@ std::string upstream_target(const Location& location, const http::Request& reque
     if (!parsed.target) return request.target;
     const auto& path = parsed.target->path;
     const std::string rest = location.exact || path.size() < location.prefix.size() ? "" : path.substr(location.prefix.size());
-    std::string target = *pass.uri + escape_path(rest);
+    std::string target = *pass.uri + http::percent_encode(rest);
     if (!parsed.target->query.empty()) target += "?" + parsed.target->query;
     return target;
 }

@@ -1,5 +1,7 @@
 #include "static/autoindex.hpp"
 
+#include "http/target.hpp"
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -30,22 +32,6 @@ std::string escape_html(const std::string& text) {
         else if (c == '&') out += "&amp;";
         else if (c == '"') out += "&quot;";
         else out += c;
-    }
-    return out;
-}
-
-std::string escape_uri(const std::string& text) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const unsigned char c : text) {
-        if (c <= 0x20 || c >= 0x7f || c == '%' || c == '?' || c == '#' || c == '"' || c == '<' || c == '>' ||
-            c == '&' || c == '\'') {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        } else {
-            out += static_cast<char>(c);
-        }
     }
     return out;
 }
@@ -82,7 +68,7 @@ std::string autoindex_page(int folder_fd, const std::string& uri) {
         std::string label = shown.size() > 50 ? shown.substr(0, 47) + "..>" : shown;
         const std::tm when = fmt::gmtime(entry.mtime);
         page += fmt::format("<a href=\"{}\">{}</a>{:{}}{:%d-%b-%Y %H:%M} {:>19}\r\n",
-                            escape_uri(shown), escape_html(label), "", 51 - label.size(), when,
+                            http::percent_encode(shown, "?#\"<>&'"), escape_html(label), "", 51 - label.size(), when,
                             entry.folder ? std::string("-") : std::to_string(entry.size));
     }
     page += "</pre><hr></body>\r\n</html>\r\n";

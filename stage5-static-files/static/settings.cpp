@@ -1,5 +1,7 @@
 #include "static/settings.hpp"
 
+#include "config/values.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -49,18 +51,8 @@ const std::string& StaticSettings::type_of(const std::string& file_name) const {
 
 namespace {
 
-[[noreturn]] void invalid_value(const Directive& directive, const std::string& value) {
-    throw ConfigError("invalid value \"" + value + "\" in \"" + directive.name + "\" directive", directive.where);
-}
-
-bool on_off(const Directive& directive) {
-    const auto& value = directive.arguments.at(0);
-    if (value == "on") return true;
-    if (value == "off") return false;
-    throw ConfigError("invalid value \"" + value + "\" in \"" + directive.name +
-                          "\" directive, it must be \"on\" or \"off\"",
-                      directive.where);
-}
+using stage4::invalid_value;
+bool on_off(const Directive& directive) { return stage4::on_off_argument(directive); }
 
 // `types { text/css css; image/png png; }`: each line is a type, then its extensions.
 std::shared_ptr<const MimeTypes> read_types(const Directive& directive) {

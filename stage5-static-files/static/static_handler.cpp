@@ -1,6 +1,7 @@
 #include "static/static_handler.hpp"
 
 #include "http/serializer.hpp"
+#include "http/target.hpp"
 #include "log/log.hpp"
 #include "proxy/responses.hpp"
 #include "proxy/routing.hpp"
@@ -77,22 +78,6 @@ void log_open_failure(const FilePath& path, int error, const RequestContext& con
                fmt::format("open() \"{}\" failed ({}: {}), client: {}, server: {}, request: \"{} {} HTTP/{}.{}\"",
                            path.full(), error, why, context.connection.remote_host, context.server_name,
                            request.method, request.target, request.version.major, request.version.minor));
-}
-
-// Escapes a decoded path again, for a Location header.
-std::string escape_path(const std::string& path) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const unsigned char c : path) {
-        if (c <= 0x20 || c >= 0x7f || c == '%' || c == '?' || c == '#' || c == '"') {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out;
 }
 
 void add_expires(http::HeaderList& headers, const Expires& expires) {
@@ -277,6 +262,78 @@ const StaticSettings& StaticFiles::settings_for(const Server& server, const Loca
     return location ? locations_.at(location) : servers_.at(&server);
 }
 
+namespace {
+
+http::Response method_not_allowed() {
+    auto page = error_page(405, true);
+    page.headers.add("Allow", "GET, HEAD");
+    return page;
+}
+
+// try_files: the first candidate that exists ("$uri", "$uri.html", "$uri/"
+// for a folder), as a URI; nothing when none does.
+std::optional<std::string> first_existing(const StaticSettings& settings, const Location* location,
+                                          const std::string& uri, const RequestContext& context) {
+    for (std::size_t i = 0; i + 1 < settings.try_files.size(); ++i) {
+        std::string candidate = settings.try_files[i];
+        for (auto at = candidate.find("$uri"); at != std::string::npos; at = candidate.find("$uri", at + uri.size()))
+            candidate.replace(at, 4, uri);
+        candidate = stage4::expand_variables(candidate, context);
+        if (!candidate.starts_with('/')) candidate.insert(0, "/");
+        const auto path = map_uri(settings, location, candidate);
+        if (path.refused) continue;
+        const auto opened = open_beneath(path.base, path.relative, settings.symlinks);
+        if (opened.ok() && opened.is_directory() == candidate.ends_with('/')) return candidate;
+    }
+    return std::nullopt;
+}
+
+// A folder asked without its "/": 301 to add it, so that its relative
+// links work. Like nginx, an absolute URL built from the Host header.
+http::Response redirect_to_folder(const http::Request& request, const std::string& uri, const std::string& query,
+                                  const RequestContext& context, const StaticSettings& settings) {
+    std::string to = http::percent_encode(uri) + "/" + (query.empty() ? "" : "?" + query);
+    if (const auto host = request.headers.get("Host")) {
+        std::string name(*host);
+        if (const auto colon = name.rfind(':'); colon != std::string::npos && !name.ends_with(']')) name.erase(colon);
+        const auto& port = context.connection.server_port;
+        to = "http://" + name + (port == "80" ? "" : ":" + port) + to;
+    }
+    auto page = error_page(301, true);
+    page.headers.add("Location", to);
+    add_expires(page.headers, settings.expires);
+    return page;
+}
+
+// A folder asked with its "/": its index file, else a listing
+// (autoindex on), else 403.
+asio::awaitable<Outcome> answer_folder(ClientSide client, const http::Request& request, const StaticSettings& settings,
+                                       const FilePath& path, const OpenedFile& folder, const std::string& uri,
+                                       const RequestContext& context) {
+    const bool get_or_head = request.method == "GET" || request.method == "HEAD";
+    for (const auto& name : settings.index) {
+        FilePath index{path.base, path.relative + (path.relative.empty() ? "" : "/") + name};
+        auto file = open_beneath(index.base, index.relative, settings.symlinks);
+        if (!file.ok() || !file.is_regular()) continue;
+        if (!get_or_head) co_return co_await answer(client, method_not_allowed(), request);
+        co_return co_await serve_file(client, request, settings, index, std::move(file), settings.type_of(name));
+    }
+    if (settings.autoindex && get_or_head) {
+        http::Response listing;
+        listing.body = autoindex_page(folder.fd.get(), uri);
+        if (listing.body.empty()) co_return co_await answer(client, error_page(403, true), request);
+        listing.headers.add("Content-Type", "text/html");
+        co_return co_await answer(client, std::move(listing), request);
+    }
+    std::string shown = path.full();
+    if (!shown.ends_with('/')) shown += '/';
+    log::write(log::Level::Error,
+               fmt::format("directory index of \"{}\" is forbidden, client: {}", shown, context.connection.remote_host));
+    co_return co_await answer(client, error_page(403, true), request);
+}
+
+}  // namespace
+
 asio::awaitable<Outcome> StaticFiles::handle(ClientSide client, const http::Request& request, const Server& server,
                                              const Location* location, const http::Target& target,
                                              RequestContext& context, stage4::Upstreams& upstreams) const {
@@ -289,56 +346,35 @@ asio::awaitable<Outcome> StaticFiles::handle(ClientSide client, const http::Requ
         if (location) context.access_log = &location->settings.access_log;
 
         if (!settings.try_files.empty()) {
-            bool found = false;
-            for (std::size_t i = 0; i + 1 < settings.try_files.size() && !found; ++i) {
-                std::string candidate = settings.try_files[i];
-                for (auto at = candidate.find("$uri"); at != std::string::npos; at = candidate.find("$uri", at + uri.size()))
-                    candidate.replace(at, 4, uri);
-                candidate = stage4::expand_variables(candidate, context);
-                const bool want_folder = candidate.ends_with('/');
-                if (!candidate.starts_with('/')) candidate.insert(0, "/");
-                const auto path = map_uri(settings, location, candidate);
-                if (path.refused) continue;
-                const auto opened = open_beneath(path.base, path.relative, settings.symlinks);
-                if (opened.ok() && opened.is_directory() == want_folder) {
-                    uri = candidate;
-                    found = true;
-                }
-            }
-            if (!found) {
+            if (const auto found = first_existing(settings, location, uri, context)) {
+                uri = *found;
+            } else {
                 const std::string fallback = stage4::expand_variables(settings.try_files.back(), context);
-                if (fallback.starts_with('=')) co_return co_await answer(client, error_page(std::stoi(fallback.substr(1)), true), request);
-                if (fallback.starts_with('@')) {
-                    const Location* named = stage4::find_named_location(server, fallback);
-                    if (named->proxy_pass) co_return co_await stage4::proxy_request(client, request, *named, context, upstreams);
-                    if (named->return_directive)
-                        co_return co_await answer(client, stage4::return_response(*named->return_directive, context, true), request);
-                    location = named;
-                    continue;
+                if (fallback.starts_with('='))  // =404: that status
+                    co_return co_await answer(client, error_page(std::stoi(fallback.substr(1)), true), request);
+                if (fallback.starts_with('@')) {  // a named location: often the application
+                    location = stage4::find_named_location(server, fallback);
+                } else {  // another URI: its own location decides, as if the client had asked for it
+                    const auto question = fallback.find('?');
+                    uri = fallback.substr(0, question);
+                    if (question != std::string::npos) query = fallback.substr(question + 1);
+                    location = stage4::choose_location(server, uri);
                 }
-                // Another URI: its own location decides, as if the client had asked for it.
-                const auto question = fallback.find('?');
-                uri = fallback.substr(0, question);
-                if (question != std::string::npos) query = fallback.substr(question + 1);
-                location = stage4::choose_location(server, uri);
                 if (location && location->proxy_pass) {
-                    http::Request redirected = request;
-                    redirected.target = escape_path(uri) + (query.empty() ? "" : "?" + query);
-                    co_return co_await stage4::proxy_request(client, redirected, *location, context, upstreams);
+                    http::Request passed = request;  // a named location passes the original target
+                    if (!fallback.starts_with('@')) passed.target = http::percent_encode(uri) + (query.empty() ? "" : "?" + query);
+                    co_return co_await stage4::proxy_request(client, passed, *location, context, upstreams);
                 }
                 if (location && location->return_directive)
-                    co_return co_await answer(client, stage4::return_response(*location->return_directive, context, true), request);
+                    co_return co_await answer(client, stage4::return_response(*location->return_directive, context, true),
+                                              request);
                 continue;
             }
         }
 
-        // nginx's static module serves GET and HEAD; POST finds the file, then 405.
+        // nginx's static module serves GET and HEAD; POST looks for the file, then gets 405.
         const bool get_or_head = request.method == "GET" || request.method == "HEAD";
-        if (!get_or_head && request.method != "POST") {
-            auto page = error_page(405, true);
-            page.headers.add("Allow", "GET, HEAD");
-            co_return co_await answer(client, std::move(page), request);
-        }
+        if (!get_or_head && request.method != "POST") co_return co_await answer(client, method_not_allowed(), request);
         const auto path = map_uri(settings, location, uri);
         if (path.refused) co_return co_await answer(client, error_page(404, true), request);
         auto file = open_beneath(path.base, path.relative, settings.symlinks);
@@ -346,60 +382,15 @@ asio::awaitable<Outcome> StaticFiles::handle(ClientSide client, const http::Requ
             log_open_failure(path, file.error, context, request);
             co_return co_await answer(client, error_page(status_for_error(file.error), true), request);
         }
-        std::string type_name = uri;
-        FilePath served = path;
         if (file.is_directory()) {
-            if (!uri.ends_with('/')) {
-                // A folder is addressed with its "/", so that its relative links work: 301 to add it.
-                std::string to = escape_path(uri) + "/" + (query.empty() ? "" : "?" + query);
-                if (const auto host = request.headers.get("Host")) {
-                    std::string name(*host);
-                    if (const auto colon = name.rfind(':'); colon != std::string::npos && !name.ends_with(']'))
-                        name.erase(colon);
-                    const auto& port = context.connection.server_port;
-                    to = "http://" + name + (port == "80" ? "" : ":" + port) + to;
-                }
-                auto page = error_page(301, true);
-                page.headers.add("Location", to);
-                add_expires(page.headers, settings.expires);
-                co_return co_await answer(client, std::move(page), request);
-            }
-            bool indexed = false;
-            for (const auto& name : settings.index) {
-                auto index = open_beneath(path.base, path.relative + "/" + name, settings.symlinks);
-                if (index.ok() && index.is_regular()) {
-                    file = std::move(index);
-                    type_name = name;
-                    served.relative += (served.relative.empty() ? "" : "/") + name;
-                    indexed = true;
-                    break;
-                }
-            }
-            if (!indexed) {
-                if (settings.autoindex && get_or_head) {
-                    http::Response listing;
-                    listing.body = autoindex_page(file.fd.get(), uri);
-                    if (listing.body.empty()) co_return co_await answer(client, error_page(403, true), request);
-                    listing.headers.add("Content-Type", "text/html");
-                    listing.keep_alive = true;
-                    co_return co_await answer(client, std::move(listing), request);
-                }
-                std::string folder = path.full();
-                if (!folder.ends_with('/')) folder += '/';
-                log::write(log::Level::Error, fmt::format("directory index of \"{}\" is forbidden, client: {}", folder,
-                                                          context.connection.remote_host));
-                co_return co_await answer(client, error_page(403, true), request);
-            }
-        } else if (uri.ends_with('/') || !file.is_regular()) {
-            // "file.txt/" names no folder; a FIFO or a device is no file to send.
-            co_return co_await answer(client, error_page(404, true), request);
+            if (!uri.ends_with('/'))
+                co_return co_await answer(client, redirect_to_folder(request, uri, query, context, settings), request);
+            co_return co_await answer_folder(client, request, settings, path, file, uri, context);
         }
-        if (!get_or_head) {
-            auto page = error_page(405, true);
-            page.headers.add("Allow", "GET, HEAD");
-            co_return co_await answer(client, std::move(page), request);
-        }
-        co_return co_await serve_file(client, request, settings, served, std::move(file), settings.type_of(type_name));
+        // "file.txt/" names no folder; a FIFO or a device is no file to send.
+        if (uri.ends_with('/') || !file.is_regular()) co_return co_await answer(client, error_page(404, true), request);
+        if (!get_or_head) co_return co_await answer(client, method_not_allowed(), request);
+        co_return co_await serve_file(client, request, settings, path, std::move(file), settings.type_of(uri));
     }
     log::write(log::Level::Error, "rewrite or internal redirection cycle while processing \"" + uri + "\"");
     co_return co_await answer(client, error_page(500, true), request);
