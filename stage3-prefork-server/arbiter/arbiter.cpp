@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 
 namespace webstack::arbiter {
 
@@ -43,8 +44,9 @@ int Arbiter::run() {
     announce(fmt::format("Using worker: {}", options_.worker_class));
 
     manage_workers();
+    std::optional<int> pending;  // a signal read early, handled next
     while (!halt_) {
-        const auto signal_number = signals_.wait(std::chrono::seconds(1));
+        const auto signal_number = pending ? std::exchange(pending, std::nullopt) : signals_.wait(std::chrono::seconds(1));
         if (!signal_number) {
             murder_workers();
             manage_workers();
@@ -52,7 +54,12 @@ int Arbiter::run() {
         }
         if (*signal_number == SIGCHLD) {
             reap_workers();
-            if (!halt_) manage_workers();
+            // Ctrl-C reaches the master and its workers at once: a worker
+            // that stopped for it must not be replaced just before the
+            // master reads the same Ctrl-C. So look for a signal right behind.
+            pending = signals_.wait(std::chrono::milliseconds(100));
+            const bool stopping = pending && (*pending == SIGTERM || *pending == SIGINT || *pending == SIGQUIT);
+            if (!halt_ && !stopping) manage_workers();
             continue;
         }
         if (options_.dialect == Dialect::Nginx)
