@@ -1,5 +1,7 @@
 """stage5-static-files against nginx, serving the same files from the same
 folder: one worker process each, sendfile on, no access log, keep-alive.
+nginx also gets `tcp_nopush on`, as in Debian's nginx.conf (head and file
+leave together; ours does the same with MSG_MORE, always).
 Rows: a 1 KiB file, a 1 MiB file, and a 304 revalidation of the 1 KiB
 file (If-Modified-Since with its exact date: the client's copy is current,
 only a head goes back).
@@ -31,8 +33,8 @@ rows = [
 ]
 
 
-def site(port):
-    return f"""    sendfile on;
+def site(port, nopush=""):
+    return f"""    sendfile on;{nopush}
     server {{
         listen 127.0.0.1:{port};
         root {folder};
@@ -57,5 +59,5 @@ def servers(context):
     return [
         Server("stage5-static-files", [context.binary("stage5-static-files"), "-c", os.path.join(ours, "nginx.conf")],
                setup=write_stage5_config(ours)),
-        real_nginx("nginx", site),
+        real_nginx("nginx", lambda port: site(port, "\n    tcp_nopush on;")),
     ]

@@ -13,6 +13,9 @@
 
 #include <algorithm>
 #include <csignal>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <tuple>
 #include <unistd.h>
 #include <fmt/format.h>
@@ -101,6 +104,10 @@ asio::awaitable<void> ProxyServer::accept_loop(net::Acceptor& acceptor, const Li
         auto [error, socket] = co_await acceptor.async_accept(use_tuple);
         if (error == asio::error::operation_aborted || registry_.stopping()) break;
         if (error) continue;  // another worker took it, or the client gave up
+        // nginx's tcp_nodelay on: a small last piece of a response leaves at
+        // once, instead of waiting for the client's ACK of the piece before.
+        const int one = 1;
+        ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         if (registry_.open_connections() >= config_.worker_connections) {
             // nginx's answer when full: drop the newcomer, and say so.
             log::write(log::Level::Critical,
