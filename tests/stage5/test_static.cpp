@@ -127,7 +127,8 @@ TEST_CASE("folders: 301 to add the slash, index, autoindex, else 403", "[stage5]
 }
 
 TEST_CASE("try_files: the first that exists, else the fallback", "[stage5]") {
-    ScriptedUpstream app(ScriptedUpstream::ok("from the app"));
+    // It closes after each answer, and says so (a POST follows).
+    ScriptedUpstream app(ScriptedUpstream::ok("from the app", "Connection: close\r\n"));
     auto server = prepare_stage5();
     server->folder.write("site/page.html", "static page");
     server->folder.write("site/folder/index.html", "folder index");
