@@ -55,3 +55,13 @@ TEST_CASE("percent_decode", "[target]") {
     CHECK_FALSE(percent_decode("%"));
     CHECK_FALSE(percent_decode("%00"));
 }
+
+TEST_CASE("percent_encode is the way back", "[target]") {
+    CHECK(percent_encode("/static/a b.css") == "/static/a%20b.css");
+    CHECK(percent_encode("/100%?#\"") == "/100%25%3F%23%22");
+    CHECK(percent_encode("/caf\xc3\xa9") == "/caf%C3%A9");
+    CHECK(percent_encode("<a>&'", "<>&'") == "%3Ca%3E%26%27");
+    CHECK(percent_encode("/keep/-_.~!$()*+,;=:@") == "/keep/-_.~!$()*+,;=:@");
+    for (const char* path : {"/a b/c%d", "/\xc3\xa9t\xc3\xa9", "/x?y#z"})
+        CHECK(percent_decode(percent_encode(path)) == std::string(path));
+}
