@@ -8,6 +8,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <cerrno>
+#include <sys/socket.h>
+
 namespace webstack::net {
 
 namespace {
@@ -96,6 +99,15 @@ asio::awaitable<IoResult> read_some_for(Socket& socket, std::string& into, Durat
 }
 
 asio::awaitable<IoResult> write_all_for(Socket& socket, std::string_view bytes, Duration timeout) {
+    // Most writes fit in the socket's buffer at once: try one directly,
+    // without a trip through the event loop (which an immediately finished
+    // asynchronous write would still make). What does not fit waits below.
+    if (!bytes.empty()) {
+        const auto sent = ::send(socket.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (sent > 0) bytes.remove_prefix(static_cast<std::size_t>(sent));
+        else if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            co_return from_error(boost::system::error_code(errno, boost::system::system_category()));
+    }
     while (!bytes.empty()) {
         const Watch watch(socket, timeout);
         const auto [error, count] = co_await socket.async_write_some(asio::buffer(bytes.data(), bytes.size()), use_tuple);
