@@ -199,3 +199,23 @@ http {{
 
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     return Server(name, [nginx, "-p", prefix, "-c", os.path.join(prefix, "nginx.conf")], setup=write_config)
+
+
+def our_proxy(name, binary, http_contents):
+    """One of our nginx-like stages (stage4-reverse-proxy, stage5-static-files),
+    one worker process, no access log, with a config in a folder of its
+    own. `http_contents(port)` returns what goes inside `http { }`."""
+    import tempfile
+    prefix = tempfile.mkdtemp(prefix="webstack-bench-ours-")
+
+    def write_config(port):
+        with open(os.path.join(prefix, "nginx.conf"), "w") as config:
+            config.write(f"""worker_processes 1;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+{http_contents(port)}
+}}
+""")
+
+    return Server(name, [binary, "-c", os.path.join(prefix, "nginx.conf")], setup=write_config)

@@ -7,10 +7,7 @@ Both proxies buffer (their default) and log nothing. The app server runs
 on the proxies' core (core 0): each proxy pays for the same upstream.
 """
 
-import os
-import tempfile
-
-from benchlib import Row, Server, real_nginx
+from benchlib import Row, Server, our_proxy, real_nginx
 
 TITLE = "stage4-reverse-proxy vs nginx, in front of the same stage3 (async, one worker)"
 
@@ -27,28 +24,14 @@ def support(context):
     return [upstream]
 
 
-def write_stage4_config(prefix):
-    def setup(port):
-        with open(os.path.join(prefix, "nginx.conf"), "w") as config:
-            config.write(f"""worker_processes 1;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    upstream app {{ server 127.0.0.1:{upstream.port}; }}
+def servers(context):
+    return [
+        our_proxy("stage4-reverse-proxy", context.binary("stage4-reverse-proxy"),
+                  lambda port: f"""    upstream app {{ server 127.0.0.1:{upstream.port}; }}
     server {{
         listen 127.0.0.1:{port};
         location / {{ proxy_pass http://app; }}
-    }}
-}}
-""")
-    return setup
-
-
-def servers(context):
-    ours = tempfile.mkdtemp(prefix="webstack-bench-stage4-")
-    return [
-        Server("stage4-reverse-proxy", [context.binary("stage4-reverse-proxy"), "-c", os.path.join(ours, "nginx.conf")],
-               setup=write_stage4_config(ours)),
+    }}"""),
         real_nginx("nginx", lambda port: f"""    upstream app {{ server 127.0.0.1:{upstream.port}; keepalive 32; }}
     server {{
         listen 127.0.0.1:{port};

@@ -11,7 +11,7 @@ import email.utils
 import os
 import tempfile
 
-from benchlib import Row, Server, real_nginx
+from benchlib import Row, our_proxy, real_nginx
 
 TITLE = "stage5-static-files vs nginx, the same files, one worker each, sendfile on"
 
@@ -41,23 +41,8 @@ def site(port, nopush=""):
     }}"""
 
 
-def write_stage5_config(prefix):
-    def setup(port):
-        with open(os.path.join(prefix, "nginx.conf"), "w") as config:
-            config.write(f"""worker_processes 1;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-{site(port)}
-}}
-""")
-    return setup
-
-
 def servers(context):
-    ours = tempfile.mkdtemp(prefix="webstack-bench-stage5-")
     return [
-        Server("stage5-static-files", [context.binary("stage5-static-files"), "-c", os.path.join(ours, "nginx.conf")],
-               setup=write_stage5_config(ours)),
+        our_proxy("stage5-static-files", context.binary("stage5-static-files"), site),
         real_nginx("nginx", lambda port: site(port, "\n    tcp_nopush on;")),
     ]
