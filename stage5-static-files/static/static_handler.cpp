@@ -154,7 +154,9 @@ asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& requ
     switch (evaluate_preconditions(request.headers, validators, settings.if_modified_since)) {
         case Precondition::Failed: co_return co_await answer(client, error_page(412, response.keep_alive), request);
         case Precondition::NotModified: {
+            // Validators, caching headers and Vary, but nothing that describes a body (nginx's rule).
             response.status = 304;
+            headers.remove("Content-Encoding");
             headers.add("Last-Modified", format_last_modified(validators.mtime));
             if (!validators.etag.empty()) headers.add("ETag", validators.etag);
             add_expires(headers, settings.expires);

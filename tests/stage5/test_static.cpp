@@ -173,6 +173,12 @@ TEST_CASE("gzip_static serves FILE.gz to clients that take gzip, gzip_vary adds 
     CHECK_FALSE(plain->headers.get("Content-Encoding"));
     CHECK(plain->headers.get("Vary") == "Accept-Encoding");
     CHECK(client.exchange(get("/app.js", "Accept-Encoding: gzip;q=0\r\n"))->body == "plain javascript");
+    // Revalidating the gzip copy: 304 by its own ETag, still with Vary, without Content-Encoding.
+    const auto zipped_etag = std::string(zipped->headers.get("ETag").value_or(""));
+    const auto revalidated = client.exchange(get("/app.js", "Accept-Encoding: gzip\r\nIf-None-Match: " + zipped_etag + "\r\n"));
+    CHECK(revalidated->status == 304);
+    CHECK(revalidated->headers.get("Vary") == "Accept-Encoding");
+    CHECK_FALSE(revalidated->headers.get("Content-Encoding"));
     const auto other = client.exchange(get("/other.js", "Accept-Encoding: gzip\r\n"));
     CHECK(other->body == "no gz beside me");
     CHECK_FALSE(other->headers.get("Vary"));
