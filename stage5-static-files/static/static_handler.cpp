@@ -216,7 +216,8 @@ asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& requ
     if (!validators.etag.empty()) first.add("ETag", validators.etag);
     if (!content_range.empty()) first.add("Content-Range", content_range);
     add_expires(first, settings.expires);
-    if (!settings.max_ranges || *settings.max_ranges > 0) first.add("Accept-Ranges", "bytes");
+    // "You may ask for parts": said with the whole file (nginx leaves it out of a 206).
+    if (response.status == 200 && (!settings.max_ranges || *settings.max_ranges > 0)) first.add("Accept-Ranges", "bytes");
     headers = std::move(first);
 
     const bool head_only = request.method == "HEAD";

@@ -24,16 +24,6 @@ std::string replace_all(std::string text, const std::string& from, const std::st
         text.replace(at, from.size(), to);
     return text;
 }
-
-// Waits until something accepts connections on `port`.
-bool wait_for_port(int port, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (RawClient::try_connect(port)) return true;
-        std::this_thread::sleep_for(50ms);
-    }
-    return false;
-}
 }  // namespace
 
 TEST_CASE("the examples config serves the lifecycle site through stage3", "[stage4][interop]") {

@@ -1,5 +1,7 @@
 #include "raw_client.hpp"
 
+#include <thread>
+
 #include "catch.hpp"
 
 #include <fmt/format.h>
@@ -188,6 +190,15 @@ std::string RawClient::transcript() const {
     text += "\n--- received (" + std::to_string(received_.size()) + " bytes) ---\n" + escape_bytes(received_);
     text += peer_closed_ ? "\n--- connection closed by the server ---" : "\n--- connection still open ---";
     return text;
+}
+
+bool wait_for_port(int port, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (RawClient::try_connect(port)) return true;
+        std::this_thread::sleep_for(50ms);
+    }
+    return false;
 }
 
 }  // namespace webstack::testing

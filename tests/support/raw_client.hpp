@@ -62,6 +62,10 @@ private:
     bool peer_closed_ = false;
 };
 
+// Waits until something accepts connections on 127.0.0.1:port (a real
+// nginx or gunicorn, which do not print the port they got).
+bool wait_for_port(int port, std::chrono::milliseconds timeout);
+
 // A GET the way a browser would send it.
 inline std::string get(const std::string& target, const std::string& extra_headers = "") {
     return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers + "\r\n";
