@@ -5,21 +5,10 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <unistd.h>
 
 using namespace webstack::testing;
 namespace fs = std::filesystem;
-
-namespace {
-std::string nginx_binary() {
-    for (const char* candidate : {"/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"}) {
-        if (::access(candidate, X_OK) == 0) return candidate;
-    }
-    std::cout << "SKIPPED: nginx is not installed (scripts/install-deps installs nginx-light)" << std::endl;
-    std::exit(77);
-}
-}  // namespace
 
 TEST_CASE("real nginx in front of stage3 serves the app", "[stage3][interop]") {
     const auto nginx = nginx_binary();

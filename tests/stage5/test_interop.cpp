@@ -5,7 +5,6 @@
 #include "stage5_server.hpp"
 
 #include <filesystem>
-#include <iostream>
 #include <regex>
 #include <unistd.h>
 
@@ -13,14 +12,6 @@ using namespace webstack::testing;
 namespace fs = std::filesystem;
 
 namespace {
-std::string nginx_binary() {
-    for (const char* candidate : {"/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"}) {
-        if (::access(candidate, X_OK) == 0) return candidate;
-    }
-    std::cout << "SKIPPED: nginx is not installed (scripts/install-deps installs nginx-light)" << std::endl;
-    std::exit(77);
-}
-
 // The inside of `http { }` for both servers, listening on `port`.
 std::string site_config(const std::string& root, int port) {
     return "types { text/plain txt; text/html html; text/css css; }\n"

@@ -203,4 +203,12 @@ void skip_unless_installed(const std::string& tool) {
     }
 }
 
+std::string nginx_binary() {
+    for (const char* candidate : {"/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"}) {
+        if (::access(candidate, X_OK) == 0) return candidate;
+    }
+    std::cout << "SKIPPED: nginx is not installed (scripts/install-deps installs nginx-light)" << std::endl;
+    std::exit(77);
+}
+
 }  // namespace webstack::testing

@@ -84,4 +84,8 @@ int free_port();
 // exit status 77 as skipped (Catch2 v2 has no SKIP of its own).
 void skip_unless_installed(const std::string& tool);
 
+// The path of Debian's nginx (it lives in /usr/sbin, not on every PATH);
+// ends the test as skipped (77) when there is none.
+std::string nginx_binary();
+
 }  // namespace webstack::testing
