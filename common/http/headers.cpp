@@ -6,6 +6,7 @@ namespace webstack::http {
 
 namespace {
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+}  // namespace
 
 std::string_view trim(std::string_view text) {
     const auto is_space = [](char c) { return c == ' ' || c == '\t'; };
@@ -13,7 +14,6 @@ std::string_view trim(std::string_view text) {
     while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
     return text;
 }
-}  // namespace
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
     return a.size() == b.size() &&

@@ -48,6 +48,9 @@ private:
     std::vector<HeaderField> fields_;
 };
 
+// Without the spaces and tabs (HTTP's "optional whitespace") at both ends.
+std::string_view trim(std::string_view text);
+
 // Splits a comma-separated list ("gzip, chunked") into trimmed elements,
 // keeping empty ones so that callers can reject "chunked,,".
 std::vector<std::string_view> split_list(std::string_view value);

@@ -187,9 +187,13 @@ void Arbiter::reap_workers() {
         const auto found = workers_.find(pid);
         const bool retired = found != workers_.end() && found->second.retiring;
         if (found != workers_.end()) workers_.erase(found);
-        // A worker told to retire before it installed its own handlers dies
-        // of the signal itself: that is the retirement we asked for.
-        if (retired && WIFSIGNALED(status) && WTERMSIG(status) == graceful_signal()) continue;
+        // A worker told to stop (retired, or the master is stopping) may die
+        // of our signal itself, before its own handlers are in place or
+        // after they are gone: that is the stop we asked for, not a failure.
+        const bool told_to_stop = retired || stopping_;
+        if (told_to_stop && WIFSIGNALED(status) &&
+            (WTERMSIG(status) == graceful_signal() || WTERMSIG(status) == quick_signal()))
+            continue;
         if (WIFEXITED(status)) {
             const int code = WEXITSTATUS(status);
             if (code == worker_boot_error) halt("Worker failed to boot.", worker_boot_error);

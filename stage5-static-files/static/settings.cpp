@@ -52,7 +52,7 @@ const std::string& StaticSettings::type_of(const std::string& file_name) const {
 namespace {
 
 using stage4::invalid_value;
-bool on_off(const Directive& directive) { return stage4::on_off_argument(directive); }
+using stage4::on_off_argument;
 
 // `types { text/css css; image/png png; }`: each line is a type, then its extensions.
 std::shared_ptr<const MimeTypes> read_types(const Directive& directive) {
@@ -139,18 +139,18 @@ StaticSettings read_static_settings(const stage4::Config& config, const stage4::
                 invalid_value(*try_files, fallback);
         }
     }
-    if (const auto* autoindex = find(level, "autoindex")) settings.autoindex = on_off(*autoindex);
+    if (const auto* autoindex = find(level, "autoindex")) settings.autoindex = on_off_argument(*autoindex);
     if (const auto* types = find(level, "types")) settings.types = read_types(*types);
     if (const auto* type = find(level, "default_type")) settings.default_type = type->arguments[0];
-    if (const auto* sendfile = find(level, "sendfile")) settings.sendfile = on_off(*sendfile);
+    if (const auto* sendfile = find(level, "sendfile")) settings.sendfile = on_off_argument(*sendfile);
     if (const auto* expires = find(level, "expires")) settings.expires = read_expires(*expires);
     if (const auto* gzip_static = find(level, "gzip_static")) {
         if (gzip_static->arguments[0] == "always")
             throw ConfigError("\"gzip_static always\" is not supported (on or off)", gzip_static->where);
-        settings.gzip_static = on_off(*gzip_static);
+        settings.gzip_static = on_off_argument(*gzip_static);
     }
-    if (const auto* gzip_vary = find(level, "gzip_vary")) settings.gzip_vary = on_off(*gzip_vary);
-    if (const auto* etag = find(level, "etag")) settings.etag = on_off(*etag);
+    if (const auto* gzip_vary = find(level, "gzip_vary")) settings.gzip_vary = on_off_argument(*gzip_vary);
+    if (const auto* etag = find(level, "etag")) settings.etag = on_off_argument(*etag);
     if (const auto* since = find(level, "if_modified_since")) {
         const auto& value = since->arguments[0];
         if (value == "off") settings.if_modified_since = StaticSettings::IfModifiedSince::Off;

@@ -41,20 +41,21 @@ struct FilePath {
 // and opens the result; we glue them the same way, then insist that the
 // result is inside the alias's folder and open it from there.
 FilePath map_uri(const StaticSettings& settings, const Location* location, const std::string& uri) {
+    const auto without_trailing_slashes = [](std::string folder) {
+        while (folder.size() > 1 && folder.ends_with('/')) folder.pop_back();
+        return folder;
+    };
     if (settings.alias && location) {
         const std::string rest = location->exact ? "" : uri.substr(std::min(location->prefix.size(), uri.size()));
         if (rest.empty()) return {*settings.alias, ""};  // the alias itself: a file or a folder
-        std::string folder = *settings.alias;
-        while (folder.size() > 1 && folder.ends_with('/')) folder.pop_back();
+        const std::string folder = without_trailing_slashes(*settings.alias);
         const std::string joined = *settings.alias + rest;
         if (folder == "/") return {folder, joined.substr(1)};
         // "/app/static" + "x.css" = "/app/staticx.css": a sibling of the folder, never served.
         if (!joined.starts_with(folder + "/")) return {folder, "", true};
         return {folder, joined.substr(folder.size() + 1)};
     }
-    std::string root = settings.root;
-    while (root.size() > 1 && root.ends_with('/')) root.pop_back();
-    return {root, uri.substr(1)};
+    return {without_trailing_slashes(settings.root), uri.substr(1)};
 }
 
 // nginx's statuses for a file it could not open.
@@ -106,16 +107,9 @@ void add_expires(http::HeaderList& headers, const Expires& expires) {
 bool accepts_gzip(const http::HeaderList& headers) {
     const auto accept = headers.get_combined("Accept-Encoding");
     if (!accept) return false;
-    std::string_view list = *accept;
-    while (!list.empty()) {
-        const auto comma = list.find(',');
-        std::string_view item = list.substr(0, comma);
-        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    for (const auto item : http::split_list(*accept)) {
         const auto semicolon = item.find(';');
-        std::string_view coding = item.substr(0, semicolon);
-        while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
-        if (!http::equals_ignoring_case(coding, "gzip")) continue;
+        if (!http::equals_ignoring_case(http::trim(item.substr(0, semicolon)), "gzip")) continue;
         if (semicolon == std::string_view::npos) return true;
         const auto q = item.substr(semicolon + 1);
         const auto equals = q.find('=');
@@ -138,16 +132,17 @@ asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& requ
     auto& headers = response.headers;
 
     // gzip_static: a ready-made FILE.gz beside the file, for clients that take gzip.
+    bool has_gzip_copy = false, gzipped = false;
     if (settings.gzip_static) {
         auto compressed = open_beneath(path.base, path.relative + ".gz", settings.symlinks);
-        if (compressed.ok() && compressed.is_regular()) {
-            if (settings.gzip_vary) headers.add("Vary", "Accept-Encoding");
-            if (accepts_gzip(request.headers)) {
-                file = std::move(compressed);
-                headers.add("Content-Encoding", "gzip");
-            }
+        has_gzip_copy = compressed.ok() && compressed.is_regular();
+        if (has_gzip_copy && accepts_gzip(request.headers)) {
+            file = std::move(compressed);
+            gzipped = true;
         }
     }
+    // Caches must keep the two copies apart (gzip_vary on).
+    const bool vary = has_gzip_copy && settings.gzip_vary;
     const auto size = static_cast<std::uint64_t>(file.info.st_size);
     const FileValidators validators{file.info.st_mtime, settings.etag ? make_etag(file.info.st_mtime, size) : ""};
 
@@ -156,7 +151,7 @@ asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& requ
         case Precondition::NotModified: {
             // Validators, caching headers and Vary, but nothing that describes a body (nginx's rule).
             response.status = 304;
-            headers.remove("Content-Encoding");
+            if (vary) headers.add("Vary", "Accept-Encoding");
             headers.add("Last-Modified", format_last_modified(validators.mtime));
             if (!validators.etag.empty()) headers.add("ETag", validators.etag);
             add_expires(headers, settings.expires);
@@ -207,18 +202,17 @@ asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& requ
         for (const auto& piece : pieces) length += piece.text.size() + (piece.has_bytes ? piece.bytes.length() : 0);
     }
     // In nginx's order, so that the two can be compared line by line.
-    http::HeaderList first;
-    first.add("Content-Type", content_type);
-    first.add("Content-Length", std::to_string(length));
-    first.add("Last-Modified", format_last_modified(validators.mtime));
-    first.add("Connection", response.keep_alive ? "keep-alive" : "close");
-    for (const auto& field : headers) first.add(field.name, field.value);  // Vary, Content-Encoding
-    if (!validators.etag.empty()) first.add("ETag", validators.etag);
-    if (!content_range.empty()) first.add("Content-Range", content_range);
-    add_expires(first, settings.expires);
+    headers.add("Content-Type", content_type);
+    headers.add("Content-Length", std::to_string(length));
+    headers.add("Last-Modified", format_last_modified(validators.mtime));
+    headers.add("Connection", response.keep_alive ? "keep-alive" : "close");
+    if (vary) headers.add("Vary", "Accept-Encoding");
+    if (gzipped) headers.add("Content-Encoding", "gzip");
+    if (!validators.etag.empty()) headers.add("ETag", validators.etag);
+    if (!content_range.empty()) headers.add("Content-Range", content_range);
+    add_expires(headers, settings.expires);
     // "You may ask for parts": said with the whole file (nginx leaves it out of a 206).
-    if (response.status == 200 && (!settings.max_ranges || *settings.max_ranges > 0)) first.add("Accept-Ranges", "bytes");
-    headers = std::move(first);
+    if (response.status == 200 && (!settings.max_ranges || *settings.max_ranges > 0)) headers.add("Accept-Ranges", "bytes");
 
     const bool head_only = request.method == "HEAD";
     auto head = http::serialize_response_head(response, {.server = stage4::server_header});

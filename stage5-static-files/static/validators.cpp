@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-
 #include <cstring>
 
 namespace webstack::stage5 {
@@ -83,29 +82,20 @@ std::optional<std::time_t> parse_http_date(std::string_view text) {
     for (const char* format : formats) {
         std::tm parts{};
         const char* end = ::strptime(copy.c_str(), format, &parts);
-        if (end && *end == '\0') return ::timegm(&parts);
+        if (end && *end == '\0') return seconds_since_epoch(parts);
     }
     return std::nullopt;
 }
 
 namespace {
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
-
 // Does the list in an If-Match / If-None-Match header name our ETag?
 // Weak comparison ignores a "W/" on either side; strong comparison never
 // matches a weak tag (we only make strong ones).
 bool etag_list_matches(std::string_view list, const std::string& etag, bool weak) {
-    if (trim(list) == "*") return true;
+    if (http::trim(list) == "*") return true;
     if (etag.empty()) return false;
-    while (!list.empty()) {
-        const auto comma = list.find(',');
-        auto candidate = trim(list.substr(0, comma));
-        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    for (auto candidate : http::split_list(list)) {
         if (candidate.starts_with("W/")) {
             if (!weak) continue;
             candidate.remove_prefix(2);
@@ -158,7 +148,7 @@ std::optional<std::uint64_t> parse_number(std::string_view text) {
 
 // Does If-Range (an ETag or a date) still describe the file?
 bool if_range_holds(std::string_view value, const FileValidators& file) {
-    value = trim(value);
+    value = http::trim(value);
     if (value.starts_with('"') || value.starts_with("W/")) return !file.etag.empty() && value == file.etag;
     const auto date = parse_http_date(value);
     return date && *date == file.mtime;
@@ -170,21 +160,18 @@ RangeAnswer evaluate_range(const http::HeaderList& headers, std::uint64_t size, 
                            std::optional<int> max_ranges) {
     const auto header = headers.get("Range");
     if (!header || (max_ranges && *max_ranges == 0)) return {};
-    std::string_view spec = trim(*header);
+    std::string_view spec = http::trim(*header);
     if (spec.size() < 6 || strncasecmp(spec.data(), "bytes=", 6) != 0) return {};  // another unit: ignored
     if (const auto if_range = headers.get("If-Range"); if_range && !if_range_holds(*if_range, file)) return {};
     spec.remove_prefix(6);
 
     RangeAnswer answer{RangeAnswer::Kind::Partial, {}};
     std::uint64_t total = 0;
-    int count = 0;
-    while (true) {
-        const auto comma = spec.find(',');
-        const auto item = trim(spec.substr(0, comma));
+    for (const auto item : http::split_list(spec)) {
         const auto dash = item.find('-');
         if (dash == std::string_view::npos) return {RangeAnswer::Kind::Unsatisfiable, {}};
-        const auto first_text = trim(item.substr(0, dash));
-        const auto last_text = trim(item.substr(dash + 1));
+        const auto first_text = http::trim(item.substr(0, dash));
+        const auto last_text = http::trim(item.substr(dash + 1));
         ByteRange range;
         bool satisfiable = true;
         if (first_text.empty()) {
@@ -202,14 +189,11 @@ RangeAnswer evaluate_range(const http::HeaderList& headers, std::uint64_t size, 
             else range = {*first, std::min(*last, size - 1)};
         }
         if (satisfiable) {
-            ++count;
             total += range.length();
             answer.ranges.push_back(range);
         }
-        if (comma == std::string_view::npos) break;
-        spec.remove_prefix(comma + 1);
     }
-    if (max_ranges && count > *max_ranges) return {};
+    if (max_ranges && answer.ranges.size() > static_cast<std::size_t>(*max_ranges)) return {};
     if (answer.ranges.empty()) return {RangeAnswer::Kind::Unsatisfiable, {}};
     if (total > size && answer.ranges.size() > 1) return {};  // overlapping ranges: the whole file instead
     return answer;

@@ -59,6 +59,29 @@ TEST_CASE("worker_processes forks that many workers, which all serve", "[stage4]
     CHECK(proxy->process->wait_for_exit(5s) == 0);
 }
 
+TEST_CASE("Ctrl-C stops the master and its workers without replacing any", "[stage4]") {
+    // The worker and the master both get the Ctrl-C; which of them sees it
+    // first is a race, so the test runs it a few times.
+    for (int round = 0; round < 4; ++round) {
+        auto proxy = std::make_unique<Stage4>();
+        const auto config = proxy->folder.write("nginx.conf", nginx_conf(site("hello")));
+        proxy->process =
+            std::make_unique<ServerProcess>(binary("stage4-reverse-proxy"), std::vector<std::string>{"-c", config});
+        REQUIRE(fetch_body(proxy->process->port()) == "hello");  // the worker is up and serving
+        // A terminal's Ctrl-C: SIGINT to the whole process group, worker and master at once.
+        ::kill(-proxy->process->pid(), SIGINT);
+        CHECK(proxy->process->wait_for_exit(5s) == 0);
+        const auto output = proxy->process->output();
+        INFO(output);
+        std::size_t starts = 0;
+        for (auto at = output.find("start worker process "); at != std::string::npos;
+             at = output.find("start worker process ", at + 1))
+            ++starts;
+        CHECK(starts == 1);  // no worker was started to replace the one that stopped for the Ctrl-C
+        CHECK(output.find("was sent") == std::string::npos);  // and none is reported killed
+    }
+}
+
 TEST_CASE("HUP reloads the config while requests keep coming, and none fails", "[stage4]") {
     auto proxy = std::make_unique<Stage4>();
     const auto config = proxy->folder.write("nginx.conf", with_workers(2, site("old")));
