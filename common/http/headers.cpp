@@ -67,11 +67,18 @@ std::size_t HeaderList::count(std::string_view name) const {
 bool HeaderList::has_token(std::string_view name, std::string_view token) const {
     for (const auto& field : fields_) {
         if (!equals_ignoring_case(field.name, name)) continue;
-        for (auto element : split_list(field.value)) {
-            if (equals_ignoring_case(element, token)) return true;
-        }
+        if (list_contains(field.value, token)) return true;
     }
     return false;
+}
+
+bool list_contains(std::string_view list, std::string_view token) {
+    while (true) {
+        const auto comma = list.find(',');
+        if (equals_ignoring_case(trim(list.substr(0, comma)), token)) return true;
+        if (comma == std::string_view::npos) return false;
+        list.remove_prefix(comma + 1);
+    }
 }
 
 std::vector<std::string_view> split_list(std::string_view value) {

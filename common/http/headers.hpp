@@ -51,6 +51,11 @@ private:
 // Without the spaces and tabs (HTTP's "optional whitespace") at both ends.
 std::string_view trim(std::string_view text);
 
+// True when the comma-separated list ("keep-alive, Upgrade") has the
+// element `token`, ignoring case; like searching split_list's result,
+// without building it.
+bool list_contains(std::string_view list, std::string_view token);
+
 // Splits a comma-separated list ("gzip, chunked") into trimmed elements,
 // keeping empty ones so that callers can reject "chunked,,".
 std::vector<std::string_view> split_list(std::string_view value);

@@ -1,18 +1,26 @@
 #include "http/parser.hpp"
 
 #include <algorithm>
+#include <array>
 #include <exception>
 
 namespace webstack::http {
 
 namespace {
-// RFC 9110 section 5.6.2: the characters a token (like "chunked") may use.
+// RFC 9110 section 5.6.2: the characters a token (like "chunked") may
+// use, as a table of 256 answers: this runs for every header field name.
+constexpr auto token_characters = [] {
+    std::array<bool, 256> table{};
+    for (int c = '0'; c <= '9'; ++c) table[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+    for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+    return table;
+}();
+
 bool is_token(std::string_view text) {
-    constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
-    return !text.empty() && std::all_of(text.begin(), text.end(), [&](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-               extra.find(c) != std::string_view::npos;
-    });
+    return !text.empty() && std::all_of(text.begin(), text.end(),
+                                        [](char c) { return token_characters[static_cast<unsigned char>(c)]; });
 }
 
 // "HTTP/2.0" is a well-formed version we do not speak; "HTXP/1.1" is garbage.
@@ -305,6 +313,11 @@ void MessageParser::record_llhttp_error(llhttp_errno_t code) {
 }
 
 RequestParser::RequestParser(ParserLimits limits) : MessageParser(HTTP_REQUEST, limits) {}
+
+Request RequestParser::take_head() {
+    auto& p = parts();
+    return Request{std::move(p.method), std::move(p.target), p.version, std::move(p.headers), {}, {}, p.keep_alive};
+}
 
 Request RequestParser::current() const {
     const auto& p = parts();

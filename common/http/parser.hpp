@@ -123,6 +123,10 @@ public:
     // The request so far: its head is valid once headers_complete() (a
     // server needs that to answer "Expect: 100-continue" before the body).
     Request current() const;
+    // Moves the head (method, target, version, headers) out, without
+    // copying it, once headers_complete(); the parser goes on with the
+    // body, which take_request() returns later.
+    Request take_head();
     // The finished request; the parser is then ready for the next one.
     Request take_request();
 };
@@ -137,8 +141,11 @@ public:
     // The response so far: its head is valid once headers_complete() (a
     // proxy starts passing it on before the body has arrived).
     Response current() const;
-    // Its status code, without copying the rest (0 before the status line).
+    // Parts of it, without copying: the status code (0 before the status
+    // line), the reason phrase and the header fields.
     int status() const { return parts().status; }
+    const std::string& reason() const { return parts().reason; }
+    const HeaderList& headers() const { return parts().headers; }
     Response take_response();
 };
 

@@ -136,6 +136,21 @@ std::string serialize_response(const Response& response, const ResponseOptions& 
     return out;
 }
 
+std::string start_response_head(int status, std::string_view reason, std::string_view server) {
+    std::string out;
+    out.reserve(256);
+    out += "HTTP/1.1 ";
+    out += std::to_string(status);
+    out += ' ';
+    out += reason.empty() ? reason_phrase(status) : reason;
+    out += "\r\nServer: ";
+    out += server;
+    out += "\r\nDate: ";
+    out += http_date_now();
+    out += "\r\n";
+    return out;
+}
+
 std::string serialize_chunk(std::string_view data) {
     if (data.empty()) return {};  // an empty chunk would end the body
     char size[20];

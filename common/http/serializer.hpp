@@ -37,6 +37,11 @@ std::string serialize_response(const Response& response, const ResponseOptions& 
 // Content-Length (the body's length is not known here).
 std::string serialize_response_head(const Response& response, const ResponseOptions& options = {});
 
+// The start of a response head that a proxy writes field by field: the
+// HTTP/1.1 status line (the standard phrase when `reason` is empty), then
+// Server and Date. The caller appends "Name: value\r\n" lines and "\r\n".
+std::string start_response_head(int status, std::string_view reason, std::string_view server);
+
 // One chunk of a chunked body ("5\r\nhello\r\n"); an empty piece gives "".
 std::string serialize_chunk(std::string_view data);
 // The end of a chunked body, with optional trailer fields.

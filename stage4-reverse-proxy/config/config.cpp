@@ -3,7 +3,6 @@
 #include "config/directives.hpp"
 #include "config/values.hpp"
 
-#include <arpa/inet.h>
 #include <set>
 #include <thread>
 
@@ -30,9 +29,14 @@ int number_argument(const Directive& directive, const std::string& text) {
     return static_cast<int>(*value);
 }
 
-bool is_ip_address(const std::string& host) {
-    unsigned char buffer[16];
-    return ::inet_pton(AF_INET, host.c_str(), buffer) == 1 || ::inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+// The address to connect to, worked out once here rather than for each
+// request. Only IP addresses and "localhost": we resolve no names (nginx
+// asks DNS when it reads the config).
+std::optional<asio::ip::tcp::endpoint> endpoint_of(const std::string& host, int port) {
+    boost::system::error_code error;
+    const auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, error);
+    if (error) return std::nullopt;
+    return asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port));
 }
 
 // The directives that http, server and location share. Returns false when
@@ -147,7 +151,9 @@ Settings settings_of(const std::vector<Directive>& block, const Settings& parent
 UpstreamServer upstream_server(const Directive& directive) {
     const auto address = parse_host_and_port(directive.arguments[0], 80);
     if (!address) throw ConfigError("invalid host in upstream \"" + directive.arguments[0] + "\"", directive.where);
-    UpstreamServer server{address->host, address->port, 1, 1, Duration(10'000), false, directive.where};
+    const auto endpoint = endpoint_of(address->host, address->port);
+    if (!endpoint) throw ConfigError("host not found in upstream \"" + directive.arguments[0] + "\"", directive.where);
+    UpstreamServer server{address->host, address->port, *endpoint, 1, 1, Duration(10'000), false, directive.where};
     for (std::size_t i = 1; i < directive.arguments.size(); ++i) {
         const auto& parameter = directive.arguments[i];
         const auto value = parameter.substr(parameter.find('=') + 1);
@@ -173,13 +179,15 @@ ProxyPass proxy_pass(const Directive& directive, const Config& config) {
     const auto host_text = rest.substr(0, slash);
     const auto address = parse_host_and_port(host_text, 80);
     if (!address) throw ConfigError("invalid host in \"" + url + "\"", directive.where);
-    ProxyPass pass{address->host, address->port, address->port_given, std::nullopt, nullptr};
+    ProxyPass pass{address->host, address->port, address->port_given, std::nullopt, nullptr, {}};
     if (slash != std::string::npos) pass.uri = rest.substr(slash);
     for (const auto& upstream : config.upstreams) {
         if (!address->port_given && upstream.name == address->host) pass.upstream = &upstream;
     }
-    if (!pass.upstream && !is_ip_address(address->host) && address->host != "localhost")
-        throw ConfigError("host not found in upstream \"" + host_text + "\"", directive.where);
+    if (pass.upstream) return pass;
+    const auto endpoint = endpoint_of(address->host, address->port);
+    if (!endpoint) throw ConfigError("host not found in upstream \"" + host_text + "\"", directive.where);
+    pass.endpoint = *endpoint;
     return pass;
 }
 

@@ -11,6 +11,8 @@
 #include "config/directives.hpp"
 #include "config/syntax.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -20,6 +22,8 @@
 #include <vector>
 
 namespace webstack::stage4 {
+
+namespace asio = boost::asio;
 
 using Duration = std::chrono::milliseconds;
 
@@ -34,6 +38,7 @@ struct ListenAddress {
 struct UpstreamServer {
     std::string host;
     int port = 80;
+    asio::ip::tcp::endpoint endpoint;   // host and port as an address to connect to
     int weight = 1;
     int max_fails = 1;
     Duration fail_timeout{10'000};
@@ -67,6 +72,7 @@ struct ProxyPass {
     bool port_given = false;
     std::optional<std::string> uri;     // "/api/": replaces the matched location prefix
     const Upstream* upstream = nullptr; // when host names an upstream block
+    asio::ip::tcp::endpoint endpoint;   // else: host and port as an address to connect to
     std::string proxy_host() const;     // $proxy_host: "app_server", "127.0.0.1:8000"
 };
 

@@ -126,7 +126,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
     for (bool first = true; !registry.stopping() || first; first = false) {
         const auto head = co_await read_head(socket, parser, pending, defaults, first, registry);
         if (head == HeadOutcome::Idle || head == HeadOutcome::Closed) break;
-        http::Request request = parser.current();
+        http::Request request = parser.take_head();
         context.request = &request;
         context.proxy_host.clear();
         context.access_log = nullptr;

@@ -17,10 +17,6 @@ namespace webstack::stage4 {
 namespace {
 
 
-asio::ip::tcp::endpoint endpoint_of(const std::string& host, int port) {
-    return {asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host), static_cast<unsigned short>(port)};
-}
-
 // Why a try failed, in proxy_next_upstream's words.
 enum class Failure { Error, Timeout, InvalidHeader };
 
@@ -185,9 +181,9 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
                 log_upstream_error("no live upstreams while connecting to upstream", context, {endpoint, target});
                 co_return co_await answer(client, error_page(last_failure_status, true), request);
             }
-            endpoint = endpoint_of(server->host, server->port);
+            endpoint = server->endpoint;
         } else {
-            endpoint = endpoint_of(pass.host, pass.port);
+            endpoint = pass.endpoint;
         }
         const UpstreamAddress upstream_url{endpoint, target};
         ++tries;

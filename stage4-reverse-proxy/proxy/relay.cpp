@@ -87,26 +87,22 @@ struct ClientHead {
     bool keep_alive = false;
 };
 
-ClientHead client_head(const http::Response& upstream_response, const http::Request& request, const Location& location,
+ClientHead client_head(const http::ResponseParser& upstream, const http::Request& request, const Location& location,
                        const RequestContext& context) {
-    http::Response response;
-    response.status = upstream_response.status;
-    response.reason = upstream_response.reason;
-    response.headers = headers_for_client(upstream_response.headers, location, context);
-    const bool body_expected = request.method != "HEAD" && http::status_has_body(response.status);
-    const auto length = upstream_response.headers.get("Content-Length");
-    response.keep_alive = request.keep_alive && location.settings.keepalive_timeout.count() > 0;
     ClientHead head;
-    if (length) response.headers.add("Content-Length", std::string(*length));
-    else if (body_expected && request.version == http::Version{1, 1}) {
-        response.headers.add("Transfer-Encoding", "chunked");
+    head.bytes = http::start_response_head(upstream.status(), upstream.reason(), server_header);
+    append_headers_for_client(head.bytes, upstream.headers(), location, context);
+    const bool body_expected = request.method != "HEAD" && http::status_has_body(upstream.status());
+    head.keep_alive = request.keep_alive && location.settings.keepalive_timeout.count() > 0;
+    if (const auto length = upstream.headers().get("Content-Length")) {
+        head.bytes.append("Content-Length: ").append(*length).append("\r\n");
+    } else if (body_expected && request.version == http::Version{1, 1}) {
+        head.bytes += "Transfer-Encoding: chunked\r\n";
         head.chunked = true;
     } else if (body_expected) {
-        response.keep_alive = false;  // HTTP/1.0: the end of the body is the close
+        head.keep_alive = false;  // HTTP/1.0: the end of the body is the close
     }
-    if (response.keep_alive) response.headers.add("Connection", "keep-alive");
-    head.keep_alive = response.keep_alive;
-    head.bytes = http::serialize_response_head(response, {.server = server_header});
+    head.bytes += head.keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
     return head;
 }
 
@@ -135,7 +131,7 @@ asio::awaitable<bool> read_more_body(net::Socket& upstream, UpstreamReply& reply
 asio::awaitable<Outcome> relay_streaming(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
                                          const http::Request& request, const Location& location,
                                          const RequestContext& context, const UpstreamAddress& upstream_url) {
-    const auto head = client_head(reply.parser.current(), request, location, context);
+    const auto head = client_head(reply.parser, request, location, context);
     Outcome outcome{reply.parser.status(), 0, head.keep_alive, true};
     std::string out = head.bytes;
     while (true) {
@@ -231,7 +227,7 @@ asio::awaitable<Outcome> relay_buffered(ClientSide client, net::Socket& upstream
                                         const RequestContext& context, const UpstreamAddress& upstream_url,
                                         const ReleaseUpstream& release_upstream) {
     const auto& settings = location.settings;
-    const auto head = client_head(reply.parser.current(), request, location, context);
+    const auto head = client_head(reply.parser, request, location, context);
     Outcome outcome{reply.parser.status(), 0, head.keep_alive, true};
     const auto head_written = co_await write_all_for(client.socket, head.bytes, send_timeout);
     if (!head_written.ok()) {

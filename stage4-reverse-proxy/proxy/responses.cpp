@@ -70,13 +70,7 @@ bool is_hop_by_hop(std::string_view name, const http::HeaderList& headers) {
         if (http::equals_ignoring_case(name, hop)) return true;
     }
     if (name.size() >= 6 && http::equals_ignoring_case(name.substr(0, 6), "Proxy-")) return true;
-    for (const auto& field : headers) {
-        if (!http::equals_ignoring_case(field.name, "Connection")) continue;
-        for (const auto listed : http::split_list(field.value)) {
-            if (http::equals_ignoring_case(listed, name)) return true;
-        }
-    }
-    return false;
+    return headers.has_token("Connection", name);  // "Connection: X-Secret" makes X-Secret hop-by-hop
 }
 
 namespace {
@@ -138,9 +132,11 @@ std::string rewrite_redirect(const std::string& value, const Location& location,
 }
 }  // namespace
 
-http::HeaderList headers_for_client(const http::HeaderList& upstream_headers, const Location& location,
-                                    const RequestContext& context) {
-    http::HeaderList out;
+void append_headers_for_client(std::string& head, const http::HeaderList& upstream_headers, const Location& location,
+                               const RequestContext& context) {
+    const auto add = [&head](std::string_view name, std::string_view value) {
+        head.append(name).append(": ").append(value).append("\r\n");
+    };
     for (const auto& field : upstream_headers) {
         if (is_hop_by_hop(field.name, upstream_headers) || http::equals_ignoring_case(field.name, "Server") ||
             http::equals_ignoring_case(field.name, "Date") || http::equals_ignoring_case(field.name, "Content-Length") ||
@@ -148,20 +144,19 @@ http::HeaderList headers_for_client(const http::HeaderList& upstream_headers, co
             (field.name.size() >= 8 && http::equals_ignoring_case(field.name.substr(0, 8), "X-Accel-")))
             continue;
         if (http::equals_ignoring_case(field.name, "Location")) {
-            out.add(field.name, rewrite_redirect(field.value, location, context));
+            add(field.name, rewrite_redirect(field.value, location, context));
             continue;
         }
         if (http::equals_ignoring_case(field.name, "Refresh")) {
             // "5; url=http://app_server/x": the address is what follows "url=".
             auto at = field.value.find("url=");
             if (at == std::string::npos) at = field.value.find("URL=");
-            if (at == std::string::npos) out.add(field.name, field.value);
-            else out.add(field.name, field.value.substr(0, at + 4) + rewrite_redirect(field.value.substr(at + 4), location, context));
+            if (at == std::string::npos) add(field.name, field.value);
+            else add(field.name, field.value.substr(0, at + 4) + rewrite_redirect(field.value.substr(at + 4), location, context));
             continue;
         }
-        out.add(field.name, field.value);
+        add(field.name, field.value);
     }
-    return out;
 }
 
 }  // namespace webstack::stage4

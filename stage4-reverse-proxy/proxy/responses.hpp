@@ -33,10 +33,11 @@ std::string upstream_request_head(const http::Request& request, const std::strin
                                   const Location& location, const RequestContext& context,
                                   std::optional<std::size_t> body_length, bool keep_connection);
 
-// The upstream's response headers, as the client gets them: no hop-by-hop
-// headers, no Server or Date (we send our own, as nginx does), Location and
-// Refresh rewritten by proxy_redirect.
-http::HeaderList headers_for_client(const http::HeaderList& upstream_headers, const Location& location,
-                                    const RequestContext& context);
+// The upstream's response headers, as the client gets them, appended to
+// `head` as "Name: value" lines: no hop-by-hop headers, no Server or Date
+// (we send our own, as nginx does), no Content-Length (the caller frames
+// the body), Location and Refresh rewritten by proxy_redirect.
+void append_headers_for_client(std::string& head, const http::HeaderList& upstream_headers, const Location& location,
+                               const RequestContext& context);
 
 }  // namespace webstack::stage4

@@ -3,6 +3,7 @@
 #include "http/headers.hpp"
 
 using webstack::http::HeaderList;
+using webstack::http::list_contains;
 using webstack::http::split_list;
 
 TEST_CASE("header lookup ignores case and keeps order and repeats", "[headers]") {
@@ -39,6 +40,15 @@ TEST_CASE("has_token finds a token in a comma-separated field", "[headers]") {
     CHECK(headers.has_token("connection", "upgrade"));
     CHECK(headers.has_token("Connection", "close"));
     CHECK_FALSE(headers.has_token("Connection", "keep"));
+}
+
+TEST_CASE("list_contains looks for a whole element of a list, ignoring case and blanks", "[headers]") {
+    CHECK(list_contains("keep-alive, Upgrade", "upgrade"));
+    CHECK(list_contains(" gzip ,chunked", "GZIP"));
+    CHECK(list_contains("a,,b", ""));
+    CHECK_FALSE(list_contains("keep-alive", "keep"));
+    CHECK_FALSE(list_contains("", "close"));
+    CHECK_FALSE(list_contains("close-ish, closed", "close"));
 }
 
 TEST_CASE("split_list trims elements and keeps empty ones", "[headers]") {

@@ -115,6 +115,26 @@ TEST_CASE("the head is readable before the body arrives (for Expect: 100-continu
     CHECK(parser.take_request().body == "abc");
 }
 
+TEST_CASE("take_head moves the head out and the parser goes on with the body", "[request-parser]") {
+    http::RequestParser parser;
+    std::string streamed;
+    parser.stream_body_to([&](std::string_view piece) { streamed.append(piece); });
+    parser.feed("POST /upload?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n");
+    REQUIRE(parser.headers_complete());
+    const auto head = parser.take_head();
+    CHECK(head.method == "POST");
+    CHECK(head.target == "/upload?x=1");
+    CHECK(head.headers.get("Content-Length") == "3");
+    CHECK(head.keep_alive);
+    parser.feed("abc");
+    REQUIRE(parser.message_complete());
+    CHECK(streamed == "abc");
+    parser.take_request();
+    parser.feed("GET /next HTTP/1.1\r\nHost: a\r\n\r\n");
+    REQUIRE(parser.message_complete());
+    CHECK(parser.take_head().target == "/next");
+}
+
 TEST_CASE("feeding stops at the end of a message and leaves the next one's bytes", "[request-parser]") {
     http::RequestParser parser;
     const std::string first = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n";

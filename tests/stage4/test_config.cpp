@@ -90,6 +90,8 @@ TEST_CASE("config errors name the file and the line", "[stage4]") {
         {"events {}\nhttp {\n  server { listen 8080 }\n}\n", "unexpected \"}\", expecting \";\" or \"}\"", 3},
         {"events {}\nhttp {\n  server { location / { proxy_pass http://nowhere; } }\n}\n",
          "host not found in upstream \"nowhere\"", 3},
+        {"events {}\nhttp {\n  upstream app {\n    server app.invalid:8000;\n  }\n  server { location / { proxy_pass http://app; } }\n}\n",
+         "host not found in upstream \"app.invalid:8000\"", 4},
         {"events {}\nhttp {\n  server { location / { proxy_set_header X-A $nonsense; proxy_pass http://127.0.0.1; } }\n}\n",
          "unknown \"nonsense\" variable", 3},
         {"events {}\nhttp {\n  client_max_body_size 1m;\n  client_max_body_size 2m;\n  server { }\n}\n",
