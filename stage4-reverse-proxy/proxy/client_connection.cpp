@@ -78,36 +78,78 @@ void log_access(const Settings& defaults, const RequestContext& context, const h
     log::write_access_line(log::format_access_line(log::nginx_combined_access_format, record));
 }
 
-// One request whose head has arrived: route it, answer it or proxy it.
-asio::awaitable<Outcome> handle(ClientSide client, const http::Request& request, const ListenGroup& group,
-                                RequestContext& context, Upstreams& upstreams, const ContentHandler* content) {
+// What to do with a request whose head has arrived, decided without any
+// I/O: answer it ourselves, close, proxy it, or hand it to the content
+// handler. Deciding in a plain function keeps handle() below small: a
+// coroutine's frame, allocated at each call, holds every temporary that
+// lives across a co_await, and Asio recycles frames only up to 1 KiB.
+struct Route {
+    enum class Kind { Answer, Close, Proxy, Content } kind = Kind::Answer;
+    http::Response response;  // Answer: what to send
+    const Server* server = nullptr;
+    const Location* location = nullptr;  // Proxy, Content (nullptr: no location matched)
+    std::optional<http::Target> target;  // Content: the decoded, normalised target
+};
+
+Route route(const http::Request& request, const ListenGroup& group, RequestContext& context) {
+    Route route;
     const Server& server = choose_server(group, request.headers.get("Host"));
+    route.server = &server;
     context.server_name = server.server_names.empty() ? "" : server.server_names.front();
     context.underscores_in_headers = server.settings.underscores_in_headers;
     context.access_log = &server.settings.access_log;
-    if (server.return_directive)
-        co_return co_await answer(client, return_response(*server.return_directive, context, true), request);
-
-    const auto parsed = http::parse_target(request.target);
-    if (!parsed.target) co_return co_await answer(client, error_page(400, false), request);
+    if (server.return_directive) {
+        route.response = return_response(*server.return_directive, context, true);
+        return route;
+    }
+    auto parsed = http::parse_target(request.target);
+    if (!parsed.target) {
+        route.response = error_page(400, false);
+        return route;
+    }
     const std::string& path = parsed.target->path;
     if (needs_trailing_slash_redirect(server, path)) {
         // nginx: "/api" for `location /api/ { proxy_pass ...; }` is a 301 to "/api/".
         std::string to = path + "/";
         if (!parsed.target->query.empty()) to += "?" + parsed.target->query;
-        auto response = error_page(301, true);
-        response.headers.add("Location", to);
-        co_return co_await answer(client, std::move(response), request);
+        route.response = error_page(301, true);
+        route.response.headers.add("Location", to);
+        return route;
     }
     const Location* location = choose_location(server, path);
+    route.location = location;
     if (location) context.access_log = &location->settings.access_log;
     if (location && location->return_directive) {
-        if (location->return_directive->code == 444) co_return Outcome{444, 0, false, false};  // nginx: close, say nothing
-        co_return co_await answer(client, return_response(*location->return_directive, context, true), request);
+        if (location->return_directive->code == 444) route.kind = Route::Kind::Close;  // nginx: close, say nothing
+        else route.response = return_response(*location->return_directive, context, true);
+    } else if (location && location->proxy_pass) {
+        route.kind = Route::Kind::Proxy;
+    } else {
+        route.kind = Route::Kind::Content;
+        route.target = std::move(parsed.target);
     }
-    if (location && location->proxy_pass) co_return co_await proxy_request(client, request, *location, context, upstreams);
-    if (content) co_return co_await content->handle(client, request, server, location, *parsed.target, context, upstreams);
-    co_return co_await answer(client, error_page(404, true), request);
+    return route;
+}
+
+// One request whose head has arrived: route it, then answer it or proxy it.
+asio::awaitable<Outcome> handle(ClientSide client, const http::Request& request, const ListenGroup& group,
+                                RequestContext& context, Upstreams& upstreams, const ContentHandler* content) {
+    Route decided = route(request, group, context);
+    if (decided.kind == Route::Kind::Content && !content) {
+        decided.kind = Route::Kind::Answer;  // stage 4 has no files to serve
+        decided.response = error_page(404, true);
+    }
+    switch (decided.kind) {
+        case Route::Kind::Close: co_return Outcome{444, 0, false, false};
+        case Route::Kind::Proxy:
+            co_return co_await proxy_request(client, request, *decided.location, context, upstreams);
+        case Route::Kind::Content:
+            co_return co_await content->handle(client, request, *decided.server, decided.location, *decided.target,
+                                               context, upstreams);
+        case Route::Kind::Answer:
+            break;
+    }
+    co_return co_await answer(client, std::move(decided.response), request);
 }
 
 }  // namespace
