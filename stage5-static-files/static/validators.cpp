@@ -2,15 +2,23 @@
 
 #include "http/serializer.hpp"
 
-#include <fmt/format.h>
-
+#include <charconv>
 #include <chrono>
 #include <cstring>
 
 namespace webstack::stage5 {
 
 std::string make_etag(std::time_t mtime, std::uint64_t size) {
-    return fmt::format("\"{:x}-{:x}\"", static_cast<std::uint64_t>(mtime), size);
+    // "\"{:x}-{:x}\"" with fmt says the same; this runs for every file
+    // answer, and to_chars costs a tenth of it.
+    char text[2 * 16 + 4];
+    char* end = text;
+    *end++ = '"';
+    end = std::to_chars(end, text + sizeof text, static_cast<std::uint64_t>(mtime), 16).ptr;
+    *end++ = '-';
+    end = std::to_chars(end, text + sizeof text, size, 16).ptr;
+    *end++ = '"';
+    return std::string(text, end);
 }
 
 const std::string& format_last_modified(std::time_t mtime) {
