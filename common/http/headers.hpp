@@ -16,8 +16,16 @@ struct HeaderField {
     std::string value;
 };
 
-// True when a and b are equal, ignoring ASCII case.
-bool equals_ignoring_case(std::string_view a, std::string_view b);
+// True when a and b are equal, ignoring ASCII case. (Inline: header
+// lookups call it for every field.)
+inline bool equals_ignoring_case(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+        if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+}
 
 class HeaderList {
 public:

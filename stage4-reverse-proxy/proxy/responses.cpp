@@ -64,13 +64,13 @@ http::Response return_response(const ReturnDirective& directive, const RequestCo
     return response;
 }
 
-bool is_hop_by_hop(std::string_view name, const http::HeaderList& headers) {
+bool is_hop_by_hop(std::string_view name, std::string_view connection_header) {
     static constexpr std::array fixed = {"Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade"};
     for (const char* hop : fixed) {
         if (http::equals_ignoring_case(name, hop)) return true;
     }
     if (name.size() >= 6 && http::equals_ignoring_case(name.substr(0, 6), "Proxy-")) return true;
-    return headers.has_token("Connection", name);  // "Connection: X-Secret" makes X-Secret hop-by-hop
+    return http::list_contains(connection_header, name);  // "Connection: X-Secret" makes X-Secret hop-by-hop
 }
 
 namespace {
@@ -100,9 +100,10 @@ std::string upstream_request_head(const http::Request& request, const std::strin
         add("Connection", "close");
     for (const auto& setting : set_headers) add(setting.name, expand_variables(setting.value, context));
     if (body_length) add("Content-Length", std::to_string(*body_length));
+    const auto connection = request.headers.get_combined("Connection").value_or("");
     for (const auto& field : request.headers) {
         if (http::equals_ignoring_case(field.name, "Host") || http::equals_ignoring_case(field.name, "Content-Length") ||
-            http::equals_ignoring_case(field.name, "Expect") || is_hop_by_hop(field.name, request.headers) ||
+            http::equals_ignoring_case(field.name, "Expect") || is_hop_by_hop(field.name, connection) ||
             replaced_by(set_headers, field.name))
             continue;
         if (!settings.underscores_in_headers && field.name.find('_') != std::string::npos) continue;
@@ -137,8 +138,9 @@ void append_headers_for_client(std::string& head, const http::HeaderList& upstre
     const auto add = [&head](std::string_view name, std::string_view value) {
         head.append(name).append(": ").append(value).append("\r\n");
     };
+    const auto connection = upstream_headers.get_combined("Connection").value_or("");
     for (const auto& field : upstream_headers) {
-        if (is_hop_by_hop(field.name, upstream_headers) || http::equals_ignoring_case(field.name, "Server") ||
+        if (is_hop_by_hop(field.name, connection) || http::equals_ignoring_case(field.name, "Server") ||
             http::equals_ignoring_case(field.name, "Date") || http::equals_ignoring_case(field.name, "Content-Length") ||
             http::equals_ignoring_case(field.name, "X-Pad") ||
             (field.name.size() >= 8 && http::equals_ignoring_case(field.name.substr(0, 8), "X-Accel-")))
