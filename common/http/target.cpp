@@ -1,7 +1,5 @@
 #include "http/target.hpp"
 
-#include <vector>
-
 namespace webstack::http {
 
 namespace {
@@ -51,7 +49,10 @@ std::optional<std::string> percent_decode(std::string_view text, bool reject_enc
 }
 
 std::optional<std::string> remove_dot_segments(std::string_view path) {
-    std::vector<std::string_view> segments;
+    // The output is a stack of segments, each written with its "/" in
+    // front: ".." pops the last one off, back to its slash.
+    std::string result;
+    result.reserve(path.size());
     const bool trailing_slash = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
     std::size_t start = 1;  // path starts with '/'
     while (start <= path.size()) {
@@ -59,17 +60,13 @@ std::optional<std::string> remove_dot_segments(std::string_view path) {
         if (end == std::string_view::npos) end = path.size();
         const auto segment = path.substr(start, end - start);
         if (segment == "..") {
-            if (segments.empty()) return std::nullopt;
-            segments.pop_back();
+            if (result.empty()) return std::nullopt;
+            result.erase(result.rfind('/'));
         } else if (segment != "." && !(segment.empty() && end == path.size())) {
-            segments.push_back(segment);
+            result += '/';
+            result += segment;
         }
         start = end + 1;
-    }
-    std::string result;
-    for (auto segment : segments) {
-        result += '/';
-        result += segment;
     }
     if (result.empty() || (trailing_slash && !result.ends_with('/'))) result += '/';
     return result;

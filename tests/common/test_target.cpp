@@ -21,6 +21,10 @@ TEST_CASE("dot segments are removed", "[target]") {
         {"/a//b", "/a//b"},
         {"/a/%2e%2e/b", "/b"},  // encoded dots are dots too
         {"/static/", "/static/"},
+        {"/a//../b", "/a/b"},   // ".." takes back the empty segment
+        {"/a/b/../../c/", "/c/"},
+        {"/a/.", "/a/"},
+        {"/..a/b.", "/..a/b."}, // only whole segments are dots
     }));
     INFO(raw);
     const auto result = parse_target(raw);
