@@ -92,43 +92,43 @@ struct Route {
 };
 
 Route route(const http::Request& request, const ListenGroup& group, RequestContext& context) {
-    Route route;
+    Route decided;
     const Server& server = choose_server(group, request.headers.get("Host"));
-    route.server = &server;
+    decided.server = &server;
     context.server_name = server.server_names.empty() ? "" : server.server_names.front();
     context.underscores_in_headers = server.settings.underscores_in_headers;
     context.access_log = &server.settings.access_log;
     if (server.return_directive) {
-        route.response = return_response(*server.return_directive, context, true);
-        return route;
+        decided.response = return_response(*server.return_directive, context, true);
+        return decided;
     }
     auto parsed = http::parse_target(request.target);
     if (!parsed.target) {
-        route.response = error_page(400, false);
-        return route;
+        decided.response = error_page(400, false);
+        return decided;
     }
     const std::string& path = parsed.target->path;
     if (needs_trailing_slash_redirect(server, path)) {
         // nginx: "/api" for `location /api/ { proxy_pass ...; }` is a 301 to "/api/".
         std::string to = path + "/";
         if (!parsed.target->query.empty()) to += "?" + parsed.target->query;
-        route.response = error_page(301, true);
-        route.response.headers.add("Location", to);
-        return route;
+        decided.response = error_page(301, true);
+        decided.response.headers.add("Location", to);
+        return decided;
     }
     const Location* location = choose_location(server, path);
-    route.location = location;
+    decided.location = location;
     if (location) context.access_log = &location->settings.access_log;
     if (location && location->return_directive) {
-        if (location->return_directive->code == 444) route.kind = Route::Kind::Close;  // nginx: close, say nothing
-        else route.response = return_response(*location->return_directive, context, true);
+        if (location->return_directive->code == 444) decided.kind = Route::Kind::Close;  // nginx: close, say nothing
+        else decided.response = return_response(*location->return_directive, context, true);
     } else if (location && location->proxy_pass) {
-        route.kind = Route::Kind::Proxy;
+        decided.kind = Route::Kind::Proxy;
     } else {
-        route.kind = Route::Kind::Content;
-        route.target = std::move(parsed.target);
+        decided.kind = Route::Kind::Content;
+        decided.target = std::move(parsed.target);
     }
-    return route;
+    return decided;
 }
 
 // One request whose head has arrived: route it, then answer it or proxy it.
