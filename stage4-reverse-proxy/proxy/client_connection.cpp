@@ -9,6 +9,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <limits>
+#include <optional>
 
 namespace webstack::stage4 {
 
@@ -44,7 +45,8 @@ enum class HeadOutcome { Complete, Idle, TimedOut, Closed };
 // the first byte of a next request on a kept-alive connection is bounded by
 // keepalive_timeout instead.
 asio::awaitable<HeadOutcome> read_head(net::Socket& socket, http::RequestParser& parser, std::string& pending,
-                                       const Settings& settings, bool first_request, ConnectionRegistry& registry) {
+                                       const Settings& settings, bool first_request, ConnectionRegistry& registry,
+                                       ConnectionRegistry::Entry& listed) {
     using Clock = std::chrono::steady_clock;
     auto deadline = Clock::now() + settings.client_header_timeout;
     while (true) {
@@ -54,7 +56,8 @@ asio::awaitable<HeadOutcome> read_head(net::Socket& socket, http::RequestParser&
         if (idle && registry.stopping()) co_return HeadOutcome::Idle;
         const auto remaining = std::chrono::duration_cast<Duration>(deadline - Clock::now());
         const auto wait = idle ? settings.keepalive_timeout : std::max(remaining, Duration(0));
-        auto registration = idle ? registry.idle(socket) : ConnectionRegistry::IdleGuard{};
+        std::optional<ConnectionRegistry::IdleMark> idle_mark;
+        if (idle) idle_mark.emplace(listed);
         const auto read = co_await read_some_for(socket, pending, wait);
         if (read.status == IoStatus::TimedOut) co_return idle ? HeadOutcome::Idle : HeadOutcome::TimedOut;
         if (!read.ok()) co_return HeadOutcome::Closed;
@@ -156,7 +159,7 @@ asio::awaitable<Outcome> handle(ClientSide client, const http::Request& request,
 
 asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group, ConnectionRegistry& registry,
                                    Upstreams& upstreams, const ContentHandler* content) {
-    auto open = registry.open();
+    auto open = registry.open(socket);
     const Settings& defaults = group.default_server->settings;
     http::RequestParser parser(limits_of(defaults));
     std::string pending, body_piece;
@@ -166,7 +169,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
     ClientSide client{socket, parser, pending, body_piece};
 
     for (bool first = true; !registry.stopping() || first; first = false) {
-        const auto head = co_await read_head(socket, parser, pending, defaults, first, registry);
+        const auto head = co_await read_head(socket, parser, pending, defaults, first, registry, open.entry());
         if (head == HeadOutcome::Idle || head == HeadOutcome::Closed) break;
         http::Request request = parser.take_head();
         context.request = &request;

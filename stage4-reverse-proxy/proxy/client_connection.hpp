@@ -15,47 +15,53 @@ namespace webstack::stage4 {
 
 // What the server knows of its open connections: how many there are (a
 // graceful stop waits for them), and which wait idle between requests (a
-// graceful stop closes those at once, as nginx does on QUIT).
+// graceful stop closes those at once, as nginx does on QUIT). A connection
+// is listed once, when it opens; going idle and busy again between
+// requests only flips a flag (no list work for each request).
 class ConnectionRegistry {
 public:
-    // Counts the connection while it lives.
+    struct Entry {
+        net::Socket* socket = nullptr;
+        bool idle = false;  // waiting for the next request
+    };
+    // Lists the connection while it lives.
     class OpenGuard {
     public:
-        explicit OpenGuard(ConnectionRegistry& registry) : registry_(registry) { ++registry_.open_; }
-        ~OpenGuard() { --registry_.open_; }
+        OpenGuard(ConnectionRegistry& registry, net::Socket& socket)
+            : registry_(registry), entry_(registry.open_.insert(registry.open_.end(), Entry{&socket})) {}
+        ~OpenGuard() { registry_.open_.erase(entry_); }
         OpenGuard(const OpenGuard&) = delete;
         OpenGuard& operator=(const OpenGuard&) = delete;
+        Entry& entry() { return *entry_; }
     private:
         ConnectionRegistry& registry_;
+        std::list<Entry>::iterator entry_;
     };
-    // Lists the socket as idle while it lives.
-    class IdleGuard {
+    // Marks the connection idle while it lives.
+    class IdleMark {
     public:
-        IdleGuard() = default;
-        IdleGuard(ConnectionRegistry* registry, std::list<net::Socket*>::iterator entry)
-            : registry_(registry), entry_(entry) {}
-        IdleGuard(IdleGuard&& other) noexcept : registry_(other.registry_), entry_(other.entry_) { other.registry_ = nullptr; }
-        IdleGuard& operator=(IdleGuard&&) = delete;
-        ~IdleGuard() { if (registry_) registry_->idle_.erase(entry_); }
+        explicit IdleMark(Entry& entry) : entry_(entry) { entry_.idle = true; }
+        ~IdleMark() { entry_.idle = false; }
+        IdleMark(const IdleMark&) = delete;
+        IdleMark& operator=(const IdleMark&) = delete;
     private:
-        ConnectionRegistry* registry_ = nullptr;
-        std::list<net::Socket*>::iterator entry_;
+        Entry& entry_;
     };
 
-    OpenGuard open() { return OpenGuard(*this); }
-    IdleGuard idle(net::Socket& socket) { return {this, idle_.insert(idle_.end(), &socket)}; }
-    int open_connections() const { return open_; }
+    OpenGuard open(net::Socket& socket) { return OpenGuard(*this, socket); }
+    int open_connections() const { return static_cast<int>(open_.size()); }
     bool stopping() const { return stopping_; }
     // Graceful stop: no new requests; idle connections are closed now.
     void stop_gracefully() {
         stopping_ = true;
-        for (auto* socket : idle_) socket->cancel();
+        for (auto& entry : open_) {
+            if (entry.idle) entry.socket->cancel();
+        }
     }
 
 private:
-    int open_ = 0;
     bool stopping_ = false;
-    std::list<net::Socket*> idle_;
+    std::list<Entry> open_;
 };
 
 // `content`: what answers locations that do not proxy (nullptr: 404).
