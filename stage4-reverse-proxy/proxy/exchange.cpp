@@ -269,7 +269,7 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
         // As soon as the answer is read, the connection goes back to the pool
         // (or closes), and the server counts as done, while a slow client
         // may still be draining the buffer.
-        const ReleaseUpstream release = [&](bool reusable) {
+        const auto release = [&](bool reusable) {
             if (server && !unwanted) upstreams.balancer.finished(*server, false);
             if (reusable && keepalive > 0) upstreams.pool.give_back(endpoint, std::move(upstream), keepalive);
             else {
@@ -277,7 +277,10 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
                 upstream.close(ignored);
             }
         };
-        co_return co_await relay_response(client, upstream, reply, request, location, context, upstream_url, release);
+        // std::cref: the std::function refers to the lambda, which outlives
+        // the relay, instead of copying its six captures to the heap.
+        co_return co_await relay_response(client, upstream, reply, request, location, context, upstream_url,
+                                          std::cref(release));
     }
 }
 
