@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <sys/socket.h>
 
@@ -83,15 +84,14 @@ asio::awaitable<void> run_watchdog() {
 
 void stop_watchdog() { watchdog_running = false; }
 
-asio::awaitable<IoResult> read_some_for(Socket& socket, std::string& into, Duration timeout) {
+asio::awaitable<IoResult> read_some_for(Socket& socket, std::string& into, Duration timeout, std::size_t at_most) {
     // Straight into the end of the string: no buffer in the coroutine's
-    // frame (a large frame is a malloc per read) and no copy. 8 KiB: the
-    // string is zero-filled first, and most reads are small.
-    constexpr std::size_t room = 8 * 1024;
+    // frame (a large frame is a malloc per read) and no copy.
+    at_most = std::max<std::size_t>(at_most, 1);  // a read of nothing would "succeed" forever
     const auto before = into.size();
-    into.resize(before + room);
+    into.resize(before + at_most);
     const Watch watch(socket, timeout);
-    const auto [error, count] = co_await socket.async_read_some(asio::buffer(into.data() + before, room), use_tuple);
+    const auto [error, count] = co_await socket.async_read_some(asio::buffer(into.data() + before, at_most), use_tuple);
     into.resize(before + count);
     if (watch.timed_out(error)) co_return IoResult{IoStatus::TimedOut, {}};
     if (error && count == 0) co_return from_error(error);

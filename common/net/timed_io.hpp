@@ -31,8 +31,12 @@ struct IoResult {
     bool ok() const { return status == IoStatus::Ok; }
 };
 
-// Appends what arrives (at least one byte) to `into`. Closed on EOF.
-asio::awaitable<IoResult> read_some_for(Socket& socket, std::string& into, Duration timeout);
+// Appends what arrives (at least one byte, at most `at_most`) to `into`.
+// Closed on EOF. The string is zero-filled `at_most` bytes ahead before the
+// read (std::string cannot grow without writing): a small head is best
+// read with a small `at_most`, a body with a larger one.
+asio::awaitable<IoResult> read_some_for(Socket& socket, std::string& into, Duration timeout,
+                                        std::size_t at_most = 8 * 1024);
 // Writes all of `bytes`. As nginx's send timeouts, the limit is for each
 // wait for the peer to take more ("between two successive write operations").
 asio::awaitable<IoResult> write_all_for(Socket& socket, std::string_view bytes, Duration timeout);

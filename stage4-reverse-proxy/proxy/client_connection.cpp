@@ -39,6 +39,11 @@ int status_for(http::ParseErrorKind kind) {
 
 enum class HeadOutcome { Complete, Idle, TimedOut, Closed };
 
+// How much one read of a request head takes at most. nginx starts with
+// client_header_buffer_size, 1k; a browser's head with cookies is often
+// longer, and a longer one simply takes another read.
+constexpr std::size_t head_read_size = 2 * 1024;
+
 // Reads until the request head is complete (or the parser gave up). The
 // whole head must arrive within client_header_timeout, so a client sending
 // a byte at a time cannot hold the connection (unlike stage 1); waiting for
@@ -58,7 +63,7 @@ asio::awaitable<HeadOutcome> read_head(net::Socket& socket, http::RequestParser&
         const auto wait = idle ? settings.keepalive_timeout : std::max(remaining, Duration(0));
         std::optional<ConnectionRegistry::IdleMark> idle_mark;
         if (idle) idle_mark.emplace(listed);
-        const auto read = co_await read_some_for(socket, pending, wait);
+        const auto read = co_await read_some_for(socket, pending, wait, head_read_size);
         if (read.status == IoStatus::TimedOut) co_return idle ? HeadOutcome::Idle : HeadOutcome::TimedOut;
         if (!read.ok()) co_return HeadOutcome::Closed;
         if (idle) deadline = Clock::now() + settings.client_header_timeout;

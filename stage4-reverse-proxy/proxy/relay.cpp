@@ -52,7 +52,9 @@ std::string describe(const IoResult& result) {
 
 asio::awaitable<HeadResult> read_response_head(net::Socket& upstream, UpstreamReply& reply, const Settings& settings) {
     while (true) {
-        const auto read = co_await read_some_for(upstream, reply.unparsed, settings.proxy_read_timeout);
+        // As nginx, the head is read in pieces of proxy_buffer_size (4k).
+        const auto read = co_await read_some_for(upstream, reply.unparsed, settings.proxy_read_timeout,
+                                                 settings.proxy_buffer_size);
         if (!reply.unparsed.empty()) reply.any_byte = true;
         if (read.status == IoStatus::Closed) reply.parser.finish();
         else if (!read.ok()) co_return HeadResult{read, describe(read)};

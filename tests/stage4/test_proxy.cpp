@@ -185,6 +185,31 @@ TEST_CASE("response framing is redone for the client", "[stage4]") {
     }
 }
 
+TEST_CASE("the upstream's head is read in proxy_buffer_size pieces, and a field larger is a 502", "[stage4]") {
+    SECTION("a 3 KiB field within proxy_buffer_size arrives whole") {
+        const std::string cookie(3000, 'c');
+        ScriptedUpstream upstream(ScriptedUpstream::ok("fine", "X-Big: " + cookie + "\r\n"));
+        auto proxy = start_stage4(proxy_site(upstream.port(), "    proxy_buffer_size 4k;"));
+        RawClient client(proxy->port);
+        const auto response = client.exchange(get("/"));
+        INFO(client.transcript());
+        REQUIRE(response);
+        CHECK(response->status == 200);
+        CHECK(response->headers.get("X-Big") == cookie);
+        CHECK(response->body == "fine");
+    }
+    SECTION("a field over proxy_buffer_size, or a size of 0, is a 502") {
+        const auto size = GENERATE(as<std::string>{}, "1k", "0");
+        ScriptedUpstream upstream(ScriptedUpstream::ok("never", "X-Big: " + std::string(3000, 'c') + "\r\n"));
+        auto proxy = start_stage4(proxy_site(upstream.port(), "    proxy_buffer_size " + size + ";"));
+        RawClient client(proxy->port);
+        const auto response = client.exchange(get("/"));
+        INFO(size << "\n" << client.transcript());
+        REQUIRE(response);
+        CHECK(response->status == 502);
+    }
+}
+
 TEST_CASE("request bodies reach the upstream, Content-Length or chunked", "[stage4]") {
     // It closes after each answer, and says so: a POST is never sent on a
     // connection the upstream may be closing (it could not be retried).
