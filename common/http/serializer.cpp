@@ -68,45 +68,45 @@ const std::string& http_date_now() {
 
 bool status_has_body(int status) { return status >= 200 && status != 204 && status != 304; }
 
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+    // Plain appends: this runs for every field of every response, and fmt's
+    // formatting machinery showed up in the async worker's profile.
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+}
+
 namespace {
 bool is_chunked(const HeaderList& headers) { return headers.has_token("Transfer-Encoding", "chunked"); }
 
 void append_fields(std::string& out, const HeaderList& fields) {
-    // Plain appends: this runs for every response, and fmt's formatting
-    // machinery showed up in the async worker's profile.
-    for (const auto& field : fields) {
-        out += field.name;
-        out += ": ";
-        out += field.value;
-        out += "\r\n";
-    }
+    for (const auto& field : fields) append_field(out, field.name, field.value);
+}
+
+// "HTTP/1.1 200 OK\r\n" (the standard phrase when `reason` is empty), in a
+// string with room for the head's fields.
+std::string status_line(Version version, int status, std::string_view reason) {
+    std::string out;
+    out.reserve(256);
+    out += "HTTP/";
+    out += static_cast<char>('0' + version.major);
+    out += '.';
+    out += static_cast<char>('0' + version.minor);
+    out += ' ';
+    out += std::to_string(status);
+    out += ' ';
+    out += reason.empty() ? reason_phrase(status) : reason;
+    out += "\r\n";
+    return out;
 }
 }  // namespace
 
 namespace {
 std::string head_of(const Response& response, const ResponseOptions& options, bool add_content_length) {
-    std::string out;
-    out.reserve(256);
-    const std::string_view reason = response.reason.empty() ? reason_phrase(response.status) : response.reason;
-    out += "HTTP/";
-    out += static_cast<char>('0' + response.version.major);
-    out += '.';
-    out += static_cast<char>('0' + response.version.minor);
-    out += ' ';
-    out += std::to_string(response.status);
-    out += ' ';
-    out += reason;
-    out += "\r\n";
-    if (!response.headers.contains("Server")) {
-        out += "Server: ";
-        out += options.server;
-        out += "\r\n";
-    }
-    if (!response.headers.contains("Date")) {
-        out += "Date: ";
-        out += http_date_now();
-        out += "\r\n";
-    }
+    std::string out = status_line(response.version, response.status, response.reason);
+    if (!response.headers.contains("Server")) append_field(out, "Server", options.server);
+    if (!response.headers.contains("Date")) append_field(out, "Date", http_date_now());
     append_fields(out, response.headers);
     const bool framed_by_headers = is_chunked(response.headers) || response.headers.contains("Content-Length");
     if (add_content_length && status_has_body(response.status) && !framed_by_headers) {
@@ -137,17 +137,9 @@ std::string serialize_response(const Response& response, const ResponseOptions& 
 }
 
 std::string start_response_head(int status, std::string_view reason, std::string_view server) {
-    std::string out;
-    out.reserve(256);
-    out += "HTTP/1.1 ";
-    out += std::to_string(status);
-    out += ' ';
-    out += reason.empty() ? reason_phrase(status) : reason;
-    out += "\r\nServer: ";
-    out += server;
-    out += "\r\nDate: ";
-    out += http_date_now();
-    out += "\r\n";
+    std::string out = status_line({1, 1}, status, reason);
+    append_field(out, "Server", server);
+    append_field(out, "Date", http_date_now());
     return out;
 }
 

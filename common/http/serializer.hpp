@@ -37,6 +37,9 @@ std::string serialize_response(const Response& response, const ResponseOptions& 
 // Content-Length (the body's length is not known here).
 std::string serialize_response_head(const Response& response, const ResponseOptions& options = {});
 
+// Appends one header line, "Name: value\r\n".
+void append_field(std::string& out, std::string_view name, std::string_view value);
+
 // The start of a response head that a proxy writes field by field: the
 // HTTP/1.1 status line (the standard phrase when `reason` is empty), then
 // Server and Date. The caller appends "Name: value\r\n" lines and "\r\n".

@@ -97,9 +97,9 @@ ClientHead client_head(const http::ResponseParser& upstream, const http::Request
     const bool body_expected = request.method != "HEAD" && http::status_has_body(upstream.status());
     head.keep_alive = request.keep_alive && location.settings.keepalive_timeout.count() > 0;
     if (const auto length = upstream.headers().get("Content-Length")) {
-        head.bytes.append("Content-Length: ").append(*length).append("\r\n");
+        http::append_field(head.bytes, "Content-Length", *length);
     } else if (body_expected && request.version == http::Version{1, 1}) {
-        head.bytes += "Transfer-Encoding: chunked\r\n";
+        http::append_field(head.bytes, "Transfer-Encoding", "chunked");
         head.chunked = true;
     } else if (body_expected) {
         head.keep_alive = false;  // HTTP/1.0: the end of the body is the close

@@ -90,7 +90,7 @@ std::string upstream_request_head(const http::Request& request, const std::strin
     std::string head = request.method + " " + target + " HTTP/" + settings.proxy_http_version + "\r\n";
     const auto add = [&head](std::string_view name, std::string_view value) {
         if (value.empty()) return;  // nginx: a header set to "" is not sent
-        head.append(name).append(": ").append(value).append("\r\n");
+        http::append_field(head, name, value);
     };
     // nginx's defaults: Host $proxy_host, and "Connection: close" unless the
     // connection is kept (before nginx 1.29.7: HTTP/1.0 and "Connection:
@@ -135,9 +135,6 @@ std::string rewrite_redirect(const std::string& value, const Location& location,
 
 void append_headers_for_client(std::string& head, const http::HeaderList& upstream_headers, const Location& location,
                                const RequestContext& context) {
-    const auto add = [&head](std::string_view name, std::string_view value) {
-        head.append(name).append(": ").append(value).append("\r\n");
-    };
     const auto connection = upstream_headers.get_combined("Connection").value_or("");
     for (const auto& field : upstream_headers) {
         if (is_hop_by_hop(field.name, connection) || http::equals_ignoring_case(field.name, "Server") ||
@@ -146,18 +143,21 @@ void append_headers_for_client(std::string& head, const http::HeaderList& upstre
             (field.name.size() >= 8 && http::equals_ignoring_case(field.name.substr(0, 8), "X-Accel-")))
             continue;
         if (http::equals_ignoring_case(field.name, "Location")) {
-            add(field.name, rewrite_redirect(field.value, location, context));
+            http::append_field(head, field.name, rewrite_redirect(field.value, location, context));
             continue;
         }
         if (http::equals_ignoring_case(field.name, "Refresh")) {
             // "5; url=http://app_server/x": the address is what follows "url=".
             auto at = field.value.find("url=");
             if (at == std::string::npos) at = field.value.find("URL=");
-            if (at == std::string::npos) add(field.name, field.value);
-            else add(field.name, field.value.substr(0, at + 4) + rewrite_redirect(field.value.substr(at + 4), location, context));
+            if (at == std::string::npos) http::append_field(head, field.name, field.value);
+            else
+                http::append_field(head, field.name,
+                                   field.value.substr(0, at + 4) +
+                                       rewrite_redirect(field.value.substr(at + 4), location, context));
             continue;
         }
-        add(field.name, field.value);
+        http::append_field(head, field.name, field.value);
     }
 }
 
