@@ -123,10 +123,46 @@ bool keep_alive_after(const ClientSide& client, const http::Request& request) {
     return request.keep_alive && client.parser.message_complete();
 }
 
+// A file response, ready to go: its head, and what follows it.
+struct FileReply {
+    // What goes out after the head: pieces of the file, with text between them (multipart).
+    struct Piece {
+        std::string text;  // sent first
+        ByteRange bytes;
+        bool has_bytes = false;
+    };
+    std::string head;  // a small whole file's bytes are appended to it: one write
+    FileDescriptor fd;
+    std::vector<Piece> pieces;  // empty: the head is everything
+    int status = 200;
+    std::uint64_t body_bytes = 0;  // what the client gets after the head
+    bool keep_alive = true;
+    bool use_sendfile = true;
+};
+
+// What the static module answers to one request. Deciding is done by plain
+// functions, without I/O; StaticFiles::handle then sends it in one place.
+// (A coroutine's frame holds every temporary alive at each co_await, and
+// Asio recycles frames only up to 1 KiB: one place to await keeps it small.)
+struct Reply {
+    enum class Kind { Answer, Proxy, File } kind = Kind::Answer;
+    http::Response response;                // Answer: a page of ours (an error, a redirect, a 304, a listing)
+    const Location* location = nullptr;     // Proxy: where try_files sent the request
+    std::optional<std::string> new_target;  // Proxy: the request's new target (nullopt: unchanged)
+    FileReply file;                         // File
+
+    static Reply page(http::Response response) {
+        Reply reply;
+        reply.response = std::move(response);
+        return reply;
+    }
+};
+
 // The answer for one regular file, opened: validators, preconditions,
-// ranges, then the bytes.
-asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& request, const StaticSettings& settings,
-                                    const FilePath& path, OpenedFile file, const std::string& type) {
+// ranges, then the head and the plan for the bytes. `name` gives the
+// Content-Type (by its extension).
+Reply file_reply(const ClientSide& client, const http::Request& request, const StaticSettings& settings,
+                 const FilePath& path, OpenedFile file, const std::string& name) {
     http::Response response;
     response.keep_alive = keep_alive_after(client, request);
     auto& headers = response.headers;
@@ -147,7 +183,7 @@ asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& requ
     const FileValidators validators{file.info.st_mtime, settings.etag ? make_etag(file.info.st_mtime, size) : ""};
 
     switch (evaluate_preconditions(request.headers, validators, settings.if_modified_since)) {
-        case Precondition::Failed: co_return co_await answer(client, error_page(412, response.keep_alive), request);
+        case Precondition::Failed: return Reply::page(error_page(412, response.keep_alive));
         case Precondition::NotModified: {
             // Validators, caching headers and Vary, but nothing that describes a body (nginx's rule).
             response.status = 304;
@@ -155,7 +191,7 @@ asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& requ
             headers.add("Last-Modified", format_last_modified(validators.mtime));
             if (!validators.etag.empty()) headers.add("ETag", validators.etag);
             add_expires(headers, settings.expires);
-            co_return co_await answer(client, std::move(response), request);
+            return Reply::page(std::move(response));
         }
         case Precondition::Proceed: break;
     }
@@ -164,16 +200,13 @@ asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& requ
     if (ranges.kind == RangeAnswer::Kind::Unsatisfiable) {
         auto page = error_page(416, response.keep_alive);
         page.headers.add("Content-Range", "bytes */" + std::to_string(size));
-        co_return co_await answer(client, std::move(page), request);
+        return Reply::page(std::move(page));
     }
 
-    // What goes out after the head: pieces of the file, with text between them (multipart).
-    struct Piece {
-        std::string text;  // sent first
-        ByteRange bytes;
-        bool has_bytes = false;
-    };
-    std::vector<Piece> pieces;
+    Reply reply;
+    reply.kind = Reply::Kind::File;
+    auto& pieces = reply.file.pieces;
+    const std::string& type = settings.type_of(name);
     std::uint64_t length = 0;
     std::string content_type = type;
     std::string content_range;
@@ -214,40 +247,54 @@ asio::awaitable<Outcome> serve_file(ClientSide client, const http::Request& requ
     // "You may ask for parts": said with the whole file (nginx leaves it out of a 206).
     if (response.status == 200 && (!settings.max_ranges || *settings.max_ranges > 0)) headers.add("Accept-Ranges", "bytes");
 
-    const bool head_only = request.method == "HEAD";
-    auto head = http::serialize_response_head(response, {.server = stage4::server_header});
+    auto& planned = reply.file;
+    planned.head = http::serialize_response_head(response, {.server = stage4::server_header});
+    planned.status = response.status;
+    planned.keep_alive = response.keep_alive;
+    planned.use_sendfile = settings.sendfile;
+    if (request.method == "HEAD") {
+        pieces.clear();
+        return reply;
+    }
+    planned.body_bytes = length;
     // A small whole file goes out with its head, in one write: reading a
     // few kilobytes costs less than a second trip into the socket.
     constexpr std::uint64_t small_file = 16 * 1024;
-    if (!head_only && pieces.size() == 1 && pieces.front().text.empty() && length <= small_file) {
+    if (pieces.size() == 1 && pieces.front().text.empty() && length <= small_file) {
+        auto& head = planned.head;
         const auto before = head.size();
         head.resize(before + length);
         const auto got = ::pread(file.fd.get(), head.data() + before, length, static_cast<off_t>(pieces.front().bytes.first));
-        if (got == static_cast<ssize_t>(length)) {
-            const auto written = co_await net::write_all_for(client.socket, head, stage4::send_timeout);
-            co_return Outcome{response.status, written.ok() ? length : 0, written.ok() && response.keep_alive, true};
-        }
-        head.resize(before);  // the file changed under us: the usual way below
+        if (got == static_cast<ssize_t>(length)) pieces.clear();
+        else head.resize(before);  // the file changed under us: the usual way
     }
-    auto sent = co_await send_head(client.socket, head, !head_only && length > 0, stage4::send_timeout);
-    if (!sent.ok()) co_return Outcome{response.status, 0, false, true};
-    if (head_only) co_return Outcome{response.status, 0, response.keep_alive, true};
+    planned.fd = std::move(file.fd);
+    return reply;
+}
 
+// Sends a planned file response: the head, then each piece.
+asio::awaitable<Outcome> send_file_reply(ClientSide client, FileReply reply) {
+    if (reply.pieces.empty()) {  // the head is all (a HEAD request; an empty or small file, appended)
+        const auto written = co_await net::write_all_for(client.socket, reply.head, stage4::send_timeout);
+        const auto body_bytes = written.ok() ? reply.body_bytes : 0;
+        co_return Outcome{reply.status, static_cast<std::size_t>(body_bytes), written.ok() && reply.keep_alive, true};
+    }
+    auto sent = co_await send_head(client.socket, reply.head, true, stage4::send_timeout);
     std::uint64_t body_bytes = 0;
-    for (const auto& piece : pieces) {
+    for (const auto& piece : reply.pieces) {
+        if (!sent.ok()) break;
         if (!piece.text.empty()) {
             sent = co_await net::write_all_for(client.socket, piece.text, stage4::send_timeout);
             if (!sent.ok()) break;
             body_bytes += piece.text.size();
         }
         if (!piece.has_bytes) continue;
-        sent = co_await send_file_range(client.socket, file.fd.get(), piece.bytes.first, piece.bytes.length(),
-                                        settings.sendfile, stage4::send_timeout);
-        if (!sent.ok()) break;
-        body_bytes += piece.bytes.length();
+        sent = co_await send_file_range(client.socket, reply.fd.get(), piece.bytes.first, piece.bytes.length(),
+                                        reply.use_sendfile, stage4::send_timeout);
+        if (sent.ok()) body_bytes += piece.bytes.length();
     }
     // A client that went away mid-file costs its connection, nothing more.
-    co_return Outcome{response.status, static_cast<std::size_t>(body_bytes), sent.ok() && response.keep_alive, true};
+    co_return Outcome{reply.status, static_cast<std::size_t>(body_bytes), sent.ok() && reply.keep_alive, true};
 }
 
 }  // namespace
@@ -318,42 +365,40 @@ http::Response redirect_to_folder(const http::Request& request, const std::strin
 
 // A folder asked with its "/": its index file, else a listing
 // (autoindex on), else 403.
-asio::awaitable<Outcome> answer_folder(ClientSide client, const http::Request& request, const StaticSettings& settings,
-                                       const FilePath& path, const OpenedFile& folder, const std::string& uri,
-                                       const RequestContext& context) {
+Reply folder_reply(const ClientSide& client, const http::Request& request, const StaticSettings& settings,
+                   const FilePath& path, const OpenedFile& folder, const std::string& uri,
+                   const RequestContext& context) {
     const bool get_or_head = request.method == "GET" || request.method == "HEAD";
     for (const auto& name : settings.index) {
         FilePath index{path.base, path.relative + (path.relative.empty() ? "" : "/") + name};
         auto file = open_beneath(index.base, index.relative, settings.symlinks);
         if (!file.ok() || !file.is_regular()) continue;
-        if (!get_or_head) co_return co_await answer(client, method_not_allowed(), request);
-        co_return co_await serve_file(client, request, settings, index, std::move(file), settings.type_of(name));
+        if (!get_or_head) return Reply::page(method_not_allowed());
+        return file_reply(client, request, settings, index, std::move(file), name);
     }
     if (settings.autoindex && get_or_head) {
         http::Response listing;
         listing.body = autoindex_page(folder.fd.get(), uri);
-        if (listing.body.empty()) co_return co_await answer(client, error_page(403, true), request);
+        if (listing.body.empty()) return Reply::page(error_page(403, true));
         listing.headers.add("Content-Type", "text/html");
-        co_return co_await answer(client, std::move(listing), request);
+        return Reply::page(std::move(listing));
     }
     std::string shown = path.full();
     if (!shown.ends_with('/')) shown += '/';
     log::write(log::Level::Error,
                fmt::format("directory index of \"{}\" is forbidden, client: {}", shown, context.connection.remote_host));
-    co_return co_await answer(client, error_page(403, true), request);
+    return Reply::page(error_page(403, true));
 }
 
-}  // namespace
-
-asio::awaitable<Outcome> StaticFiles::handle(ClientSide client, const http::Request& request, const Server& server,
-                                             const Location* location, const http::Target& target,
-                                             RequestContext& context, stage4::Upstreams& upstreams) const {
+// What a request for `target` gets, from the files of `server` and `location`.
+Reply decide(const StaticFiles& files, const ClientSide& client, const http::Request& request, const Server& server,
+             const Location* location, const http::Target& target, RequestContext& context) {
     std::string uri = target.path;
     std::string query = target.query;
     // try_files may send the request elsewhere: another URI (to its own
     // location) or a named location. nginx gives up after 10 such jumps.
     for (int jumps = 0; jumps < 10; ++jumps) {
-        const StaticSettings& settings = settings_for(server, location);
+        const StaticSettings& settings = files.settings_for(server, location);
         if (location) context.access_log = &location->settings.access_log;
 
         if (!settings.try_files.empty()) {
@@ -362,7 +407,7 @@ asio::awaitable<Outcome> StaticFiles::handle(ClientSide client, const http::Requ
             } else {
                 const std::string fallback = stage4::expand_variables(settings.try_files.back(), context);
                 if (fallback.starts_with('='))  // =404: that status
-                    co_return co_await answer(client, error_page(std::stoi(fallback.substr(1)), true), request);
+                    return Reply::page(error_page(std::stoi(fallback.substr(1)), true));
                 if (fallback.starts_with('@')) {  // a named location: often the application
                     location = stage4::find_named_location(server, fallback);
                 } else {  // another URI: its own location decides, as if the client had asked for it
@@ -372,39 +417,68 @@ asio::awaitable<Outcome> StaticFiles::handle(ClientSide client, const http::Requ
                     location = stage4::choose_location(server, uri);
                 }
                 if (location && location->proxy_pass) {
-                    http::Request passed = request;  // a named location passes the original target
-                    if (!fallback.starts_with('@')) passed.target = http::percent_encode(uri) + (query.empty() ? "" : "?" + query);
-                    co_return co_await stage4::proxy_request(client, passed, *location, context, upstreams);
+                    Reply reply;
+                    reply.kind = Reply::Kind::Proxy;
+                    reply.location = location;
+                    if (!fallback.starts_with('@'))  // a named location passes the original target
+                        reply.new_target = http::percent_encode(uri) + (query.empty() ? "" : "?" + query);
+                    return reply;
                 }
                 if (location && location->return_directive)
-                    co_return co_await answer(client, stage4::return_response(*location->return_directive, context, true),
-                                              request);
+                    return Reply::page(stage4::return_response(*location->return_directive, context, true));
                 continue;
             }
         }
 
         // nginx's static module serves GET and HEAD; POST looks for the file, then gets 405.
         const bool get_or_head = request.method == "GET" || request.method == "HEAD";
-        if (!get_or_head && request.method != "POST") co_return co_await answer(client, method_not_allowed(), request);
+        if (!get_or_head && request.method != "POST") return Reply::page(method_not_allowed());
         const auto path = map_uri(settings, location, uri);
-        if (path.refused) co_return co_await answer(client, error_page(404, true), request);
+        if (path.refused) return Reply::page(error_page(404, true));
         auto file = open_beneath(path.base, path.relative, settings.symlinks);
         if (!file.ok()) {
             log_open_failure(path, file.error, context, request);
-            co_return co_await answer(client, error_page(status_for_error(file.error), true), request);
+            return Reply::page(error_page(status_for_error(file.error), true));
         }
         if (file.is_directory()) {
-            if (!uri.ends_with('/'))
-                co_return co_await answer(client, redirect_to_folder(request, uri, query, context, settings), request);
-            co_return co_await answer_folder(client, request, settings, path, file, uri, context);
+            if (!uri.ends_with('/')) return Reply::page(redirect_to_folder(request, uri, query, context, settings));
+            return folder_reply(client, request, settings, path, file, uri, context);
         }
         // "file.txt/" names no folder; a FIFO or a device is no file to send.
-        if (uri.ends_with('/') || !file.is_regular()) co_return co_await answer(client, error_page(404, true), request);
-        if (!get_or_head) co_return co_await answer(client, method_not_allowed(), request);
-        co_return co_await serve_file(client, request, settings, path, std::move(file), settings.type_of(uri));
+        if (uri.ends_with('/') || !file.is_regular()) return Reply::page(error_page(404, true));
+        if (!get_or_head) return Reply::page(method_not_allowed());
+        return file_reply(client, request, settings, path, std::move(file), uri);
     }
     log::write(log::Level::Error, "rewrite or internal redirection cycle while processing \"" + uri + "\"");
-    co_return co_await answer(client, error_page(500, true), request);
+    return Reply::page(error_page(500, true));
+}
+
+// try_files sent the request to a proxied location under another URI.
+// (The copy of the request lives in this coroutine's frame, not handle's.)
+asio::awaitable<Outcome> proxy_with_target(ClientSide client, const http::Request& request, const std::string& target,
+                                           const Location& location, RequestContext& context,
+                                           stage4::Upstreams& upstreams) {
+    http::Request passed = request;
+    passed.target = target;
+    co_return co_await stage4::proxy_request(client, passed, location, context, upstreams);
+}
+
+}  // namespace
+
+asio::awaitable<Outcome> StaticFiles::handle(ClientSide client, const http::Request& request, const Server& server,
+                                             const Location* location, const http::Target& target,
+                                             RequestContext& context, stage4::Upstreams& upstreams) const {
+    Reply reply = decide(*this, client, request, server, location, target, context);
+    switch (reply.kind) {
+        case Reply::Kind::Proxy:
+            if (reply.new_target)
+                co_return co_await proxy_with_target(client, request, *reply.new_target, *reply.location, context,
+                                                     upstreams);
+            co_return co_await stage4::proxy_request(client, request, *reply.location, context, upstreams);
+        case Reply::Kind::File: co_return co_await send_file_reply(client, std::move(reply.file));
+        case Reply::Kind::Answer: break;
+    }
+    co_return co_await answer(client, std::move(reply.response), request);
 }
 
 stage4::Module static_files_module() {

@@ -32,9 +32,10 @@ public:
                                                    const http::Target& target, stage4::RequestContext& context,
                                                    stage4::Upstreams& upstreams) const override;
 
-private:
+    // The settings that apply in `location` of `server` (nullptr: no location matched).
     const StaticSettings& settings_for(const stage4::Server& server, const stage4::Location* location) const;
 
+private:
     std::map<const stage4::Server*, StaticSettings> servers_;
     std::map<const stage4::Location*, StaticSettings> locations_;
 };
