@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstring>
 #include <unistd.h>
 
@@ -82,25 +83,37 @@ void log_open_failure(const FilePath& path, int error, const RequestContext& con
                            request.method, request.target, request.version.major, request.version.minor));
 }
 
-void add_expires(http::HeaderList& headers, const Expires& expires) {
+// Expires and Cache-Control for `expires` (nothing for `expires off`), each
+// handed to add(name, value).
+template <typename Add>
+void expires_fields(const Expires& expires, Add add) {
     using Kind = Expires::Kind;
     switch (expires.kind) {
         case Kind::Off: return;
         case Kind::Epoch:
-            headers.add("Expires", "Thu, 01 Jan 1970 00:00:01 GMT");
-            headers.add("Cache-Control", "no-cache");
+            add("Expires", "Thu, 01 Jan 1970 00:00:01 GMT");
+            add("Cache-Control", "no-cache");
             return;
         case Kind::Max:
-            headers.add("Expires", "Thu, 31 Dec 2037 23:55:55 GMT");
-            headers.add("Cache-Control", "max-age=315360000");
+            add("Expires", "Thu, 31 Dec 2037 23:55:55 GMT");
+            add("Cache-Control", "max-age=315360000");
             return;
         case Kind::Seconds:
-            headers.add("Expires", http::format_http_date(std::chrono::system_clock::now() + expires.seconds));
-            headers.add("Cache-Control", expires.seconds.count() < 0
-                                             ? std::string("no-cache")
-                                             : "max-age=" + std::to_string(expires.seconds.count()));
+            add("Expires", http::format_http_date(std::chrono::system_clock::now() + expires.seconds));
+            add("Cache-Control", expires.seconds.count() < 0 ? std::string("no-cache")
+                                                           : "max-age=" + std::to_string(expires.seconds.count()));
             return;
     }
+}
+
+void add_expires(http::HeaderList& headers, const Expires& expires) {
+    expires_fields(expires, [&](std::string_view name, std::string_view value) {
+        headers.add(std::string(name), std::string(value));
+    });
+}
+
+void add_expires(std::string& head, const Expires& expires) {
+    expires_fields(expires, [&](std::string_view name, std::string_view value) { http::append_field(head, name, value); });
 }
 
 // Does the client take gzip? ("gzip" listed in Accept-Encoding, not with q=0)
@@ -160,12 +173,20 @@ struct Reply {
 
 // The answer for one regular file, opened: validators, preconditions,
 // ranges, then the head and the plan for the bytes. `name` gives the
-// Content-Type (by its extension).
+// Content-Type (by its extension). The head is written field by field, in
+// nginx's order (so that the two can be compared line by line), the way
+// the proxy writes the heads it passes on: no list of fields in between.
 Reply file_reply(const ClientSide& client, const http::Request& request, const StaticSettings& settings,
                  const FilePath& path, OpenedFile file, const std::string& name) {
-    http::Response response;
-    response.keep_alive = keep_alive_after(client, request);
-    auto& headers = response.headers;
+    Reply reply;
+    reply.kind = Reply::Kind::File;
+    FileReply& planned = reply.file;
+    planned.keep_alive = keep_alive_after(client, request);
+    planned.use_sendfile = settings.sendfile;
+    auto& head = planned.head;
+    const auto field = [&head](std::string_view field_name, std::string_view value) {
+        http::append_field(head, field_name, value);
+    };
 
     // gzip_static: a ready-made FILE.gz beside the file, for clients that take gzip.
     bool has_gzip_copy = false, gzipped = false;
@@ -181,42 +202,43 @@ Reply file_reply(const ClientSide& client, const http::Request& request, const S
     const bool vary = has_gzip_copy && settings.gzip_vary;
     const auto size = static_cast<std::uint64_t>(file.info.st_size);
     const FileValidators validators{file.info.st_mtime, settings.etag ? make_etag(file.info.st_mtime, size) : ""};
+    const char* connection = planned.keep_alive ? "keep-alive" : "close";
 
     switch (evaluate_preconditions(request.headers, validators, settings.if_modified_since)) {
-        case Precondition::Failed: return Reply::page(error_page(412, response.keep_alive));
-        case Precondition::NotModified: {
+        case Precondition::Failed: return Reply::page(error_page(412, planned.keep_alive));
+        case Precondition::NotModified:
             // Validators, caching headers and Vary, but nothing that describes a body (nginx's rule).
-            response.status = 304;
-            if (vary) headers.add("Vary", "Accept-Encoding");
-            headers.add("Last-Modified", format_last_modified(validators.mtime));
-            if (!validators.etag.empty()) headers.add("ETag", validators.etag);
-            add_expires(headers, settings.expires);
-            return Reply::page(std::move(response));
-        }
+            planned.status = 304;
+            head = http::start_response_head(304, "", stage4::server_header);
+            if (vary) field("Vary", "Accept-Encoding");
+            field("Last-Modified", format_last_modified(validators.mtime));
+            if (!validators.etag.empty()) field("ETag", validators.etag);
+            add_expires(head, settings.expires);
+            field("Connection", connection);
+            head += "\r\n";
+            return reply;
         case Precondition::Proceed: break;
     }
 
     const auto ranges = evaluate_range(request.headers, size, validators, settings.max_ranges);
     if (ranges.kind == RangeAnswer::Kind::Unsatisfiable) {
-        auto page = error_page(416, response.keep_alive);
+        auto page = error_page(416, planned.keep_alive);
         page.headers.add("Content-Range", "bytes */" + std::to_string(size));
         return Reply::page(std::move(page));
     }
 
-    Reply reply;
-    reply.kind = Reply::Kind::File;
-    auto& pieces = reply.file.pieces;
+    auto& pieces = planned.pieces;
     const std::string& type = settings.type_of(name);
     std::uint64_t length = 0;
     std::string content_type = type;
     std::string content_range;
     if (ranges.kind == RangeAnswer::Kind::Whole) {
-        response.status = 200;
+        planned.status = 200;
         if (size > 0) pieces.push_back({"", {0, size - 1}, true});
         length = size;
     } else if (ranges.ranges.size() == 1) {
         const auto& range = ranges.ranges.front();
-        response.status = 206;
+        planned.status = 206;
         content_range = fmt::format("bytes {}-{}/{}", range.first, range.last, size);
         pieces.push_back({"", range, true});
         length = range.length();
@@ -224,7 +246,7 @@ Reply file_reply(const ClientSide& client, const http::Request& request, const S
         // Several ranges: one body, each part with its own little head (RFC 9110 section 14.6).
         static unsigned long long boundaries = 0;
         const auto boundary = fmt::format("{:020}", ++boundaries);
-        response.status = 206;
+        planned.status = 206;
         content_type = "multipart/byteranges; boundary=" + boundary;
         for (const auto& range : ranges.ranges) {
             pieces.push_back({fmt::format("\r\n--{}\r\nContent-Type: {}\r\nContent-Range: bytes {}-{}/{}\r\n\r\n",
@@ -234,24 +256,22 @@ Reply file_reply(const ClientSide& client, const http::Request& request, const S
         pieces.push_back({"\r\n--" + boundary + "--\r\n", {}, false});
         for (const auto& piece : pieces) length += piece.text.size() + (piece.has_bytes ? piece.bytes.length() : 0);
     }
-    // In nginx's order, so that the two can be compared line by line.
-    headers.add("Content-Type", content_type);
-    headers.add("Content-Length", std::to_string(length));
-    headers.add("Last-Modified", format_last_modified(validators.mtime));
-    headers.add("Connection", response.keep_alive ? "keep-alive" : "close");
-    if (vary) headers.add("Vary", "Accept-Encoding");
-    if (gzipped) headers.add("Content-Encoding", "gzip");
-    if (!validators.etag.empty()) headers.add("ETag", validators.etag);
-    if (!content_range.empty()) headers.add("Content-Range", content_range);
-    add_expires(headers, settings.expires);
+    head = http::start_response_head(planned.status, "", stage4::server_header);
+    field("Content-Type", content_type);
+    char digits[24];
+    const auto digits_end = std::to_chars(digits, digits + sizeof digits, length).ptr;
+    field("Content-Length", std::string_view(digits, static_cast<std::size_t>(digits_end - digits)));
+    field("Last-Modified", format_last_modified(validators.mtime));
+    field("Connection", connection);
+    if (vary) field("Vary", "Accept-Encoding");
+    if (gzipped) field("Content-Encoding", "gzip");
+    if (!validators.etag.empty()) field("ETag", validators.etag);
+    if (!content_range.empty()) field("Content-Range", content_range);
+    add_expires(head, settings.expires);
     // "You may ask for parts": said with the whole file (nginx leaves it out of a 206).
-    if (response.status == 200 && (!settings.max_ranges || *settings.max_ranges > 0)) headers.add("Accept-Ranges", "bytes");
+    if (planned.status == 200 && (!settings.max_ranges || *settings.max_ranges > 0)) field("Accept-Ranges", "bytes");
+    head += "\r\n";
 
-    auto& planned = reply.file;
-    planned.head = http::serialize_response_head(response, {.server = stage4::server_header});
-    planned.status = response.status;
-    planned.keep_alive = response.keep_alive;
-    planned.use_sendfile = settings.sendfile;
     if (request.method == "HEAD") {
         pieces.clear();
         return reply;
@@ -261,7 +281,6 @@ Reply file_reply(const ClientSide& client, const http::Request& request, const S
     // few kilobytes costs less than a second trip into the socket.
     constexpr std::uint64_t small_file = 16 * 1024;
     if (pieces.size() == 1 && pieces.front().text.empty() && length <= small_file) {
-        auto& head = planned.head;
         const auto before = head.size();
         head.resize(before + length);
         const auto got = ::pread(file.fd.get(), head.data() + before, length, static_cast<off_t>(pieces.front().bytes.first));
