@@ -1,7 +1,5 @@
 #include "net/timed_io.hpp"
 
-#include "net/blocking_io.hpp"  // Clock
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -11,8 +9,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <sys/socket.h>
+#include <time.h>
 
 namespace webstack::net {
+
+CoarseClock::time_point CoarseClock::now() noexcept {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    return time_point(std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec));
+}
 
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
@@ -23,7 +28,7 @@ constexpr Duration sweep_interval{100};
 // One process serves from one thread, so nothing here needs a lock.
 struct Watched {
     Socket* socket = nullptr;
-    Clock::time_point deadline;
+    CoarseClock::time_point deadline;
     bool expired = false;
     Watched* previous = nullptr;
     Watched* next = nullptr;
@@ -37,7 +42,7 @@ class Watch {
 public:
     Watch(Socket& socket, Duration timeout) {
         entry_.socket = &socket;
-        entry_.deadline = Clock::now() + timeout;
+        entry_.deadline = CoarseClock::now() + timeout;
         entry_.next = first_watched;
         if (first_watched) first_watched->previous = &entry_;
         first_watched = &entry_;
@@ -70,7 +75,7 @@ asio::awaitable<void> run_watchdog() {
     asio::steady_timer timer(executor);
     watchdog_running = true;
     while (watchdog_running) {
-        const auto now = Clock::now();
+        const auto now = CoarseClock::now();
         for (Watched* entry = first_watched; entry; entry = entry->next) {
             if (!entry->expired && entry->deadline <= now) {
                 entry->expired = true;

@@ -6,7 +6,9 @@
 #include "proxy/exchange.hpp"
 #include "proxy/responses.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <limits>
 #include <optional>
@@ -52,12 +54,22 @@ constexpr std::size_t head_read_size = 2 * 1024;
 asio::awaitable<HeadOutcome> read_head(net::Socket& socket, http::RequestParser& parser, std::string& pending,
                                        const Settings& settings, bool first_request, ConnectionRegistry& registry,
                                        ConnectionRegistry::Entry& listed) {
-    using Clock = std::chrono::steady_clock;
+    using Clock = net::CoarseClock;
     auto deadline = Clock::now() + settings.client_header_timeout;
     while (true) {
         if (!pending.empty()) pending.erase(0, parser.feed(pending));
         if (parser.headers_complete() || parser.error()) co_return HeadOutcome::Complete;
         const bool idle = !first_request && !parser.in_progress();
+        if (idle) {
+            // We have just answered; the client is reading that answer and
+            // has not sent its next request yet. Reading now would find
+            // nothing (a system call for EAGAIN, then the wait through
+            // epoll). Let the other connections' ready work go first: when
+            // we come back, under load, the request is usually there and
+            // one read takes it, as nginx's one read after epoll does.
+            const auto executor = co_await asio::this_coro::executor;
+            co_await asio::post(executor, asio::use_awaitable);
+        }
         if (idle && registry.stopping()) co_return HeadOutcome::Idle;
         const auto remaining = std::chrono::duration_cast<Duration>(deadline - Clock::now());
         const auto wait = idle ? settings.keepalive_timeout : std::max(remaining, Duration(0));

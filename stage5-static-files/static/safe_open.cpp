@@ -1,5 +1,7 @@
 #include "static/safe_open.hpp"
 
+#include "net/timed_io.hpp"  // CoarseClock
+
 #include <cerrno>
 #include <chrono>
 #include <fcntl.h>
@@ -84,7 +86,7 @@ int open_part_by_part(int base_fd, const std::vector<std::string>& parts) {
 // cache trades a little freshness for speed: a folder replaced on disk (a
 // deploy that moves a "current" symlink) is seen within a second.
 int cached_folder(const std::string& base) {
-    using Clock = std::chrono::steady_clock;
+    using Clock = net::CoarseClock;
     struct Entry {
         FileDescriptor fd;
         Clock::time_point opened;
