@@ -179,7 +179,7 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
             server = upstreams.balancer.pick(*pass.upstream, tried);
             if (!server) {
                 log_upstream_error("no live upstreams while connecting to upstream", context, {endpoint, target});
-                co_return co_await answer(client, error_page(last_failure_status, true), request);
+                break;
             }
             endpoint = server->endpoint;
         } else {
@@ -213,7 +213,7 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
                                        " while connecting to upstream",
                                    context, upstream_url);
                 if (fail_over(timed_out ? Failure::Timeout : Failure::Error, timed_out ? 504 : 502)) continue;
-                co_return co_await answer(client, error_page(last_failure_status, true), request);
+                break;
             }
         }
         const bool stale_retry_allowed = reused && idempotent && resendable;
@@ -236,7 +236,7 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
             log_upstream_error(describe(sent) + " while sending request to upstream", context, upstream_url);
             const bool timed_out = sent.status == IoStatus::TimedOut;
             if (fail_over(timed_out ? Failure::Timeout : Failure::Error, timed_out ? 504 : 502)) continue;
-            co_return co_await answer(client, error_page(last_failure_status, true), request);
+            break;
         }
 
         UpstreamReply reply(request.method, settings);
@@ -255,7 +255,7 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
             if (fail_over(timed_out ? Failure::Timeout : invalid ? Failure::InvalidHeader : Failure::Error,
                           timed_out ? 504 : 502))
                 continue;
-            co_return co_await answer(client, error_page(last_failure_status, true), request);
+            break;
         }
         // proxy_next_upstream http_502 (and the like): this answer counts as
         // a failure, unless no other server is left, when the client gets it.
@@ -282,6 +282,8 @@ asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& r
         co_return co_await relay_response(client, upstream, reply, request, location, context, upstream_url,
                                           std::cref(release));
     }
+    // No server left to try: the client gets the last failure (502 or 504).
+    co_return co_await answer(client, error_page(last_failure_status, true), request);
 }
 
 }  // namespace webstack::stage4
