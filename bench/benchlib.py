@@ -7,6 +7,7 @@ shapes; bench/run does the rest. Benchmarks are not tests: nothing here
 passes or fails, it measures.
 """
 
+import atexit
 import os
 import re
 import shutil
@@ -15,11 +16,20 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 
 SERVER_CORE = "0"
 CLIENT_CORE = "1"
+
+
+def temporary_folder(prefix):
+    """A new folder under /tmp for this run's files (configs, logs, the
+    files served), removed when the run ends."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def free_port():
@@ -179,8 +189,7 @@ def real_nginx(name, http_contents):
     """Debian's nginx, one worker, in the foreground, with everything it
     writes kept in a folder of its own. `http_contents(port)` returns what
     goes inside `http { }` once the port is known."""
-    import tempfile
-    prefix = tempfile.mkdtemp(prefix="webstack-bench-nginx-")
+    prefix = temporary_folder("webstack-bench-nginx-")
 
     def write_config(port):
         with open(os.path.join(prefix, "nginx.conf"), "w") as config:
@@ -205,8 +214,7 @@ def our_proxy(name, binary, http_contents):
     """One of our nginx-like stages (stage4-reverse-proxy, stage5-static-files),
     one worker process, no access log, with a config in a folder of its
     own. `http_contents(port)` returns what goes inside `http { }`."""
-    import tempfile
-    prefix = tempfile.mkdtemp(prefix="webstack-bench-ours-")
+    prefix = temporary_folder("webstack-bench-ours-")
 
     def write_config(port):
         with open(os.path.join(prefix, "nginx.conf"), "w") as config:

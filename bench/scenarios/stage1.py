@@ -9,10 +9,9 @@ row where each request pays for a new TCP connection.
 
 import os
 import subprocess
-import tempfile
 import urllib.request
 
-from benchlib import Row, Server, free_port, wait_for_port
+from benchlib import Row, Server, free_port, temporary_folder, wait_for_port
 
 TITLE = "stage1-devserver vs python3 -m http.server: one ~1 KiB page, one connection"
 
@@ -25,7 +24,7 @@ rows = [
 def servers(context):
     ours = Server("stage1-devserver", [context.binary("stage1-devserver"), "--bind", "127.0.0.1:{port}"])
     # Give the peer exactly the bytes stage1 serves at /.
-    site = tempfile.mkdtemp(prefix="webstack-bench-")
+    site = temporary_folder("webstack-bench-stage1-")
     port = free_port()
     probe = subprocess.Popen([context.binary("stage1-devserver"), "--bind", f"127.0.0.1:{port}"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

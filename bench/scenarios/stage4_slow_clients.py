@@ -7,9 +7,8 @@ The slow clients run from the moment each server starts.
 
 import os
 import sys
-import tempfile
 
-from benchlib import Row, Server
+from benchlib import Row, Server, temporary_folder
 
 TITLE = "8 slow clients: a sync stage3 (4 workers) directly vs behind stage4-reverse-proxy"
 SLOW_CLIENTS = 8
@@ -37,7 +36,7 @@ def support(context):
 
 
 def servers(context):
-    prefix = tempfile.mkdtemp(prefix="webstack-bench-slow-")
+    prefix = temporary_folder("webstack-bench-slow-")
 
     def write_config(port):
         with open(os.path.join(prefix, "nginx.conf"), "w") as config:

@@ -9,13 +9,12 @@ only a head goes back).
 
 import email.utils
 import os
-import tempfile
 
-from benchlib import Row, our_proxy, real_nginx
+from benchlib import Row, our_proxy, real_nginx, temporary_folder
 
 TITLE = "stage5-static-files vs nginx, the same files, one worker each, sendfile on"
 
-folder = tempfile.mkdtemp(prefix="webstack-bench-stage5-files-")
+folder = temporary_folder("webstack-bench-stage5-files-")
 os.chmod(folder, 0o755)  # nginx's workers run as another user (www-data, or nobody)
 MTIME = 1795428000  # 2026-11-23 10:00:00 UTC: the same Last-Modified for both servers
 for name, size in (("1k.bin", 1024), ("1m.bin", 1024 * 1024)):
