@@ -136,7 +136,8 @@ bool keep_alive_after(const ClientSide& client, const http::Request& request) {
     return request.keep_alive && client.parser.message_complete();
 }
 
-// A file response, ready to go: its head, and what follows it.
+// A file's answer, ready to go (200, 206, or a 304's head alone): its
+// head, and what follows it.
 struct FileReply {
     // What goes out after the head: pieces of the file, with text between them (multipart).
     struct Piece {
@@ -159,7 +160,7 @@ struct FileReply {
 // Asio recycles frames only up to 1 KiB: one place to await keeps it small.)
 struct Reply {
     enum class Kind { Answer, Proxy, File } kind = Kind::Answer;
-    http::Response response;                // Answer: a page of ours (an error, a redirect, a 304, a listing)
+    http::Response response;                // Answer: a page of ours (an error, a redirect, a listing)
     const Location* location = nullptr;     // Proxy: where try_files sent the request
     std::optional<std::string> new_target;  // Proxy: the request's new target (nullopt: unchanged)
     FileReply file;                         // File
@@ -293,7 +294,7 @@ Reply file_reply(const ClientSide& client, const http::Request& request, const S
 
 // Sends a planned file response: the head, then each piece.
 asio::awaitable<Outcome> send_file_reply(ClientSide client, FileReply reply) {
-    if (reply.pieces.empty()) {  // the head is all (a HEAD request; an empty or small file, appended)
+    if (reply.pieces.empty()) {  // one write: a 304, a HEAD, an empty file, or a small file after its head
         const auto written = co_await net::write_all_for(client.socket, reply.head, stage4::send_timeout);
         const auto body_bytes = written.ok() ? reply.body_bytes : 0;
         co_return Outcome{reply.status, static_cast<std::size_t>(body_bytes), written.ok() && reply.keep_alive, true};
