@@ -93,9 +93,9 @@ void log_access(const Settings& defaults, const RequestContext& context, const h
 
 // What to do with a request whose head has arrived, decided without any
 // I/O: answer it ourselves, close, proxy it, or hand it to the content
-// handler. Deciding in a plain function keeps handle() below small: a
-// coroutine's frame, allocated at each call, holds every temporary that
-// lives across a co_await, and Asio recycles frames only up to 1 KiB.
+// handler. serve_client() below does what was decided, in its own frame
+// (allocated once per connection): calling a coroutine for each request
+// would allocate a frame for each request.
 struct Route {
     enum class Kind { Answer, Close, Proxy, Content } kind = Kind::Answer;
     http::Response response;  // Answer: what to send
@@ -144,27 +144,6 @@ Route route(const http::Request& request, const ListenGroup& group, RequestConte
     return decided;
 }
 
-// One request whose head has arrived: route it, then answer it or proxy it.
-asio::awaitable<Outcome> handle(ClientSide client, const http::Request& request, const ListenGroup& group,
-                                RequestContext& context, Upstreams& upstreams, const ContentHandler* content) {
-    Route decided = route(request, group, context);
-    if (decided.kind == Route::Kind::Content && !content) {
-        decided.kind = Route::Kind::Answer;  // stage 4 has no files to serve
-        decided.response = error_page(404, true);
-    }
-    switch (decided.kind) {
-        case Route::Kind::Close: co_return Outcome{444, 0, false, false};
-        case Route::Kind::Proxy:
-            co_return co_await proxy_request(client, request, *decided.location, context, upstreams);
-        case Route::Kind::Content:
-            co_return co_await content->handle(client, request, *decided.server, decided.location, *decided.target,
-                                               context, upstreams);
-        case Route::Kind::Answer:
-            break;
-    }
-    co_return co_await answer(client, std::move(decided.response), request);
-}
-
 }  // namespace
 
 asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group, ConnectionRegistry& registry,
@@ -192,7 +171,25 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
             log::info("client sent invalid request: {}, client: {}", parser.error()->reason, context.connection.remote_host);
             outcome = co_await answer(client, error_page(status_for(parser.error()->kind), false), request);
         } else {
-            outcome = co_await handle(client, request, group, context, upstreams, content);
+            // Routed by a plain function; here only what it decided is done.
+            Route decided = route(request, group, context);
+            if (decided.kind == Route::Kind::Content && !content) {
+                decided.kind = Route::Kind::Answer;  // stage 4 has no files to serve
+                decided.response = error_page(404, true);
+            }
+            switch (decided.kind) {
+                case Route::Kind::Close: outcome = {444, 0, false, false}; break;
+                case Route::Kind::Proxy:
+                    outcome = co_await proxy_request(client, request, *decided.location, context, upstreams);
+                    break;
+                case Route::Kind::Content:
+                    outcome = co_await content->handle(client, request, *decided.server, decided.location,
+                                                       *decided.target, context, upstreams);
+                    break;
+                case Route::Kind::Answer:
+                    outcome = co_await answer(client, std::move(decided.response), request);
+                    break;
+            }
         }
         log_access(defaults, context, request, outcome);
         if (!outcome.keep_alive || !parser.message_complete()) break;
