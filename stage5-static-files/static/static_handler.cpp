@@ -292,13 +292,9 @@ Reply file_reply(const ClientSide& client, const http::Request& request, const S
     return reply;
 }
 
-// Sends a planned file response: the head, then each piece.
-asio::awaitable<Outcome> send_file_reply(ClientSide client, FileReply reply) {
-    if (reply.pieces.empty()) {  // one write: a 304, a HEAD, an empty file, or a small file after its head
-        const auto written = co_await net::write_all_for(client.socket, reply.head, stage4::send_timeout);
-        const auto body_bytes = written.ok() ? reply.body_bytes : 0;
-        co_return Outcome{reply.status, static_cast<std::size_t>(body_bytes), written.ok() && reply.keep_alive, true};
-    }
+// Sends a planned file response whose head is followed by pieces: the
+// head, then each piece.
+asio::awaitable<Outcome> send_file_reply(ClientSide client, const FileReply& reply) {
     auto sent = co_await send_head(client.socket, reply.head, true, stage4::send_timeout);
     std::uint64_t body_bytes = 0;
     for (const auto& piece : reply.pieces) {
@@ -495,7 +491,14 @@ asio::awaitable<Outcome> StaticFiles::handle(ClientSide client, const http::Requ
                 co_return co_await proxy_with_target(client, request, *reply.new_target, *reply.location, context,
                                                      upstreams);
             co_return co_await stage4::proxy_request(client, request, *reply.location, context, upstreams);
-        case Reply::Kind::File: co_return co_await send_file_reply(client, std::move(reply.file));
+        case Reply::Kind::File:
+            if (reply.file.pieces.empty()) {  // one write: a 304, a HEAD, an empty file, or a small file after its head
+                const auto written = co_await net::write_all_for(client.socket, reply.file.head, stage4::send_timeout);
+                const auto body_bytes = written.ok() ? reply.file.body_bytes : 0;
+                co_return Outcome{reply.file.status, static_cast<std::size_t>(body_bytes),
+                                  written.ok() && reply.file.keep_alive, true};
+            }
+            co_return co_await send_file_reply(client, reply.file);
         case Reply::Kind::Answer: break;
     }
     co_return co_await answer(client, std::move(reply.response), request);
