@@ -1,5 +1,7 @@
 #include "http/target.hpp"
 
+#include <algorithm>
+
 namespace webstack::http {
 
 namespace {
@@ -28,6 +30,8 @@ std::string percent_encode(std::string_view text, std::string_view also) {
 }
 
 std::optional<std::string> percent_decode(std::string_view text, bool reject_encoded_slash) {
+    // Most paths have nothing encoded: then the text is the answer.
+    if (std::none_of(text.begin(), text.end(), [](char c) { return c == '%' || c == '\0'; })) return std::string(text);
     std::string decoded;
     decoded.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -49,6 +53,8 @@ std::optional<std::string> percent_decode(std::string_view text, bool reject_enc
 }
 
 std::optional<std::string> remove_dot_segments(std::string_view path) {
+    // Every "." or ".." segment starts with "/.": most paths have none.
+    if (path.starts_with('/') && path.find("/.") == std::string_view::npos) return std::string(path);
     // The output is a stack of segments, each written with its "/" in
     // front: ".." pops the last one off, back to its slash.
     std::string result;

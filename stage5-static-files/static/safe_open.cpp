@@ -9,6 +9,7 @@
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <string_view>
 #include <vector>
 
 namespace webstack::stage5 {
@@ -44,13 +45,13 @@ OpenedFile finish(int fd) {
     return file;
 }
 
-// "a//b/./c" -> {"a", "b", "c"}; nullopt-like (empty + error) for ".." or NUL.
-int split_path(const std::string& relative, std::vector<std::string>& parts) {
-    if (relative.find('\0') != std::string::npos) return EINVAL;
+// "a//b/./c" -> {"a", "b", "c"} (views into `relative`); an error for ".." or NUL.
+int split_path(std::string_view relative, std::vector<std::string_view>& parts) {
+    if (relative.find('\0') != std::string_view::npos) return EINVAL;
     std::size_t start = 0;
     while (start <= relative.size()) {
         auto end = relative.find('/', start);
-        if (end == std::string::npos) end = relative.size();
+        if (end == std::string_view::npos) end = relative.size();
         const auto part = relative.substr(start, end - start);
         if (part == "..") return EXDEV;
         if (!part.empty() && part != ".") parts.push_back(part);
@@ -68,16 +69,16 @@ int open_with_openat2(int base_fd, const std::string& path, std::uint64_t resolv
 }
 
 // The portable way, for kernels without openat2: a part at a time, refusing every symlink.
-int open_part_by_part(int base_fd, const std::vector<std::string>& parts) {
+int open_part_by_part(int base_fd, const std::vector<std::string_view>& parts) {
     FileDescriptor folder;
     int at = base_fd;
     for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-        const int next = ::openat(at, parts[i].c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        const int next = ::openat(at, std::string(parts[i]).c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (next < 0) return -1;
         folder = FileDescriptor(next);
         at = next;
     }
-    return ::openat(at, parts.back().c_str(), read_flags | O_NOFOLLOW);
+    return ::openat(at, std::string(parts.back()).c_str(), read_flags | O_NOFOLLOW);
 }
 
 // The folders requests start from (root, alias), kept open for a second:
@@ -110,14 +111,18 @@ int cached_folder(const std::string& base) {
 }  // namespace
 
 OpenedFile open_beneath(const std::string& base, const std::string& relative, Symlinks symlinks) {
-    std::vector<std::string> parts;
+    std::vector<std::string_view> parts;
     if (const int error = split_path(relative, parts)) return failed(error);
     if (parts.empty()) return finish(::open(base.c_str(), read_flags));
 
     const int base_fd = cached_folder(base);
     if (base_fd < 0) return failed(errno);
     std::string path;
-    for (const auto& part : parts) path += (path.empty() ? "" : "/") + part;
+    path.reserve(relative.size());
+    for (const auto part : parts) {
+        if (!path.empty()) path += '/';
+        path += part;
+    }
 
     if (symlinks == Symlinks::Always) return finish(::openat(base_fd, path.c_str(), read_flags));
     const std::uint64_t resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
