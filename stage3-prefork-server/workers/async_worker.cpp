@@ -144,7 +144,8 @@ int run_async_worker(arbiter::WorkerContext& context, const WorkerSettings& sett
     install_worker_signals();
     log::info("Booting worker with pid: {}", ::getpid());
     // A new event loop, made after the fork: nothing event-driven crosses it.
-    asio::io_context io;
+    // (1: one thread runs it, and Asio can skip work meant for several.)
+    asio::io_context io(1);
     std::vector<std::unique_ptr<net::Acceptor>> acceptors;
     WorkerState state{settings, adjust_environ(settings), true, 0, 0};
     for (auto* listener : settings.listeners) {

@@ -160,7 +160,7 @@ int run_command(int argc, char** argv, const Program& about) {
         const auto mine = config;  // the config current at the fork
         const auto my_content = content;
         log::notice(fmt::format("start worker process {}", ::getpid()));
-        boost::asio::io_context io;
+        boost::asio::io_context io(1);  // 1: one thread runs it, and Asio can skip work meant for several
         ProxyServer server(io, *mine, listeners, context.master_pid, my_content.get());
         server.run();
         return 0;
