@@ -129,6 +129,9 @@ public:
     Request take_head();
     // The finished request; the parser is then ready for the next one.
     Request take_request();
+    // Forgets the finished request whose head was taken with take_head()
+    // and whose body went to stream_body_to(): ready for the next one.
+    void next_request() { start_next_message(); }
 };
 
 class ResponseParser : public MessageParser {

@@ -193,7 +193,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         }
         log_access(defaults, context, request, outcome);
         if (!outcome.keep_alive || !parser.message_complete()) break;
-        parser.take_request();
+        parser.next_request();
         body_piece.clear();
     }
     boost::system::error_code ignored;
