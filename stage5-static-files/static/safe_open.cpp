@@ -2,6 +2,7 @@
 
 #include "net/timed_io.hpp"  // CoarseClock
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <fcntl.h>
@@ -45,16 +46,20 @@ OpenedFile finish(int fd) {
     return file;
 }
 
-// "a//b/./c" -> {"a", "b", "c"} (views into `relative`); an error for ".." or NUL.
-int split_path(std::string_view relative, std::vector<std::string_view>& parts) {
+// "a//b/./c" -> "a/b/c" in `path`; an error for a ".." part (EXDEV) or a NUL (EINVAL).
+int clean_path(std::string_view relative, std::string& path) {
     if (relative.find('\0') != std::string_view::npos) return EINVAL;
+    path.reserve(relative.size());
     std::size_t start = 0;
     while (start <= relative.size()) {
         auto end = relative.find('/', start);
         if (end == std::string_view::npos) end = relative.size();
         const auto part = relative.substr(start, end - start);
         if (part == "..") return EXDEV;
-        if (!part.empty() && part != ".") parts.push_back(part);
+        if (!part.empty() && part != ".") {
+            if (!path.empty()) path += '/';
+            path += part;
+        }
         start = end + 1;
     }
     return 0;
@@ -68,17 +73,24 @@ int open_with_openat2(int base_fd, const std::string& path, std::uint64_t resolv
     return static_cast<int>(::syscall(SYS_openat2, base_fd, path.c_str(), &how, sizeof how));
 }
 
-// The portable way, for kernels without openat2: a part at a time, refusing every symlink.
-int open_part_by_part(int base_fd, const std::vector<std::string_view>& parts) {
+// The portable way, for kernels without openat2: a part of the (clean)
+// path at a time, refusing every symlink.
+int open_part_by_part(int base_fd, const std::string& path) {
+    std::vector<std::string> parts;
+    for (std::size_t start = 0; start <= path.size();) {
+        const auto end = std::min(path.find('/', start), path.size());
+        parts.push_back(path.substr(start, end - start));
+        start = end + 1;
+    }
     FileDescriptor folder;
     int at = base_fd;
     for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-        const int next = ::openat(at, std::string(parts[i]).c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        const int next = ::openat(at, parts[i].c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (next < 0) return -1;
         folder = FileDescriptor(next);
         at = next;
     }
-    return ::openat(at, std::string(parts.back()).c_str(), read_flags | O_NOFOLLOW);
+    return ::openat(at, parts.back().c_str(), read_flags | O_NOFOLLOW);
 }
 
 // The folders requests start from (root, alias), kept open for a second:
@@ -111,24 +123,18 @@ int cached_folder(const std::string& base) {
 }  // namespace
 
 OpenedFile open_beneath(const std::string& base, const std::string& relative, Symlinks symlinks) {
-    std::vector<std::string_view> parts;
-    if (const int error = split_path(relative, parts)) return failed(error);
-    if (parts.empty()) return finish(::open(base.c_str(), read_flags));
+    std::string path;
+    if (const int error = clean_path(relative, path)) return failed(error);
+    if (path.empty()) return finish(::open(base.c_str(), read_flags));
 
     const int base_fd = cached_folder(base);
     if (base_fd < 0) return failed(errno);
-    std::string path;
-    path.reserve(relative.size());
-    for (const auto part : parts) {
-        if (!path.empty()) path += '/';
-        path += part;
-    }
 
     if (symlinks == Symlinks::Always) return finish(::openat(base_fd, path.c_str(), read_flags));
     const std::uint64_t resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
                                   (symlinks == Symlinks::Never ? RESOLVE_NO_SYMLINKS : 0);
     const int fd = open_with_openat2(base_fd, path, resolve);
-    if (fd < 0 && errno == ENOSYS) return finish(open_part_by_part(base_fd, parts));
+    if (fd < 0 && errno == ENOSYS) return finish(open_part_by_part(base_fd, path));
     return finish(fd);
 }
 
