@@ -133,9 +133,9 @@ asio::awaitable<bool> read_more_body(net::Socket& upstream, UpstreamReply& reply
 asio::awaitable<Outcome> relay_streaming(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
                                          const http::Request& request, const Location& location,
                                          const RequestContext& context, const UpstreamAddress& upstream_url) {
-    const auto head = client_head(reply.parser, request, location, context);
+    auto head = client_head(reply.parser, request, location, context);
     Outcome outcome{reply.parser.status(), 0, head.keep_alive, true};
-    std::string out = head.bytes;
+    std::string out = std::move(head.bytes);  // the head, then what of the body has come
     while (true) {
         if (!reply.body_piece.empty()) {
             outcome.body_bytes += reply.body_piece.size();
