@@ -146,15 +146,20 @@ std::string start_response_head(int status, std::string_view reason, std::string
     return out;
 }
 
-std::string serialize_chunk(std::string_view data) {
-    if (data.empty()) return {};  // an empty chunk would end the body
+void append_chunk(std::string& out, std::string_view data) {
+    if (data.empty()) return;  // an empty chunk would end the body
     char size[20];
     const auto [end, error] = std::to_chars(size, size + sizeof size, data.size(), 16);
-    std::string out(size, end);
-    out.reserve(out.size() + data.size() + 4);
+    out.reserve(out.size() + static_cast<std::size_t>(end - size) + data.size() + 4);
+    out.append(size, end);
     out += "\r\n";
     out += data;
     out += "\r\n";
+}
+
+std::string serialize_chunk(std::string_view data) {
+    std::string out;
+    append_chunk(out, data);
     return out;
 }
 

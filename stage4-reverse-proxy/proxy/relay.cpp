@@ -139,7 +139,8 @@ asio::awaitable<Outcome> relay_streaming(ClientSide client, net::Socket& upstrea
     while (true) {
         if (!reply.body_piece.empty()) {
             outcome.body_bytes += reply.body_piece.size();
-            out += head.chunked ? http::serialize_chunk(reply.body_piece) : reply.body_piece;
+            if (head.chunked) http::append_chunk(out, reply.body_piece);
+            else out += reply.body_piece;
             reply.body_piece.clear();
         }
         if (reply.parser.message_complete() && head.chunked) out += http::serialize_last_chunk();

@@ -47,6 +47,10 @@ TEST_CASE("a chunked response frames its body in chunks", "[serializer]") {
     CHECK(bytes.ends_with("\r\n\r\n9\r\nWikipedia\r\n0\r\nChecksum: 1\r\n\r\n"));
     CHECK(http::serialize_chunk("") == "");
     CHECK(http::serialize_chunk(std::string(26, 'x')).starts_with("1a\r\n"));
+    std::string out = "HEAD\r\n\r\n";  // a proxy appends the body's chunks to the head it writes
+    http::append_chunk(out, "Hello World");
+    http::append_chunk(out, "");  // nothing: an empty chunk would end the body
+    CHECK(out == "HEAD\r\n\r\nb\r\nHello World\r\n");
 }
 
 TEST_CASE("a response that ends the connection says Connection: close", "[serializer]") {
