@@ -91,7 +91,7 @@ void append_fields(std::string& out, const HeaderList& fields) {
 // string with room for the head's fields.
 std::string status_line(Version version, int status, std::string_view reason) {
     std::string out;
-    out.reserve(256);
+    out.reserve(512);  // a typical head, and room for a small body after it
     out += "HTTP/";
     out += static_cast<char>('0' + version.major);
     out += '.';
