@@ -3,6 +3,7 @@
 #include "http/serializer.hpp"
 
 #include <array>
+#include <string_view>
 
 namespace webstack::stage4 {
 
@@ -65,8 +66,10 @@ http::Response return_response(const ReturnDirective& directive, const RequestCo
 }
 
 bool is_hop_by_hop(std::string_view name, std::string_view connection_header) {
-    static constexpr std::array fixed = {"Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade"};
-    for (const char* hop : fixed) {
+    using namespace std::string_view_literals;  // "..."sv: the length is known without counting
+    static constexpr std::array fixed = {"Connection"sv, "Keep-Alive"sv, "TE"sv, "Trailer"sv, "Transfer-Encoding"sv,
+                                         "Upgrade"sv};
+    for (const std::string_view hop : fixed) {
         if (http::equals_ignoring_case(name, hop)) return true;
     }
     if (name.size() >= 6 && http::equals_ignoring_case(name.substr(0, 6), "Proxy-")) return true;
