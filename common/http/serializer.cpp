@@ -103,9 +103,7 @@ std::string status_line(Version version, int status, std::string_view reason) {
     out += "\r\n";
     return out;
 }
-}  // namespace
 
-namespace {
 std::string head_of(const Response& response, const ResponseOptions& options, bool add_content_length) {
     std::string out = status_line(response.version, response.status, response.reason);
     if (!response.headers.contains("Server")) append_field(out, "Server", options.server);

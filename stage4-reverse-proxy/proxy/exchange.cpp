@@ -16,7 +16,6 @@ namespace webstack::stage4 {
 
 namespace {
 
-
 // Why a try failed, in proxy_next_upstream's words.
 enum class Failure { Error, Timeout, InvalidHeader };
 

@@ -104,7 +104,8 @@ ClientHead client_head(const http::ResponseParser& upstream, const http::Request
     } else if (body_expected) {
         head.keep_alive = false;  // HTTP/1.0: the end of the body is the close
     }
-    head.bytes += head.keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+    http::append_field(head.bytes, "Connection", head.keep_alive ? "keep-alive" : "close");
+    head.bytes += "\r\n";
     return head;
 }
 

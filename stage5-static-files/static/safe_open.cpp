@@ -9,8 +9,8 @@
 #include <map>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 #include <string_view>
+#include <unistd.h>
 #include <vector>
 
 namespace webstack::stage5 {
