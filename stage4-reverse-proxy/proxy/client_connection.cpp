@@ -6,6 +6,7 @@
 #include "proxy/exchange.hpp"
 #include "proxy/responses.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <limits>
@@ -50,24 +51,32 @@ constexpr std::size_t head_read_size = 2 * 1024;
 // the first byte of a next request on a kept-alive connection is bounded by
 // keepalive_timeout instead.
 asio::awaitable<HeadOutcome> read_head(net::Socket& socket, http::RequestParser& parser, std::string& pending,
-                                       const Settings& settings, bool first_request, ConnectionRegistry& registry,
-                                       ConnectionRegistry::Entry& listed) {
+                                       const Settings& settings, bool first_request, bool defer_read,
+                                       ConnectionRegistry& registry, ConnectionRegistry::Entry& listed) {
     using Clock = net::CoarseClock;
     auto deadline = Clock::now() + settings.client_header_timeout;
     while (true) {
         if (!pending.empty()) pending.erase(0, parser.feed(pending));
         if (parser.headers_complete() || parser.error()) co_return HeadOutcome::Complete;
         const bool idle = !first_request && !parser.in_progress();
+        if (idle && defer_read) {
+            // Between requests a read usually finds nothing yet: the client
+            // is still reading our answer. Asio tries recv() first anyway
+            // (EAGAIN: a wasted system call, ~0.3 us here), then waits
+            // through epoll; nginx remembers the socket is empty and waits
+            // for epoll straight away. Asio has no such switch, so we let
+            // the other connections' ready work run first (asio::post puts
+            // us at the back of the queue): when we come back, under load,
+            // the request has arrived and one recv() takes it.
+            const auto executor = co_await asio::this_coro::executor;
+            co_await asio::post(executor, asio::use_awaitable);
+            defer_read = false;
+        }
         if (idle && registry.stopping()) co_return HeadOutcome::Idle;
         const auto remaining = std::chrono::duration_cast<Duration>(deadline - Clock::now());
         const auto wait = idle ? settings.keepalive_timeout : std::max(remaining, Duration(0));
         std::optional<ConnectionRegistry::IdleMark> idle_mark;
         if (idle) idle_mark.emplace(listed);
-        // Between requests this read usually finds nothing yet (the client
-        // is still reading our answer): Asio tries recv() once, gets EAGAIN,
-        // then waits through epoll. nginx waits for epoll first. Deferring
-        // the read (asio::post) to skip that recv was measured: faster for
-        // files from disk, slower when proxying, so it is not done.
         const auto read = co_await read_some_for(socket, pending, wait, head_read_size);
         if (read.status == IoStatus::TimedOut) co_return idle ? HeadOutcome::Idle : HeadOutcome::TimedOut;
         if (!read.ok()) co_return HeadOutcome::Closed;
@@ -157,8 +166,13 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
     context.connection = net::endpoints_of(socket);
     ClientSide client{socket, parser, pending, body_piece};
 
+    // Only after an answer from this process (a file, a `return`, an error
+    // page): after a proxied one this worker is mostly waiting for the app
+    // server, nothing else is queued, and the deferred read would come
+    // straight back, still too early (measured: 3.5% slower in stage 4).
+    bool answered_here = false;
     for (bool first = true; !registry.stopping() || first; first = false) {
-        const auto head = co_await read_head(socket, parser, pending, defaults, first, registry, open.entry());
+        const auto head = co_await read_head(socket, parser, pending, defaults, first, answered_here, registry, open.entry());
         if (head == HeadOutcome::Idle || head == HeadOutcome::Closed) break;
         http::Request request = parser.take_head();
         context.request = &request;
@@ -192,6 +206,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
             }
         }
         log_access(defaults, context, request, outcome);
+        answered_here = context.proxy_host.empty();  // no proxy_pass was chosen
         if (!outcome.keep_alive || !parser.message_complete()) break;
         parser.next_request();
         body_piece.clear();
