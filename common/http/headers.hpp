@@ -20,6 +20,7 @@ struct HeaderField {
 // lookups call it for every field.)
 inline bool equals_ignoring_case(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
+    if (a == b) return true;  // the usual case, "Content-Length" asked as "Content-Length": one memcmp
     for (std::size_t i = 0; i < a.size(); ++i) {
         const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
         if (lower(a[i]) != lower(b[i])) return false;
