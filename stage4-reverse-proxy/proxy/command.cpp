@@ -160,7 +160,11 @@ int run_command(int argc, char** argv, const Program& about) {
         const auto mine = config;  // the config current at the fork
         const auto my_content = content;
         log::notice(fmt::format("start worker process {}", ::getpid()));
-        boost::asio::io_context io(1);  // 1: one thread runs it, and Asio can skip work meant for several
+        // One thread, and only it, ever touches this event loop: no
+        // resolver threads (we resolve no names), signals arrive through
+        // Asio's pipe. So Asio may leave out its locks (UNSAFE: unsafe
+        // only for a loop that several threads share).
+        boost::asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
         ProxyServer server(io, *mine, listeners, context.master_pid, my_content.get());
         server.run();
         return 0;
