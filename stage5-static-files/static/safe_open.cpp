@@ -31,6 +31,8 @@ namespace {
 
 // O_NONBLOCK: opening a FIFO someone left in the folder must not hang the worker.
 constexpr int read_flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC;
+// O_PATH: a handle to look at (fstat) and nothing else; no FIFO blocks it.
+constexpr int look_flags = O_PATH | O_CLOEXEC;
 
 OpenedFile failed(int error) {
     OpenedFile file;
@@ -66,16 +68,17 @@ int clean_path(std::string_view relative, std::string& path) {
 }
 
 // The kernel's way: one call, and it refuses to resolve outside `base_fd`.
-int open_with_openat2(int base_fd, const std::string& path, std::uint64_t resolve) {
+int open_with_openat2(int base_fd, const std::string& path, int flags, std::uint64_t resolve) {
     open_how how{};
-    how.flags = read_flags;
+    how.flags = static_cast<std::uint64_t>(flags);
     how.resolve = resolve;
     return static_cast<int>(::syscall(SYS_openat2, base_fd, path.c_str(), &how, sizeof how));
 }
 
 // The portable way, for kernels without openat2: a part of the (clean)
-// path at a time, refusing every symlink.
-int open_part_by_part(int base_fd, const std::string& path) {
+// path at a time, refusing every symlink. (With O_PATH, a symlink at the
+// end is not refused but opened itself: fstat then shows a link, no file.)
+int open_part_by_part(int base_fd, const std::string& path, int flags) {
     std::vector<std::string> parts;
     for (std::size_t start = 0; start <= path.size();) {
         const auto end = std::min(path.find('/', start), path.size());
@@ -90,7 +93,7 @@ int open_part_by_part(int base_fd, const std::string& path) {
         folder = FileDescriptor(next);
         at = next;
     }
-    return ::openat(at, parts.back().c_str(), read_flags | O_NOFOLLOW);
+    return ::openat(at, parts.back().c_str(), flags | O_NOFOLLOW);
 }
 
 // The folders requests start from (root, alias), kept open for a second:
@@ -122,20 +125,35 @@ int cached_folder(const std::string& base) {
 
 }  // namespace
 
-OpenedFile open_beneath(const std::string& base, const std::string& relative, Symlinks symlinks) {
+OpenedFile open_beneath(const std::string& base, const std::string& relative, Symlinks symlinks, Access access) {
+    const int flags = access == Access::Look ? look_flags : read_flags;
     std::string path;
     if (const int error = clean_path(relative, path)) return failed(error);
-    if (path.empty()) return finish(::open(base.c_str(), read_flags));
+    if (path.empty()) return finish(::open(base.c_str(), flags));
 
     const int base_fd = cached_folder(base);
     if (base_fd < 0) return failed(errno);
 
-    if (symlinks == Symlinks::Always) return finish(::openat(base_fd, path.c_str(), read_flags));
+    if (symlinks == Symlinks::Always) return finish(::openat(base_fd, path.c_str(), flags));
     const std::uint64_t resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
                                   (symlinks == Symlinks::Never ? RESOLVE_NO_SYMLINKS : 0);
-    const int fd = open_with_openat2(base_fd, path, resolve);
-    if (fd < 0 && errno == ENOSYS) return finish(open_part_by_part(base_fd, path));
+    const int fd = open_with_openat2(base_fd, path, flags, resolve);
+    if (fd < 0 && errno == ENOSYS) return finish(open_part_by_part(base_fd, path, flags));
     return finish(fd);
+}
+
+bool surely_readable(const struct stat& info, uid_t user) {
+    if (user == 0) return true;  // root reads every file
+    // Owner, group, others: the first class the user is in decides. We
+    // know the owner; for the group we would need all of the user's groups,
+    // so we ask group and others both to allow it.
+    const bool owner_may = info.st_uid != user || (info.st_mode & S_IRUSR);
+    return owner_may && (info.st_mode & S_IRGRP) && (info.st_mode & S_IROTH);
+}
+
+bool surely_readable(const struct stat& info) {
+    static const uid_t user = ::geteuid();
+    return surely_readable(info, user);
 }
 
 }  // namespace webstack::stage5

@@ -49,6 +49,21 @@ struct OpenedFile {
 // An empty `relative` opens `base` itself. `base` is the configuration's:
 // it is trusted, symlinks and all, and kept open for a second between
 // requests (each worker process keeps its own).
-OpenedFile open_beneath(const std::string& base, const std::string& relative, Symlinks symlinks);
+//
+// Access::Look opens it only to look at (O_PATH): type, size and dates by
+// fstat, no bytes. The path is checked the same way, and it is cheaper
+// (about 0.4 us of the 2.7 us that open, fstat and close take here), but
+// the file's own read permission is not checked: see surely_readable().
+enum class Access { Read, Look };
+OpenedFile open_beneath(const std::string& base, const std::string& relative, Symlinks symlinks,
+                        Access access = Access::Read);
+
+// Would opening this file for reading surely be allowed to `user`? True
+// when its mode lets everyone read it (or for root); when it says false,
+// open the file and let the kernel decide. (An ACL that denies our user a
+// world-readable file is the one case it gets wrong.) Without `user`: for
+// this process.
+bool surely_readable(const struct stat& info, uid_t user);
+bool surely_readable(const struct stat& info);
 
 }  // namespace webstack::stage5

@@ -14,6 +14,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <optional>
 #include <unistd.h>
 
 namespace webstack::stage5 {
@@ -172,6 +173,47 @@ struct Reply {
     }
 };
 
+FileValidators validators_of(const struct stat& info, const StaticSettings& settings) {
+    return {info.st_mtime, settings.etag ? make_etag(info.st_mtime, static_cast<std::uint64_t>(info.st_size)) : ""};
+}
+
+// A 304: the validators, caching headers and Vary, but nothing that
+// describes a body (nginx's rule).
+Reply not_modified(const StaticSettings& settings, const FileValidators& validators, bool vary, bool keep_alive) {
+    Reply reply;
+    reply.kind = Reply::Kind::File;
+    reply.file.status = 304;
+    reply.file.keep_alive = keep_alive;
+    auto& head = reply.file.head;
+    head = http::start_response_head(304, "", stage4::server_header);
+    if (vary) http::append_field(head, "Vary", "Accept-Encoding");
+    http::append_field(head, "Last-Modified", format_last_modified(validators.mtime));
+    if (!validators.etag.empty()) http::append_field(head, "ETag", validators.etag);
+    add_expires(head, settings.expires);
+    http::append_field(head, "Connection", keep_alive ? "keep-alive" : "close");
+    head += "\r\n";
+    return reply;
+}
+
+// A revalidation (the client has a copy and asks, with If-None-Match or
+// If-Modified-Since, whether it changed) usually ends in a 304, which
+// needs the file's date and size but none of its bytes. So such a request
+// first only looks at the file (Access::Look, cheaper than opening it to
+// read). Returns the validators for a 304 when that look is enough;
+// nothing when the file must be opened the usual way (the answer is not a
+// 304, or with gzip_static, where it may be the other file's).
+std::optional<FileValidators> not_modified_at_a_look(const http::Request& request, const StaticSettings& settings,
+                                                     const FilePath& path) {
+    if (settings.gzip_static) return std::nullopt;
+    if (!request.headers.contains("If-None-Match") && !request.headers.contains("If-Modified-Since")) return std::nullopt;
+    const auto file = open_beneath(path.base, path.relative, settings.symlinks, Access::Look);
+    if (!file.ok() || !file.is_regular() || !surely_readable(file.info)) return std::nullopt;
+    auto validators = validators_of(file.info, settings);
+    if (evaluate_preconditions(request.headers, validators, settings.if_modified_since) != Precondition::NotModified)
+        return std::nullopt;
+    return validators;
+}
+
 // The answer for one regular file, opened: validators, preconditions,
 // ranges, then the head and the plan for the bytes. `name` gives the
 // Content-Type (by its extension). The head is written field by field, in
@@ -202,22 +244,12 @@ Reply file_reply(const ClientSide& client, const http::Request& request, const S
     // Caches must keep the two copies apart (gzip_vary on).
     const bool vary = has_gzip_copy && settings.gzip_vary;
     const auto size = static_cast<std::uint64_t>(file.info.st_size);
-    const FileValidators validators{file.info.st_mtime, settings.etag ? make_etag(file.info.st_mtime, size) : ""};
+    const FileValidators validators = validators_of(file.info, settings);
     const char* connection = planned.keep_alive ? "keep-alive" : "close";
 
     switch (evaluate_preconditions(request.headers, validators, settings.if_modified_since)) {
         case Precondition::Failed: return Reply::page(error_page(412, planned.keep_alive));
-        case Precondition::NotModified:
-            // Validators, caching headers and Vary, but nothing that describes a body (nginx's rule).
-            planned.status = 304;
-            head = http::start_response_head(304, "", stage4::server_header);
-            if (vary) field("Vary", "Accept-Encoding");
-            field("Last-Modified", format_last_modified(validators.mtime));
-            if (!validators.etag.empty()) field("ETag", validators.etag);
-            add_expires(head, settings.expires);
-            field("Connection", connection);
-            head += "\r\n";
-            return reply;
+        case Precondition::NotModified: return not_modified(settings, validators, vary, planned.keep_alive);
         case Precondition::Proceed: break;
     }
 
@@ -451,6 +483,9 @@ Reply decide(const StaticFiles& files, const ClientSide& client, const http::Req
         if (!get_or_head && request.method != "POST") return Reply::page(method_not_allowed());
         const auto path = map_uri(settings, location, uri);
         if (path.refused) return Reply::page(error_page(404, true));
+        if (get_or_head && !uri.ends_with('/'))
+            if (const auto validators = not_modified_at_a_look(request, settings, path))
+                return not_modified(settings, *validators, false, keep_alive_after(client, request));
         auto file = open_beneath(path.base, path.relative, settings.symlinks);
         if (!file.ok()) {
             log_open_failure(path, file.error, context, request);

@@ -4,6 +4,7 @@
 // locations, which in real nginx leaks the folder above the alias.
 #include "catch.hpp"
 #include "stage5_server.hpp"
+#include "static/safe_open.hpp"
 
 #include <filesystem>
 
@@ -93,6 +94,62 @@ TEST_CASE("no hostile path reaches a file outside the root or alias", "[stage5]"
     CHECK(client.exchange(get("/files/ok.txt"))->body == "ok\n");
     CHECK(client.exchange(get("/static/ok.css"))->body == "ok\n");
     CHECK(client.exchange(get("/assets/ok.css"))->body == "ok\n");
+}
+
+// A revalidation is first answered by only looking at the file (O_PATH,
+// static_handler.cpp's not_modified_at_a_look): that look must refuse
+// exactly what opening the file refuses. "If-None-Match: *" matches any
+// file there is, so a 304 where the plain request gets no 200 would tell
+// the client that a file outside the root exists.
+TEST_CASE("a revalidation is refused wherever the plain request is", "[stage5]") {
+    auto server = prepare_stage5();
+    write_layout(*server);
+    server->folder.write("site/files/real.txt", "real\n");
+    std::filesystem::create_symlink("real.txt", server->folder.path() / "site/files/inside");
+    server->folder.write("site/strict/real.txt", "real\n");
+    std::filesystem::create_symlink("real.txt", server->folder.path() / "site/strict/inside");
+    server->folder.write("site/strict/folder/a.txt", "a\n");
+    start(*server, sites(*server) + site("location /strict/ { disable_symlinks on; }\n"));
+    auto targets = hostile_targets();
+    for (const char* more : {"/files/inside", "/strict/inside", "/strict/real.txt", "/strict/folder", "/files/ok.txt",
+                             "/static/ok.css", "/nothing.txt"})
+        targets.push_back(more);
+    int not_modified = 0;
+    for (const auto& target : targets) {
+        RawClient client(server->port), second(server->port);  // a 400 closes the connection
+        const auto plain = client.exchange("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        const auto revalidated = second.exchange("GET " + target +
+                                                 " HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: *\r\n\r\n");
+        INFO(target);
+        INFO(client.transcript());
+        INFO(second.transcript());
+        if (!plain) continue;  // closed without an answer: nothing to compare
+        REQUIRE(revalidated);
+        if (plain->status == 200) {
+            CHECK(revalidated->status == 304);
+            ++not_modified;
+        } else {
+            CHECK(revalidated->status == plain->status);
+        }
+    }
+    CHECK(not_modified >= 4);  // the site's own files still revalidate
+}
+
+TEST_CASE("surely_readable: a look skips the read permission only where everyone may read", "[stage5]") {
+    using webstack::stage5::surely_readable;
+    const auto file = [](uid_t owner, mode_t mode) {
+        struct stat info {};
+        info.st_uid = owner;
+        info.st_mode = S_IFREG | mode;
+        return info;
+    };
+    CHECK(surely_readable(file(1000, 0644), 33));
+    CHECK(surely_readable(file(33, 0644), 33));
+    CHECK(surely_readable(file(1000, 0000), 0));       // root
+    CHECK_FALSE(surely_readable(file(1000, 0640), 33));  // others may not: is 33 in the group? open and see
+    CHECK_FALSE(surely_readable(file(1000, 0604), 33));  // the group may not, and 33 may be in it
+    CHECK_FALSE(surely_readable(file(33, 0044), 33));    // the owner may not, though everyone else may
+    CHECK_FALSE(surely_readable(file(1000, 0600), 33));
 }
 
 TEST_CASE("the off-by-slash alias: nginx's classic leak, refused here", "[stage5]") {
