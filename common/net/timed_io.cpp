@@ -103,6 +103,15 @@ asio::awaitable<IoResult> read_some_for(Socket& socket, std::string& into, Durat
     co_return IoResult{};
 }
 
+std::size_t read_arrived(Socket& socket, std::string& into, std::size_t at_most) {
+    const auto before = into.size();
+    into.resize(before + at_most);
+    const auto got = ::recv(socket.native_handle(), into.data() + before, at_most, MSG_DONTWAIT);
+    const auto count = got > 0 ? static_cast<std::size_t>(got) : 0;
+    into.resize(before + count);
+    return count;
+}
+
 asio::awaitable<IoResult> write_all_for(Socket& socket, std::string_view bytes, Duration timeout) {
     // Most writes fit in the socket's buffer at once: try one directly,
     // without a trip through the event loop (which an immediately finished

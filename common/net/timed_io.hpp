@@ -52,6 +52,11 @@ struct IoResult {
 // read with a small `at_most`, a body with a larger one.
 asio::awaitable<IoResult> read_some_for(Socket& socket, std::string& into, Duration timeout,
                                         std::size_t at_most = 8 * 1024);
+// Appends what has already arrived (at most `at_most` bytes), without
+// waiting and without the event loop: one recv(). Returns how many bytes;
+// 0 when none were there (or the peer closed, or failed: the next
+// read_some_for reports that).
+std::size_t read_arrived(Socket& socket, std::string& into, std::size_t at_most);
 // Writes all of `bytes`. As nginx's send timeouts, the limit is for each
 // wait for the peer to take more ("between two successive write operations").
 asio::awaitable<IoResult> write_all_for(Socket& socket, std::string_view bytes, Duration timeout);

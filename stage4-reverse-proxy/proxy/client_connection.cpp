@@ -66,11 +66,18 @@ asio::awaitable<HeadOutcome> read_head(net::Socket& socket, http::RequestParser&
             // through epoll; nginx remembers the socket is empty and waits
             // for epoll straight away. Asio has no such switch, so we let
             // the other connections' ready work run first (asio::post puts
-            // us at the back of the queue): when we come back, under load,
-            // the request has arrived and one recv() takes it.
+            // us at the back of the queue). When we are back, under load,
+            // the request has arrived: one recv() of our own takes it (as
+            // write_all_for writes), no asynchronous read needed. Only when
+            // it has not do we wait below.
             const auto executor = co_await asio::this_coro::executor;
             co_await asio::post(executor, asio::use_awaitable);
             defer_read = false;
+            if (registry.stopping()) co_return HeadOutcome::Idle;
+            if (net::read_arrived(socket, pending, head_read_size) > 0) {
+                deadline = Clock::now() + settings.client_header_timeout;
+                continue;
+            }
         }
         if (idle && registry.stopping()) co_return HeadOutcome::Idle;
         const auto remaining = std::chrono::duration_cast<Duration>(deadline - Clock::now());
