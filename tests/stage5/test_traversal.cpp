@@ -27,6 +27,15 @@ void write_layout(Stage5& server) {
     std::filesystem::create_symlink("../secret.txt", server.folder.path() / "app/static/escape");
 }
 
+// Symlinks that stay inside the root: site/files/inside and
+// site/strict/inside, each to the real.txt beside it.
+void write_symlinks_inside(Stage5& server) {
+    for (const std::string folder : {"site/files/", "site/strict/"}) {
+        server.folder.write(folder + "real.txt", "real\n");
+        std::filesystem::create_symlink("real.txt", server.folder.path() / (folder + "inside"));
+    }
+}
+
 std::string sites(const Stage5& server) {
     const auto app = (server.folder.path() / "app").string();
     return site("root $SITE;\n"
@@ -104,10 +113,7 @@ TEST_CASE("no hostile path reaches a file outside the root or alias", "[stage5]"
 TEST_CASE("a revalidation is refused wherever the plain request is", "[stage5]") {
     auto server = prepare_stage5();
     write_layout(*server);
-    server->folder.write("site/files/real.txt", "real\n");
-    std::filesystem::create_symlink("real.txt", server->folder.path() / "site/files/inside");
-    server->folder.write("site/strict/real.txt", "real\n");
-    std::filesystem::create_symlink("real.txt", server->folder.path() / "site/strict/inside");
+    write_symlinks_inside(*server);
     server->folder.write("site/strict/folder/a.txt", "a\n");
     start(*server, sites(*server) + site("location /strict/ { disable_symlinks on; }\n"));
     auto targets = hostile_targets();
@@ -174,10 +180,7 @@ TEST_CASE("the off-by-slash alias: nginx's classic leak, refused here", "[stage5
 TEST_CASE("symlinks: inside the root followed, leaving it refused, disable_symlinks on|off", "[stage5]") {
     auto server = prepare_stage5();
     write_layout(*server);
-    server->folder.write("site/files/real.txt", "real\n");
-    std::filesystem::create_symlink("real.txt", server->folder.path() / "site/files/inside");
-    server->folder.write("site/strict/real.txt", "real\n");
-    std::filesystem::create_symlink("real.txt", server->folder.path() / "site/strict/inside");
+    write_symlinks_inside(*server);
     server->folder.write("site/open/real.txt", "real\n");
     std::filesystem::create_symlink("../../secret.txt", server->folder.path() / "site/open/escape");
     start(*server, site("root $SITE;\n"
