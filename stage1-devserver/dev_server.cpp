@@ -1,5 +1,6 @@
 #include "dev_server.hpp"
 
+#include "connection_threads.hpp"
 #include "http/serializer.hpp"
 #include "log/runserver_log.hpp"
 #include "net/blocking_io.hpp"
@@ -27,10 +28,14 @@ DevServer::DevServer(net::Listener& listener, Handler handler, DevServerOptions 
     : listener_(listener), handler_(std::move(handler)), options_(std::move(options)) {}
 
 void DevServer::run() {
+    ConnectionThreads threads([this](net::Socket& connection) { serve_connection(connection); });
     while (!net::stop_requested()) {
         if (options_.between_connections && options_.between_connections()) break;
+        threads.join_finished();
         auto socket = net::accept_until(listener_, net::Clock::now() + std::chrono::seconds(1));
-        if (socket) serve_connection(*socket);
+        if (!socket) continue;
+        if (options_.threading) threads.start(std::move(*socket));
+        else serve_connection(*socket);  // everyone else waits in the accept queue meanwhile
     }
 }
 
@@ -71,7 +76,7 @@ DevServer::ReadOutcome DevServer::read_request(net::Socket& socket, http::Reques
 
         // The idle timeout bounds every wait for bytes: between requests
         // (keep-alive) and inside one (a client that stops mid-request).
-        const auto deadline = net::Clock::now() + options_.idle_timeout;
+        const auto deadline = options_.idle_timeout ? net::Clock::now() + *options_.idle_timeout : net::no_deadline;
         switch (net::read_some(socket, pending, deadline)) {
             case net::ReadStatus::Data: break;
             case net::ReadStatus::Closed:

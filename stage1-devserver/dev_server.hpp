@@ -1,7 +1,9 @@
 // The dev server's loop: accept a connection, serve every request on it
-// until it closes, then accept the next. One process, one thread, blocking
-// calls: the simplest correct HTTP/1.1 server, and the reason one slow
-// client makes everyone else wait.
+// until it closes, then accept the next. One process, blocking calls: the
+// simplest correct HTTP/1.1 server. With `threading` (runserver's default)
+// each connection gets a thread of its own; without it (runserver
+// --nothreading, stage 2, Gunicorn's sync worker) one slow client makes
+// everyone else wait.
 #pragma once
 
 #include "http/message.hpp"
@@ -11,6 +13,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 
 namespace webstack::stage1 {
 
@@ -24,9 +27,13 @@ Handler whole_responses(std::function<http::Response(const http::Request&)> buil
 
 struct DevServerOptions {
     http::ParserLimits limits;
-    // A keep-alive connection that sends nothing for this long is closed,
-    // so that the next client in the accept queue gets its turn.
-    std::chrono::milliseconds idle_timeout{5000};
+    // true: a thread per connection (runserver); false: one connection at
+    // a time, served by the thread that accepted it.
+    bool threading = false;
+    // A connection that sends nothing for this long is closed, so that the
+    // next client in the accept queue gets its turn. Nothing: wait as long
+    // as the client likes (runserver, whose threads wait for ever).
+    std::optional<std::chrono::milliseconds> idle_timeout = std::chrono::milliseconds(5000);
     // The longest we wait for a client to take our response.
     std::chrono::milliseconds write_timeout{10000};
     // Maps a kind of bad request to the status this server answers.
@@ -48,8 +55,8 @@ class DevServer {
 public:
     DevServer(net::Listener& listener, Handler handler, DevServerOptions options);
 
-    // Serves connections one at a time until SIGINT or SIGTERM (or until
-    // between_connections says so).
+    // Serves connections until SIGINT or SIGTERM (or until
+    // between_connections says so), then waits for the connections' threads.
     void run();
 
     // Serves every request of one connection, then closes it.

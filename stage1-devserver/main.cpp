@@ -1,5 +1,5 @@
 // stage1-devserver: a naive development server, like `manage.py runserver`.
-//   stage1-devserver [--bind 127.0.0.1:8000]
+//   stage1-devserver [--bind 127.0.0.1:8000] [--nothreading]
 // Reads the command line, opens the listening socket, prints runserver's
 // banner, and hands the socket to the DevServer loop.
 #include "cli/command_line.hpp"
@@ -16,7 +16,7 @@
 using namespace webstack;
 
 namespace {
-void print_banner(const std::string& url) {
+void print_banner(const std::string& url, bool threading) {
     const std::time_t now = std::time(nullptr);
     std::tm local{};
     localtime_r(&now, &local);
@@ -26,21 +26,26 @@ void print_banner(const std::string& url) {
     log::write_line("Starting development server at " + where);
     log::write_line("Quit the server with CONTROL-C.");
     log::write_line("");
-    log::write_line("WARNING: This is a development server. Do not use it in a production setting. "
-                    "It serves one connection at a time: TUTORIAL.md, chapter 3, shows what production uses instead.");
+    log::write_line(std::string("WARNING: This is a development server. Do not use it in a production setting. ") +
+                    (threading ? "It starts a thread for every connection, without limit"
+                               : "It serves one connection at a time (--nothreading)") +
+                    ": TUTORIAL.md, chapter 3, shows what production uses instead.");
     log::write_line("Listening at: " + url);
 }
 }  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"A naive development server, like Django's manage.py runserver: one process,\n"
-                 "one thread, one connection at a time. Not for production.",
+                 "a thread per connection (or one connection at a time). Not for production.",
                  "stage1-devserver"};
     cli::add_common_flags(app);
     std::string bind = "127.0.0.1:8000";
+    bool no_threading = false;
     app.add_option("-b,--bind", bind, "Where to listen: HOST:PORT, [::1]:PORT or unix:PATH (port 0: any free port)")
         ->check(cli::bind_address_validator())
         ->capture_default_str();
+    app.add_flag("--nothreading", no_threading,
+                 "Serve one connection at a time, each response with Connection: close (runserver's flag)");
     if (auto exit_status = cli::parse(app, argc, argv)) return *exit_status;
 
     net::ignore_sigpipe();
@@ -48,10 +53,19 @@ int main(int argc, char** argv) {
     try {
         boost::asio::io_context io;
         net::Listener listener(io, net::parse_bind_address(bind).address);
-        print_banner(listener.url());
+        print_banner(listener.url(), !no_threading);
         stage1::DevServerOptions options;
         options.limits = stage1::runserver_limits();
         options.status_for_error = stage1::status_for;
+        // runserver's two modes. Threaded, a silent client holds only its
+        // own thread, and runserver lets it wait for ever. With
+        // --nothreading, runserver closes after every response ("persistent
+        // connections require threading server") but still waits for ever
+        // for a silent client, and with it the whole server; we give up on
+        // one after 5 s instead, so that the next client gets its turn.
+        options.threading = !no_threading;
+        options.keep_alive = !no_threading;
+        if (options.threading) options.idle_timeout = std::nullopt;
         stage1::DevServer server(listener, stage1::whole_responses(stage1::route_request), options);
         server.run();
     } catch (const net::ListenError& error) {

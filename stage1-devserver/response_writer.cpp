@@ -38,24 +38,19 @@ void ResponseWriter::start(http::Response head) {
     if (keep_alive_ && request_.version == http::Version{1, 0}) head.headers.set("Connection", "keep-alive");
     head.keep_alive = keep_alive_;
     headers_ = head.headers;
-    send_bytes(http::serialize_response_head(head, {.server = server_name_}));
+    unsent_ = http::serialize_response_head(head, {.server = server_name_});
 }
 
 void ResponseWriter::write(std::string_view bytes) {
     if (!send_body_ || bytes.empty()) return;
-    if (content_length_) {
-        const auto room = *content_length_ - std::min(*content_length_, body_bytes_);
-        bytes = bytes.substr(0, room);  // never more than the head promised
-    }
-    body_bytes_ += bytes.size();
-    send_bytes(chunked_ ? http::serialize_chunk(bytes) : std::string(bytes));
+    append_body(bytes);
+    flush();
 }
 
 void ResponseWriter::finish() {
-    if (finished_) return;
-    finished_ = true;
-    if (chunked_) send_bytes(http::serialize_last_chunk());
-    if (send_body_ && content_length_ && body_bytes_ < *content_length_) failed_ = true;
+    end_body();
+    flush();
+    if (body_too_short()) failed_ = true;
 }
 
 void ResponseWriter::send(http::Response response) {
@@ -63,13 +58,35 @@ void ResponseWriter::send(http::Response response) {
     if (!response.headers.contains("Content-Length") && http::status_has_body(response.status))
         response.headers.set("Content-Length", std::to_string(body.size()));
     start(std::move(response));
-    write(body);
+    if (send_body_) append_body(body);  // not write(): head, body and end leave in one write
     finish();
 }
 
-void ResponseWriter::send_bytes(std::string_view bytes) {
-    if (failed_) return;
-    if (!sink_(bytes)) failed_ = true;
+void ResponseWriter::append_body(std::string_view bytes) {
+    if (content_length_) {
+        const auto room = *content_length_ - std::min(*content_length_, body_bytes_);
+        bytes = bytes.substr(0, room);  // never more than the head promised
+    }
+    if (bytes.empty()) return;
+    body_bytes_ += bytes.size();
+    if (chunked_) http::append_chunk(unsent_, bytes);
+    else unsent_.append(bytes);
+}
+
+void ResponseWriter::end_body() {
+    if (finished_) return;
+    finished_ = true;
+    if (chunked_) unsent_ += http::serialize_last_chunk();
+}
+
+bool ResponseWriter::body_too_short() const {
+    return send_body_ && content_length_ && body_bytes_ < *content_length_;
+}
+
+void ResponseWriter::flush() {
+    if (unsent_.empty() || failed_) return;
+    if (!sink_(unsent_)) failed_ = true;
+    unsent_.clear();
 }
 
 }  // namespace webstack::stage1

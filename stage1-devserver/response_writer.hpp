@@ -6,6 +6,11 @@
 // HEAD requests and 1xx, 204 and 304 responses get no body at all.
 // Stage 1's pages are built whole and sent with send(); stage 2's apps
 // stream theirs with start(), write() and finish().
+//
+// The head waits for the body's first bytes and leaves with them in one
+// write; a whole response is one write. Two small writes in a row are what
+// Nagle's algorithm holds back (see net::disable_nagle): head and body
+// sent apart once cost every kept-alive request 40 ms.
 #pragma once
 
 #include "http/message.hpp"
@@ -28,9 +33,11 @@ public:
     // Writes straight to a blocking socket, giving up after `write_timeout`.
     static Sink socket_sink(net::Socket& socket, std::chrono::milliseconds write_timeout);
 
-    // Sends the status line and the headers (not head.body).
+    // Takes the status line and the headers (not head.body); they are sent
+    // with the first body bytes, or by finish().
     void start(http::Response head);
-    // Sends body bytes. Bytes past a declared Content-Length are dropped.
+    // Sends body bytes (the head first, in the same write, if it has not
+    // gone yet). Bytes past a declared Content-Length are dropped.
     void write(std::string_view bytes);
     // Ends the body. A body shorter than its Content-Length leaves the
     // client waiting for bytes that never come: the connection must close.
@@ -51,9 +58,17 @@ public:
     bool failed() const { return failed_; }
 
 private:
-    void send_bytes(std::string_view bytes);
+    // Adds body bytes (framed) behind what waits to be sent.
+    void append_body(std::string_view bytes);
+    // Adds the end of the body (the last chunk, when chunked).
+    void end_body();
+    // Sends what waits, in one write.
+    void flush();
+    // A body shorter than its Content-Length (the connection must close).
+    bool body_too_short() const;
 
     Sink sink_;
+    std::string unsent_;   // the head, and body bytes framed but not sent yet
     const http::Request& request_;
     std::string_view server_name_;
     bool allow_keep_alive_;

@@ -1,12 +1,15 @@
 #include "routes.hpp"
 
 #include "http/target.hpp"
+#include "log/runserver_log.hpp"
 #include "net/stop_signals.hpp"
 #include "pages.hpp"
 
 #include <fmt/format.h>
 
 #include <charconv>
+#include <csignal>
+#include <cstdlib>
 #include <thread>
 
 namespace webstack::stage1 {
@@ -57,8 +60,8 @@ std::optional<std::string_view> query_parameter(std::string_view query, std::str
     return std::nullopt;
 }
 
-// Sleeps like a slow view (a big query, a slow API call). The server is
-// single-threaded, so while this sleeps nobody else is served: the lesson.
+// Sleeps like a slow view (a big query, a slow API call). With
+// --nothreading, nobody else is served while it sleeps: the lesson.
 Response slow(const http::Target& target) {
     constexpr int max_seconds = 30;
     int seconds = 1;
@@ -74,6 +77,15 @@ Response slow(const http::Target& target) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     return plain_text(200, fmt::format("slept {} seconds\n", seconds));
 }
+// Kills the whole process, as a crash in a C extension or the kernel's
+// out-of-memory killer would. Every thread dies with it, and with them
+// every other request in flight: one process, one fate.
+[[noreturn]] void crash() {
+    log::runserver_message("/crash: crashing the whole process on purpose (SIGSEGV)");
+    std::signal(SIGSEGV, SIG_DFL);
+    std::raise(SIGSEGV);
+    std::abort();  // not reached
+}
 }  // namespace
 
 Response route_request(const Request& request) {
@@ -82,6 +94,7 @@ Response route_request(const Request& request) {
     const auto& target = *parsed.target;
     if (target.path == "/echo") return echo(request);
     if (target.path == "/slow") return slow(target);
+    if (target.path == "/crash") crash();
     if (target.path == "/") {
         if (request.method != "GET" && request.method != "HEAD") {
             auto response = html(405, error_page(405, "/ answers GET and HEAD"));

@@ -2,20 +2,31 @@
 
 #include "net/stop_signals.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <limits>
 #include <poll.h>
 #include <sys/socket.h>
 
 namespace webstack::net {
 
 namespace {
+// poll()'s timeout in milliseconds: -1 for no deadline, and never more
+// than an int holds.
+int poll_timeout(Clock::time_point deadline) {
+    if (deadline == no_deadline) return -1;
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    return static_cast<int>(std::clamp<long long>(left, 0, std::numeric_limits<int>::max()));
+}
+
 WaitResult wait_for(int fd, short events, Clock::time_point deadline) {
     while (true) {
         if (stop_requested()) return WaitResult::Stopped;
-        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
-        if (left.count() <= 0) return WaitResult::TimedOut;
-        pollfd entry{fd, events, 0};
-        const int ready = ::poll(&entry, 1, static_cast<int>(left.count()));
+        const int timeout = poll_timeout(deadline);
+        if (timeout == 0) return WaitResult::TimedOut;
+        pollfd entries[2] = {{fd, events, 0}, {stop_wakeup_fd(), POLLIN, 0}};
+        const int ready = ::poll(entries, 2, timeout);
+        if (entries[1].revents != 0) continue;  // a stop signal: the loop says so
         if (ready > 0) return WaitResult::Ready;  // readable, writable, or an error to discover
         if (ready < 0 && errno != EINTR) return WaitResult::Ready;  // let the read/write report it
     }
@@ -63,7 +74,10 @@ std::optional<Socket> accept_until(Listener& listener, Clock::time_point deadlin
         if (wait_readable(listener.native_handle(), deadline) != WaitResult::Ready) return std::nullopt;
         boost::system::error_code error;
         Socket socket = listener.acceptor().accept(error);
-        if (!error) return socket;
+        if (!error) {
+            disable_nagle(socket);
+            return socket;
+        }
         // ECONNABORTED (the client gave up while queued) or EMFILE: keep going.
     }
 }

@@ -16,11 +16,13 @@
 namespace webstack::net {
 
 using Clock = std::chrono::steady_clock;
+// A deadline that never comes: wait as long as it takes (or until a stop signal).
+constexpr Clock::time_point no_deadline = Clock::time_point::max();
 
 enum class WaitResult { Ready, TimedOut, Stopped };
 
 // Waits until the file descriptor can be read (or written), the deadline
-// passes, or a stop signal arrives.
+// passes, or a stop signal arrives (in any thread: see stop_signals.hpp).
 WaitResult wait_readable(int fd, Clock::time_point deadline);
 WaitResult wait_writable(int fd, Clock::time_point deadline);
 
@@ -33,8 +35,9 @@ ReadStatus read_some(Socket& socket, std::string& buffer, Clock::time_point dead
 // Writes all of `data` before the deadline; false when it could not.
 bool write_all(Socket& socket, std::string_view data, Clock::time_point deadline);
 
-// Accepts one connection; nothing when a stop signal arrived or the
-// deadline passed first (stop_requested() tells which).
+// Accepts one connection (with Nagle's algorithm off: see disable_nagle);
+// nothing when a stop signal arrived or the deadline passed first
+// (stop_requested() tells which).
 std::optional<Socket> accept_until(Listener& listener, Clock::time_point deadline);
 
 // Closes the connection at once: for when the whole request was read and

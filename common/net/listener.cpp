@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <optional>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -133,6 +135,11 @@ Endpoints endpoints_of(const Socket& socket) {
         endpoints.server_port = "80";
     }
     return endpoints;
+}
+
+void disable_nagle(Socket& socket) {
+    const int on = 1;
+    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);  // fails harmlessly on Unix sockets
 }
 
 }  // namespace webstack::net

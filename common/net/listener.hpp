@@ -52,6 +52,16 @@ private:
     std::string unix_path_;   // removed again when the listener closes
 };
 
+// Sends small writes at once (TCP_NODELAY). By default TCP holds a small
+// write back while an earlier one is still unacknowledged (Nagle's
+// algorithm), and the peer delays its acknowledgement by up to 40 ms
+// hoping to send it with data of its own: a response written in two
+// pieces then waits 40 ms for its second piece. Gunicorn sets it on its
+// listening socket, nginx on every kept-alive connection (tcp_nodelay on);
+// we set it on every connection we accept or open. A Unix socket has no
+// Nagle: there the call does nothing.
+void disable_nagle(Socket& socket);
+
 // The two ends of a connection, as CGI and WSGI name them.
 struct Endpoints {
     std::string server_host, server_port;   // our end: SERVER_NAME, SERVER_PORT

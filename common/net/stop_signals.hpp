@@ -1,7 +1,8 @@
 // Ctrl-C (SIGINT) and SIGTERM for the simple blocking servers: the handler
-// only sets a flag (nothing else is safe inside a signal handler) and, being
-// installed without SA_RESTART, makes the blocking poll() we sit in return
-// early so that the server notices the flag and exits cleanly.
+// only sets a flag and writes one byte into a pipe (nothing else is safe
+// inside a signal handler). Every blocking wait polls that pipe beside its
+// socket, so a stop wakes every thread at once, not only the one the
+// kernel happened to deliver the signal to (chapter 3's self-pipe trick).
 #pragma once
 
 namespace webstack::net {
@@ -14,5 +15,8 @@ void install_stop_signals();
 bool stop_requested();
 // The signal that asked us to stop (SIGINT or SIGTERM), or 0.
 int stop_signal();
+// A file descriptor that becomes readable, and stays so, once a stop
+// signal arrived; -1 before install_stop_signals() (poll() skips it).
+int stop_wakeup_fd();
 
 }  // namespace webstack::net

@@ -146,6 +146,7 @@ asio::awaitable<IoResult> connect_for(Socket& socket, const asio::ip::tcp::endpo
     const Watch watch(socket, timeout);
     const auto [error] = co_await socket.async_connect(generic, use_tuple);
     if (watch.timed_out(error)) co_return IoResult{IoStatus::TimedOut, {}};
+    if (!error) disable_nagle(socket);  // a request's head and body go out as two writes
     co_return from_error(error);
 }
 

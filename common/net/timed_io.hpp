@@ -63,7 +63,7 @@ asio::awaitable<IoResult> write_all_for(Socket& socket, std::string_view bytes, 
 // Waits until the socket can take more bytes (for writes the program does
 // itself, like sendfile(2) in stage 5).
 asio::awaitable<IoResult> wait_writable_for(Socket& socket, Duration timeout);
-// Connects to a TCP address.
+// Connects to a TCP address (with Nagle's algorithm off: see disable_nagle).
 asio::awaitable<IoResult> connect_for(Socket& socket, const asio::ip::tcp::endpoint& to, Duration timeout);
 
 // The sweeping coroutine; each process (one event loop, one thread) runs

@@ -109,6 +109,7 @@ awaitable<void> accept_connections(net::Acceptor& acceptor, WorkerState& state) 
         auto [error, socket] = co_await acceptor.async_accept(use_tuple);
         if (error == asio::error::operation_aborted) break;
         if (error) continue;  // another worker took it, or the client gave up
+        net::disable_nagle(socket);
         asio::co_spawn(acceptor.get_executor(), serve_connection(std::move(socket), state), asio::detached);
     }
 }

@@ -70,6 +70,7 @@ int run_sync_worker(arbiter::WorkerContext& context, const WorkerSettings& setti
             boost::system::error_code error;
             auto socket = settings.listeners[i]->acceptor().accept(error);
             if (error) continue;  // another worker took it
+            net::disable_nagle(socket);
             connections.serve_connection(socket);
             context.beat();
             if (settings.max_requests && ++handled >= settings.max_requests) {

@@ -13,8 +13,6 @@
 
 #include <algorithm>
 #include <csignal>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <tuple>
 #include <unistd.h>
@@ -106,8 +104,7 @@ asio::awaitable<void> ProxyServer::accept_loop(net::Acceptor& acceptor, const Li
         if (error) continue;  // another worker took it, or the client gave up
         // nginx's tcp_nodelay on: a small last piece of a response leaves at
         // once, instead of waiting for the client's ACK of the piece before.
-        const int one = 1;
-        ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        net::disable_nagle(socket);
         if (registry_.open_connections() >= config_.worker_connections) {
             // nginx's answer when full: drop the newcomer, and say so.
             log::write(log::Level::Critical,

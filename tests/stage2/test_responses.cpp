@@ -2,6 +2,8 @@
 #include "catch.hpp"
 #include "stage2_server.hpp"
 
+#include <tuple>
+
 using namespace webstack::testing;
 
 TEST_CASE("a body without Content-Length is chunked on HTTP/1.1", "[stage2]") {
@@ -125,4 +127,21 @@ TEST_CASE("an exception before the headers is a 500 with the message in the log"
     CHECK(server->wait_for_output("std::runtime_error: the database is down"));
     CHECK(server->output().find("Internal Server Error: /db\nTraceback") != std::string::npos);
     CHECK(client.exchange(get("/"))->status == 500);  // the server goes on
+}
+
+// A streamed body goes out chunk by chunk, one write each: without
+// TCP_NODELAY, Nagle's algorithm would hold each small write back until the
+// client acknowledged the one before (up to 40 ms, with delayed ACKs).
+TEST_CASE("200 requests one after another on a kept-alive connection take well under a second", "[stage2]") {
+    for (const auto& [app, request, method] :
+         {std::tuple<std::string, std::string, std::string>{"hello_world:process_http_request", get("/"), "GET"},
+          {"testing:stream", get("/?n=3"), "GET"},
+          {"testing:read_lines", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nhello\n", "POST"}}) {
+        auto server = start_stage2(app);
+        RawClient client(server->port());
+        const auto run = one_after_another(client, request, 200, method);
+        INFO(app << ": " << run.answered << " answered in " << run.took.count() << " ms");
+        CHECK(run.answered == 200);
+        CHECK(run.took < 1s);
+    }
 }

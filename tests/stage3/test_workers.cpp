@@ -51,6 +51,38 @@ TEST_CASE("the async worker keeps connections and serves many clients at once", 
     CHECK(server->output().find("Using worker: async") != std::string::npos);
 }
 
+// The async worker sends each response in one write, with TCP_NODELAY;
+// either alone keeps Nagle's algorithm from holding a piece back 40 ms.
+TEST_CASE("the async worker: 200 requests one after another on a kept-alive connection take well under a second",
+          "[stage3]") {
+    auto server = start_stage3("testing:stream", {"-k", "async", "-w", "1"});
+    for (const auto& [request, method] :
+         {std::pair<std::string, std::string>{get("/?n=3"), "GET"},
+          {"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nhello\n", "POST"}}) {
+        RawClient client(server->port());
+        const auto run = one_after_another(client, request, 200, method);
+        INFO(method << ": " << run.answered << " answered in " << run.took.count() << " ms");
+        CHECK(run.answered == 200);
+        CHECK(run.took < 1s);
+    }
+}
+
+// The sync worker closes after every response (Connection: close), so a
+// client never waits on a kept-alive connection; it must not be slow either.
+TEST_CASE("the sync worker: 200 requests, each on a connection of its own, take well under a second", "[stage3]") {
+    auto server = start_stage3("testing:stream", {"-w", "1"});
+    const int port = server->port();
+    const auto start = std::chrono::steady_clock::now();
+    int answered = 0;
+    for (int i = 0; i < 200; ++i) {
+        RawClient client(port);
+        const auto response = client.exchange(get("/?n=3"));
+        if (response && response->status == 200 && client.wait_for_close(1s)) ++answered;
+    }
+    CHECK(answered == 200);
+    CHECK(std::chrono::steady_clock::now() - start < 1s);
+}
+
 TEST_CASE("max-requests recycles the worker", "[stage3]") {
     auto server = start_stage3("testing:worker_pid", {"-w", "1", "--max-requests", "3"});
     const int port = server->port();

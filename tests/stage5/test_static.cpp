@@ -253,3 +253,22 @@ TEST_CASE("a FIFO in the folder does not hang the worker", "[stage5]") {
     CHECK(client.exchange(get("/pipe"))->status == 404);
     CHECK(client.exchange(get("/ok.txt"))->body == "ok");
 }
+
+// A file's head goes with MSG_MORE and its bytes with sendfile(2); a 304
+// is a head alone. With TCP_NODELAY on the client's connection, no piece
+// waits for the client's delayed ACK.
+TEST_CASE("200 requests one after another on a kept-alive connection take well under a second", "[stage5]") {
+    auto server = prepare_stage5();
+    server->folder.write("site/page.html", pattern_bytes(3000));
+    set_mtime(server->root() + "/page.html", 1795428000);  // Mon, 23 Nov 2026 10:00:00 GMT
+    start(*server, site("root $SITE;\nsendfile on;\n"));
+    for (const auto& [request, status] :
+         {std::pair<std::string, int>{get("/page.html"), 200},
+          {get("/page.html", "If-Modified-Since: Mon, 23 Nov 2026 10:00:00 GMT\r\n"), 304}}) {
+        RawClient client(server->port);
+        const auto run = one_after_another(client, request, 200, "GET", status);
+        INFO(status << ": " << run.answered << " answered in " << run.took.count() << " ms");
+        CHECK(run.answered == 200);
+        CHECK(run.took < 1s);
+    }
+}

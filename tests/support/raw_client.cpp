@@ -201,4 +201,18 @@ bool wait_for_port(int port, std::chrono::milliseconds timeout) {
     return false;
 }
 
+OneAfterAnother one_after_another(RawClient& client, std::string_view request, int count, std::string_view method,
+                                  int expected_status) {
+    OneAfterAnother run;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < count; ++i) {
+        if (!client.send(request)) break;
+        const auto response = client.read_response(method);
+        if (!response || response->status != expected_status) break;
+        ++run.answered;
+    }
+    run.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    return run;
+}
+
 }  // namespace webstack::testing

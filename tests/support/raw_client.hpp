@@ -62,6 +62,17 @@ private:
     bool peer_closed_ = false;
 };
 
+// Sends `request` `count` times on one kept-alive connection, each time
+// only after the whole previous response has arrived (no pipelining, as a
+// browser does). A server whose response leaves as two small writes makes
+// Nagle's algorithm wait for the client's delayed ACK: 40 ms a request.
+struct OneAfterAnother {
+    int answered = 0;                  // responses with `expected_status`
+    std::chrono::milliseconds took{};  // for all of them
+};
+OneAfterAnother one_after_another(RawClient& client, std::string_view request, int count,
+                                  std::string_view method = "GET", int expected_status = 200);
+
 // Waits until something accepts connections on 127.0.0.1:port (a real
 // nginx or gunicorn, which do not print the port they got).
 bool wait_for_port(int port, std::chrono::milliseconds timeout);
