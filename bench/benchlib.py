@@ -99,6 +99,7 @@ class Row:
     connections: int = 1
     headers: list = field(default_factory=list)
     path: str = None
+    body: str = None   # sent with POST when given
 
 
 @dataclass
@@ -118,6 +119,8 @@ def run_wrk(server, row, seconds):
     command = ["wrk", "-t1", f"-c{row.connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     for header in server.headers + row.headers:
         command += ["-H", header]
+    if row.body is not None:
+        command += ["-s", post_script(row.body)]
     url = server.url() if row.path is None else f"http://127.0.0.1:{server.port}{row.path}"
     output = subprocess.run(pinned(CLIENT_CORE, command + [url]), capture_output=True, text=True,
                             timeout=seconds + 30).stdout
@@ -132,6 +135,16 @@ def run_wrk(server, row, seconds):
     return Result(float(rate.group(1)), to_milliseconds(p50.group(1)), to_milliseconds(p99.group(1)), errors)
 
 
+def post_script(body):
+    """A wrk script (Lua) that sends `body` with POST."""
+    folder = temporary_folder("webstack-bench-wrk-")
+    path = os.path.join(folder, "post.lua")
+    with open(path, "w") as script:
+        script.write(f'wrk.method = "POST"\nwrk.body = {body!r}\n'
+                     'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n')
+    return path
+
+
 def median_result(results):
     return Result(statistics.median(r.requests_per_second for r in results),
                   statistics.median(r.p50_ms for r in results),
@@ -139,12 +152,12 @@ def median_result(results):
                   sum(r.errors for r in results))
 
 
-def measure(servers, rows, seconds, runs, log=print):
+def measure(servers, rows, seconds, runs, log=print, warm_up=True):
     """Runs every row against every server, alternating servers between runs
     so that a noisy moment does not land on one server only."""
     table = {}
     for row in rows:
-        for server in servers:
+        for server in servers if warm_up else []:
             run_wrk(server, row, 1)  # warm up: caches, connections, CPU frequency
         samples = {server.name: [] for server in servers}
         for run in range(runs):
@@ -156,11 +169,29 @@ def measure(servers, rows, seconds, runs, log=print):
     return table
 
 
-def format_table(title, servers, rows, table, ratios=None):
+def ratio_pairs(servers, ratios=None):
     """ratios: (ours, theirs) pairs to print; default: the first server
     against each of the others."""
-    ours = servers[0].name
-    pairs = ratios or [(ours, server.name) for server in servers[1:]]
+    return ratios or [(servers[0].name, server.name) for server in servers[1:]]
+
+
+def ratio_lines(servers, rows, table, ratios=None):
+    """(ratio, "row: ours / theirs: 1.23x") for every row and pair that has one."""
+    lines = []
+    for row in rows:
+        for mine_name, theirs_name in ratio_pairs(servers, ratios):
+            mine, theirs = table[row.name][mine_name], table[row.name][theirs_name]
+            if theirs.requests_per_second:
+                ratio = mine.requests_per_second / theirs.requests_per_second
+                lines.append((ratio, f"{row.name}: {mine_name} / {theirs_name}: {ratio:.2f}x"))
+            else:
+                lines.append((float("inf"), f"{row.name}: {mine_name} / {theirs_name}: no ratio, "
+                                            f"{theirs_name} served nothing"))
+    return lines
+
+
+def format_table(title, servers, rows, table, ratios=None):
+    pairs = ratio_pairs(servers, ratios)
     lines = [title, ""]
     lines.append(f"{'load':<28} {'server':<28} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
     for row in rows:

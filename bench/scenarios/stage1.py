@@ -1,10 +1,11 @@
 """stage1-devserver against Python's own development server,
 `python3 -m http.server`, both serving the same small page (stage1's welcome
-page, about 1 KiB) to one connection at a time.
+page, about 1 KiB), both with a thread per connection (their defaults).
 
-Two loads: keep-alive (wrk's default; http.server speaks HTTP/1.0 and closes
-every connection anyway), and "Connection: close" on both, the like-for-like
-row where each request pays for a new TCP connection.
+Three loads: keep-alive on one connection (wrk's default; http.server speaks
+HTTP/1.0 and closes every connection anyway), "Connection: close" on both,
+the like-for-like row where each request pays for a new TCP connection, and
+keep-alive on 10 connections at once (10 threads each).
 """
 
 import os
@@ -13,11 +14,12 @@ import urllib.request
 
 from benchlib import Row, Server, free_port, temporary_folder, wait_for_port
 
-TITLE = "stage1-devserver vs python3 -m http.server: one ~1 KiB page, one connection"
+TITLE = "stage1-devserver vs python3 -m http.server: one ~1 KiB page, a thread per connection"
 
 rows = [
     Row("keep-alive, 1 connection"),
     Row("Connection: close, 1 conn.", headers=["Connection: close"]),
+    Row("keep-alive, 10 connections", connections=10),
 ]
 
 

@@ -5,13 +5,19 @@
     nginx before 1.29.7 needs it (keepalive 32, HTTP/1.1, Connection "").
 Both proxies buffer (their default) and log nothing. The app server runs
 on the proxies' core (core 0): each proxy pays for the same upstream.
+Rows: GET, and POST with a small form body (the proxy then writes the
+request's head and body to the app server: the case a missing TCP_NODELAY
+upstream once slowed to 40 ms a request).
 """
 
 from benchlib import Row, Server, our_proxy, real_nginx
 
 TITLE = "stage4-reverse-proxy vs nginx, in front of the same stage3 (async, one worker)"
 
-rows = [Row("10 connections, keep-alive", connections=10)]
+rows = [
+    Row("10 connections, keep-alive", connections=10),
+    Row("POST 30 bytes, 10 conns", connections=10, body="name=Ann&message=Hello+there%21"),
+]
 
 upstream = None  # set by support(): the app server both proxies share
 

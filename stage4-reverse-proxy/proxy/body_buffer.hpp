@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,11 @@ public:
     void rewind() { read_ = 0; }
 
     std::size_t size() const { return memory_.size() + file_size_; }
+    // The whole body, when it fits in memory (nothing went to the file).
+    std::optional<std::string_view> whole_in_memory() const {
+        if (file_ >= 0) return std::nullopt;
+        return std::string_view(memory_);
+    }
     std::size_t unread() const { return size() - read_; }
 
 private:
