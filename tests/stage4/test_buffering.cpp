@@ -104,15 +104,8 @@ TEST_CASE("200 requests one after another through the proxy take well under a se
                                                                "--bind", "127.0.0.1:0", "--app-path",
                                                                WEBSTACK_TEST_APPS_DIR});
     auto proxy = start_stage4(proxy_site(app_server.port()));
-    for (const auto& [request, method] :
-         {std::pair<std::string, std::string>{get("/"), "GET"},
-          {"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nhello\n", "POST"}}) {
-        RawClient client(proxy->port);
-        const auto run = one_after_another(client, request, 200, method);
-        INFO(method << ": " << run.answered << " answered in " << run.took.count() << " ms");
-        CHECK(run.answered == 200);
-        CHECK(run.took < 1s);
-    }
+    check_one_after_another(proxy->port, get("/"));
+    check_one_after_another(proxy->port, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nhello\n", "POST");
 }
 
 TEST_CASE("keepalive 0 closes each upstream connection and says so", "[stage4]") {

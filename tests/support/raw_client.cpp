@@ -201,18 +201,21 @@ bool wait_for_port(int port, std::chrono::milliseconds timeout) {
     return false;
 }
 
-OneAfterAnother one_after_another(RawClient& client, std::string_view request, int count, std::string_view method,
-                                  int expected_status) {
-    OneAfterAnother run;
+void check_one_after_another(int port, const std::string& request, const std::string& method, int expected_status) {
+    constexpr int count = 200;
+    RawClient client(port);
+    int answered = 0;
     const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < count; ++i) {
+    for (; answered < count; ++answered) {
         if (!client.send(request)) break;
         const auto response = client.read_response(method);
         if (!response || response->status != expected_status) break;
-        ++run.answered;
     }
-    run.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-    return run;
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    INFO(escape_bytes(request, 200) << ": " << answered << " of " << count << " answered with " << expected_status
+                                    << " in " << took.count() << " ms");
+    CHECK(answered == count);
+    CHECK(took < 1s);
 }
 
 }  // namespace webstack::testing
