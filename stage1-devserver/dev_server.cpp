@@ -37,6 +37,8 @@ void DevServer::run() {
         if (options_.threading) threads.start(std::move(*socket));
         else serve_connection(*socket);  // everyone else waits in the accept queue meanwhile
     }
+    // Leaving, `threads` waits for every connection's thread: the stop
+    // signal has woken them all from their waits.
 }
 
 void DevServer::serve_connection(net::Socket& socket) {

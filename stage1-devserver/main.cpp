@@ -32,6 +32,21 @@ void print_banner(const std::string& url, bool threading) {
                     ": TUTORIAL.md, chapter 3, shows what production uses instead.");
     log::write_line("Listening at: " + url);
 }
+// runserver's two modes. Threaded, a silent client holds only its own
+// thread, and runserver lets it wait for ever. With --nothreading,
+// runserver closes after every response ("persistent connections require
+// threading server") but still waits for ever for a silent client, and
+// with it the whole server; we give up on one after 5 s instead, so that
+// the next client gets its turn.
+stage1::DevServerOptions runserver_options(bool threading) {
+    stage1::DevServerOptions options;
+    options.limits = stage1::runserver_limits();
+    options.status_for_error = stage1::status_for;
+    options.threading = threading;
+    options.keep_alive = threading;
+    if (threading) options.idle_timeout = std::nullopt;
+    return options;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -54,19 +69,8 @@ int main(int argc, char** argv) {
         boost::asio::io_context io;
         net::Listener listener(io, net::parse_bind_address(bind).address);
         print_banner(listener.url(), !no_threading);
-        stage1::DevServerOptions options;
-        options.limits = stage1::runserver_limits();
-        options.status_for_error = stage1::status_for;
-        // runserver's two modes. Threaded, a silent client holds only its
-        // own thread, and runserver lets it wait for ever. With
-        // --nothreading, runserver closes after every response ("persistent
-        // connections require threading server") but still waits for ever
-        // for a silent client, and with it the whole server; we give up on
-        // one after 5 s instead, so that the next client gets its turn.
-        options.threading = !no_threading;
-        options.keep_alive = !no_threading;
-        if (options.threading) options.idle_timeout = std::nullopt;
-        stage1::DevServer server(listener, stage1::whole_responses(stage1::route_request), options);
+        stage1::DevServer server(listener, stage1::whole_responses(stage1::route_request),
+                                 runserver_options(!no_threading));
         server.run();
     } catch (const net::ListenError& error) {
         log::write_line(fmt::format("Error: {}", error.what()));

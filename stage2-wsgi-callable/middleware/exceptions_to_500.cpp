@@ -1,6 +1,8 @@
 #include "middleware/middleware.hpp"
 
+#include <exception>
 #include <memory>
+#include <string>
 
 namespace webstack::wsgi {
 
@@ -15,6 +17,18 @@ Body error_response(StartResponse& start_response) {
                    std::current_exception());
     return Body{error_page};
 }
+
+// What the exception being handled says: Django logs a traceback here,
+// C++ has only the message.
+std::string what_was_raised() {
+    try {
+        throw;
+    } catch (const std::exception& error) {
+        return error.what();
+    } catch (...) {
+        return "an exception that is not a std::exception";
+    }
+}
 }  // namespace
 
 Application exceptions_to_500(Application application) {
@@ -25,7 +39,8 @@ Application exceptions_to_500(Application application) {
         } catch (const ContractError&) {
             throw;  // a broken contract is the server's to report, not a page to show
         } catch (...) {
-            environ.wsgi_errors->write("exceptions_to_500: the application raised; answering 500\n");
+            environ.wsgi_errors->write("exceptions_to_500: the application raised (" + what_was_raised() +
+                                       "); answering 500\n");
             return error_response(start_response);
         }
         // Exceptions while the body is produced: same treatment, if it is
@@ -39,7 +54,7 @@ Application exceptions_to_500(Application application) {
                 } catch (const ContractError&) {
                     throw;
                 } catch (...) {
-                    errors->write("exceptions_to_500: the body raised; answering 500\n");
+                    errors->write("exceptions_to_500: the body raised (" + what_was_raised() + "); answering 500\n");
                     *failed = error_response(start_response);
                     return (*failed)->next();
                 }

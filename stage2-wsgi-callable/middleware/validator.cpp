@@ -46,6 +46,7 @@ void check_environ(const Environ& environ) {
 struct ResponseState {
     Errors* errors = nullptr;
     bool started = false, closed = false, ended = false;
+    bool body_returned = false;   // the app returned a body (it did not raise)
     bool head_request = false;
     int status = 0;
     std::optional<std::size_t> content_length;
@@ -61,9 +62,11 @@ struct ResponseState {
         if (content_length && has_body && bytes < *content_length)
             fail(fmt::format("the body is shorter than its Content-Length ({} < {})", bytes, *content_length));
     }
-    // Like wsgiref.validate's "Iterator garbage collected without being closed".
+    // Like wsgiref.validate's "Iterator garbage collected without being
+    // closed". An app that raised returned no body: nothing to close.
     ~ResponseState() {
-        if (!closed && errors) errors->write("validator: the server never called close() on the body\n");
+        if (body_returned && !closed && errors)
+            errors->write("validator: the server never called close() on the body\n");
     }
 };
 
@@ -108,6 +111,7 @@ Application validator(Application application) {
             });
 
         auto inner = std::make_shared<Body>(application(environ, *checked_start_response));
+        state->body_returned = true;
         return Body::generator(
             [state, inner, checked_start_response]() -> std::optional<std::string> {
                 // As in wsgiref.validate: start_response() may be called

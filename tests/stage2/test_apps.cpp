@@ -57,5 +57,6 @@ TEST_CASE("the lifecycle site routes and reads its form from wsgi.input", "[stag
     REQUIRE(boom);
     CHECK(boom->status == 500);  // the exceptions_to_500 middleware, through exc_info
     CHECK(boom->body.find("Server Error (500)") != std::string::npos);
+    CHECK(server->wait_for_output(R"(exceptions_to_500: the application raised \(this view is broken on purpose\))"));
     CHECK(server->wait_for_output(R"(request_logger: POST /contact/ -> 200 OK)"));
 }

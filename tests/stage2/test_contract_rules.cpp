@@ -78,6 +78,18 @@ TEST_CASE("the validator catches every broken app", "[stage2][validator]") {
     CHECK(server->wait_for_output(complaint));
 }
 
+// PEP 3333 asks the server to close() the body the app returned; an app
+// that raised returned none, and the server is not to blame.
+TEST_CASE("the validator does not ask for close() of a body an app never returned", "[stage2][validator]") {
+    const auto app = GENERATE(as<std::string>{}, "broken:wrong_status", "broken:start_response_twice",
+                              "broken:throws_before_headers", "broken:header_injection");
+    auto server = start_stage2(app, {"--validate"});
+    ask(*server);
+    REQUIRE(server->wait_for_output(R"("GET / HTTP/1.1" 500 \d+)"));
+    INFO(app << "\n" << server->output());
+    CHECK(server->output().find("never called close()") == std::string::npos);
+}
+
 TEST_CASE("the validator passes good apps untouched", "[stage2][validator]") {
     const auto app = GENERATE(as<std::string>{}, "hello_world:process_http_request", "environ:application",
                               "lifecycle:application", "testing:stream", "testing:legacy_write",
