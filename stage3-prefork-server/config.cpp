@@ -23,6 +23,10 @@ std::optional<int> parse_command_line(int argc, char** argv, Config& config) {
     cli.add_option("-w,--workers", config.workers, "Worker processes (default: $WEB_CONCURRENCY, else 1)")
         ->check(CLI::Range(1, 500))
         ->capture_default_str();
+    cli.add_option("--max-workers", config.max_workers,
+                   "The most workers TTIN may add up to (not Gunicorn's: it has no limit)")
+        ->check(CLI::Range(1, 1024))
+        ->capture_default_str();
     cli.add_option("-k,--worker-class", config.worker_class, "sync (one request at a time) or async (Asio coroutines)")
         ->check(CLI::IsMember({"sync", "async"}))
         ->capture_default_str();

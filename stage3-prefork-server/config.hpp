@@ -16,6 +16,7 @@ struct Config {
     std::string app;                            // MODULE:CALLABLE
     std::vector<std::string> bind{"127.0.0.1:8000"};
     int workers = 1;                            // default: $WEB_CONCURRENCY, else 1
+    int max_workers = 1024;                     // TTIN stops here (ours; Gunicorn has no limit)
     std::string worker_class = "sync";          // sync | async
     int timeout = 30;
     int graceful_timeout = 30;

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
 
     arbiter::ArbiterOptions options;
     options.workers = config.workers;
+    options.max_workers = config.max_workers;
     options.timeout = std::chrono::seconds(config.timeout);
     options.graceful_timeout = std::chrono::seconds(config.graceful_timeout);
     options.pidfile = config.pidfile;
@@ -101,6 +102,7 @@ int main(int argc, char** argv) {
             log::error("Exception in worker process: App failed to load: {}", error.what());
             return arbiter::app_load_error;
         }
+        context.booted = true;  // from here on, an exception is a crash, not a failed boot
         for (auto& listener : listeners) settings.listeners.push_back(listener.get());
         settings.timeout = std::chrono::seconds(config.timeout);
         settings.graceful_timeout = std::chrono::seconds(config.graceful_timeout);

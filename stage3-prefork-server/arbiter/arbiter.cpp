@@ -19,15 +19,22 @@ std::string full_signal_name(int signal_number) {
     const char* name = ::sigabbrev_np(signal_number);
     return name ? std::string("SIG") + name : "signal " + std::to_string(signal_number);
 }
-constexpr std::size_t heartbeat_slots = 1024;  // more than any worker count we accept
+bool is_stop_signal(int signal_number) {
+    return signal_number == SIGTERM || signal_number == SIGINT || signal_number == SIGQUIT;
 }
+}  // namespace
 
 bool WorkerContext::master_alive() const { return ::getppid() == master_pid; }
 
 Arbiter::Arbiter(ArbiterOptions options, WorkerMain worker_main, ArbiterHooks hooks)
     : options_(std::move(options)), worker_main_(std::move(worker_main)), hooks_(std::move(hooks)),
       signals_({SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2, SIGWINCH}),
-      heartbeats_(heartbeat_slots), target_workers_(options_.workers) {}
+      heartbeats_(2 * static_cast<std::size_t>(std::max(1, options_.max_workers))),
+      target_workers_(std::clamp(options_.workers, 1, std::max(1, options_.max_workers))) {
+    if (options_.workers > target_workers_)
+        log::warning("{} workers asked, {} is the most this master watches: starting {}", options_.workers,
+                     target_workers_, target_workers_);
+}
 
 // Startup news: INFO lines for Gunicorn; for nginx, whose default error
 // log level (error) hides info, "notice" lines that are always written.
@@ -47,33 +54,29 @@ int Arbiter::run() {
     std::optional<int> pending;  // a signal read early, handled next
     while (!halt_) {
         const auto signal_number = pending ? std::exchange(pending, std::nullopt) : signals_.wait(std::chrono::seconds(1));
-        if (!signal_number) {
-            murder_workers();
-            manage_workers();
-            continue;
-        }
-        if (*signal_number == SIGCHLD) {
+        if (signal_number == SIGCHLD) {
             reap_workers();
             // Ctrl-C reaches the master and its workers at once: a worker
             // that stopped for it must not be replaced just before the
             // master reads the same Ctrl-C. So look for a signal right behind.
             pending = signals_.wait(std::chrono::milliseconds(100));
-            const bool stopping = pending && (*pending == SIGTERM || *pending == SIGINT || *pending == SIGQUIT);
-            if (!halt_ && !stopping) manage_workers();
-            continue;
+            if (pending && is_stop_signal(*pending)) continue;
+        } else if (signal_number) {
+            log_signal(*signal_number);
+            if (is_stop_signal(*signal_number)) {
+                // Gunicorn: TERM graceful, INT and QUIT quick. nginx: QUIT graceful,
+                // TERM and INT fast. The graceful one is what asks workers to finish.
+                stop(*signal_number == graceful_signal());
+                halt_ = {"", 0};
+                break;
+            }
+            handle(*signal_number);
         }
-        if (options_.dialect == Dialect::Nginx)
-            log::info("signal {} ({}) received", *signal_number, full_signal_name(*signal_number));
-        else
-            log::info("Handling signal: {}", signal_name(*signal_number));
-        if (*signal_number == SIGTERM || *signal_number == SIGINT || *signal_number == SIGQUIT) {
-            // Gunicorn: TERM graceful, INT and QUIT quick. nginx: QUIT graceful,
-            // TERM and INT fast. The graceful one is what asks workers to finish.
-            stop(*signal_number == graceful_signal());
-            halt_ = {"", 0};
-            break;
-        }
-        handle(*signal_number);
+        if (halt_) break;
+        // After every sleep, also one a signal cut short (as arbiter.py):
+        // a steady stream of signals must not postpone the timeouts.
+        murder_workers();
+        manage_workers();
     }
     if (halt_->second != 0) stop(true);
     log::info("Shutting down: Master");
@@ -82,10 +85,21 @@ int Arbiter::run() {
     return halt_->second;
 }
 
+void Arbiter::log_signal(int signal_number) const {
+    if (options_.dialect == Dialect::Nginx)
+        log::info("signal {} ({}) received", signal_number, full_signal_name(signal_number));
+    else
+        log::info("Handling signal: {}", signal_name(signal_number));
+}
+
 void Arbiter::handle(int signal_number) {
     switch (signal_number) {
         case SIGHUP: return reload();
         case SIGTTIN:
+            if (target_workers_ >= options_.max_workers) {
+                log::warning("TTIN ignored: {} workers is the most this master watches", options_.max_workers);
+                return;
+            }
             ++target_workers_;
             return manage_workers();
         case SIGTTOU:
@@ -109,10 +123,22 @@ void Arbiter::reload() {
     manage_workers();  // more than the target now: the oldest retire
 }
 
-void Arbiter::spawn_worker() {
-    std::vector<bool> used(heartbeat_slots, false);
+// A heartbeat slot no worker uses, if there is one.
+std::optional<std::size_t> Arbiter::free_slot() const {
+    std::vector<bool> used(heartbeats_.size(), false);
     for (const auto& [pid, worker] : workers_) used[worker.slot] = true;
-    const auto slot = static_cast<std::size_t>(std::find(used.begin(), used.end(), false) - used.begin());
+    const auto free = std::find(used.begin(), used.end(), false);
+    if (free == used.end()) return std::nullopt;
+    return static_cast<std::size_t>(free - used.begin());
+}
+
+bool Arbiter::spawn_worker() {
+    const auto found = free_slot();
+    if (!found) {
+        log::error("cannot start a worker: all {} heartbeat slots are taken", heartbeats_.size());
+        return false;
+    }
+    const std::size_t slot = *found;
     heartbeats_.beat(slot);  // a newborn worker is not silent
     const int age = ++last_age_;
     const pid_t master = ::getpid();
@@ -135,6 +161,9 @@ void Arbiter::spawn_worker() {
             status = worker_main_(context);
         } catch (const std::exception& error) {
             log::error("Exception in worker process: {}", error.what());
+            // Gunicorn: a worker that never booted would fail again, so it
+            // stops the server; one that crashed later is replaced.
+            if (context.booted) status = worker_crashed;
         }
         // _exit: the child must not run the master's destructors or atexit handlers.
         ::_exit(status);
@@ -143,9 +172,10 @@ void Arbiter::spawn_worker() {
     ::sigprocmask(SIG_SETMASK, &previous, nullptr);
     if (pid < 0) {
         log::error("fork failed: {}", std::strerror(fork_errno));
-        return;
+        return false;
     }
     workers_[pid] = Worker{age, slot};
+    return true;
 }
 
 int Arbiter::active_workers() const {
@@ -155,7 +185,8 @@ int Arbiter::active_workers() const {
 
 void Arbiter::manage_workers() {
     if (stopping_) return;
-    while (active_workers() < target_workers_) spawn_worker();
+    while (active_workers() < target_workers_)
+        if (!spawn_worker()) break;  // logged; the next round tries again
     // Too many: the oldest retire first.
     while (active_workers() > target_workers_) {
         auto oldest = workers_.end();
@@ -222,10 +253,30 @@ void Arbiter::stop(bool graceful) {
     stopping_ = true;
     if (hooks_.close_listeners) hooks_.close_listeners();
     kill_workers(graceful ? graceful_signal() : quick_signal());
-    const auto deadline = std::chrono::steady_clock::now() + options_.graceful_timeout;
-    while (!workers_.empty() && std::chrono::steady_clock::now() < deadline) {
+    wait_for_workers_to_leave(graceful);
+}
+
+// Gunicorn's stop() sleeps until its workers are gone or
+// --graceful-timeout has passed, and reads no signal meanwhile: a Ctrl-C
+// during a graceful stop changes nothing. nginx's master checks for a
+// fast stop before a graceful one in every round, so a TERM or INT during
+// a graceful QUIT turns it into a fast stop; and a fast stop sends SIGKILL
+// to whoever is left after about a second.
+void Arbiter::wait_for_workers_to_leave(bool graceful) {
+    using Clock = std::chrono::steady_clock;
+    const bool nginx = options_.dialect == Dialect::Nginx;
+    constexpr auto nginx_fast_stop_grace = std::chrono::seconds(1);
+    auto deadline = Clock::now() + (nginx && !graceful ? nginx_fast_stop_grace : options_.graceful_timeout);
+    while (!workers_.empty() && Clock::now() < deadline) {
         reap_workers();
-        if (!workers_.empty()) signals_.wait(std::chrono::milliseconds(100));
+        if (workers_.empty()) break;
+        const auto signal_number = signals_.wait(std::chrono::milliseconds(100));
+        if (nginx && graceful && signal_number && (*signal_number == SIGTERM || *signal_number == SIGINT)) {
+            log_signal(*signal_number);
+            graceful = false;
+            kill_workers(quick_signal());
+            deadline = std::min(deadline, Clock::now() + nginx_fast_stop_grace);
+        }
     }
     kill_workers(SIGKILL);
     while (!workers_.empty()) {

@@ -8,9 +8,9 @@
 //
 //     while true:
 //         signal = wait for a signal, at most 1 second
-//         if none:  kill workers that missed their heartbeat;
-//                   start or stop workers to match the target count
-//         else:     handle it (TERM, INT, QUIT, HUP, TTIN, TTOU, USR1, CHLD)
+//         if one came: handle it (TERM, INT, QUIT, HUP, TTIN, TTOU, USR1, CHLD)
+//         kill workers that missed their heartbeat;
+//         start or stop workers to match the target count
 #pragma once
 
 #include "arbiter/heartbeat.hpp"
@@ -30,6 +30,7 @@ namespace webstack::arbiter {
 // Exit statuses with Gunicorn's meanings.
 inline constexpr int worker_boot_error = 3;  // "Worker failed to boot."
 inline constexpr int app_load_error = 4;     // "App failed to load."
+inline constexpr int worker_crashed = 255;   // an exception after booting: Gunicorn's sys.exit(-1)
 
 // Gunicorn and nginx steer their masters with the same signals, meaning
 // different things:
@@ -46,6 +47,10 @@ struct ArbiterOptions {
     Dialect dialect = Dialect::Gunicorn;
     std::string program = "webstack stage3-prefork-server";  // for "Starting ..."
     int workers = 1;
+    // The most workers TTIN may reach (nginx's NGX_MAX_PROCESSES is 1024).
+    // The heartbeat table has room for twice as many: a HUP starts a fresh
+    // set before the old one leaves.
+    int max_workers = 1024;
     std::chrono::seconds timeout{30};           // 0: never kill a silent worker
     std::chrono::seconds graceful_timeout{30};
     std::string pidfile;                        // "" for none
@@ -59,6 +64,10 @@ struct WorkerContext {
     pid_t master_pid;
     HeartbeatTable* heartbeats;
     std::size_t slot;
+    // Set by the worker once it is ready to serve (its app loaded). An
+    // exception before that is a failed boot, which stops the whole server
+    // (it would fail again); after it, a crash: the worker is replaced.
+    bool booted = false;
     void beat() { heartbeats->beat(slot); }
     // False once the master is gone (the worker was re-parented).
     bool master_alive() const;
@@ -90,13 +99,16 @@ private:
     };
 
     void handle(int signal_number);
+    void log_signal(int signal_number) const;
     void announce(const std::string& line) const;
     void reload();
-    void spawn_worker();
+    bool spawn_worker();
+    std::optional<std::size_t> free_slot() const;
     void manage_workers();
     void murder_workers();
     void reap_workers();
     void stop(bool graceful);
+    void wait_for_workers_to_leave(bool graceful);
     void kill_workers(int signal_number);
     int graceful_signal() const { return options_.dialect == Dialect::Nginx ? SIGQUIT : SIGTERM; }
     int quick_signal() const { return options_.dialect == Dialect::Nginx ? SIGTERM : SIGQUIT; }

@@ -166,6 +166,7 @@ int run_command(int argc, char** argv, const Program& about) {
         // only for a loop that several threads share).
         boost::asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
         ProxyServer server(io, *mine, listeners, context.master_pid, my_content.get());
+        context.booted = true;  // from here on, an exception is a crash, not a failed boot
         server.run();
         return 0;
     };
