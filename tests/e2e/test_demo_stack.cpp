@@ -78,7 +78,7 @@ TEST_CASE("make demo on other ports serves the real examples/site/static: an edi
     REQUIRE(first);
     REQUIRE(first->status == 200);
     const auto etag = std::string(first->headers.get("ETag").value_or(""));
-    CHECK(client.exchange(get("/static/css/site.css", "If-None-Match: " + etag + "\r\n"))->status == 304);
+    CHECK(client.answer(get("/static/css/site.css", "If-None-Match: " + etag + "\r\n")).status == 304);
 
     // `touch examples/site/static/css/site.css`, as chapter 5 says.
     const MtimeChange touched(css, 1795428000);  // Mon, 23 Nov 2026 10:00:00 GMT

@@ -72,7 +72,7 @@ TEST_CASE("threaded: a client that sends nothing holds only its own thread, for 
     // 5 s that --nothreading allows a silent client).
     CHECK_FALSE(silent.wait_for_close(6s));
     CHECK_FALSE(stuck.wait_for_close(10ms));
-    CHECK(stuck.exchange("1\r\n\r\n")->status == 200);
+    CHECK(stuck.answer("1\r\n\r\n").status == 200);
 }
 
 TEST_CASE("threaded: every open connection is one more thread, ended when it closes", "[stage1][lesson]") {

@@ -39,13 +39,13 @@ TEST_CASE("apps that cannot be loaded exit with status 4 and one clear line", "[
 TEST_CASE("CALLABLE defaults to application and MODULE may be a path", "[stage2]") {
     auto by_default = start_stage2("testing");
     RawClient client(by_default->port());
-    CHECK(client.exchange(get("/"))->body == "default callable\n");
+    CHECK(client.answer(get("/")).body == "default callable\n");
 
     auto by_path = std::make_unique<ServerProcess>(
         binary("stage2-wsgi-callable"),
         std::vector<std::string>{test_apps_dir() + "/testing.so:stream", "--bind", "127.0.0.1:0"});
     RawClient second(by_path->port());
-    CHECK(second.exchange(get("/?n=1"))->body == "chunk 0\n");
+    CHECK(second.answer(get("/?n=1")).body == "chunk 0\n");
 }
 
 TEST_CASE("apps are found beside the executable without --app-path", "[stage2]") {
@@ -54,7 +54,7 @@ TEST_CASE("apps are found beside the executable without --app-path", "[stage2]")
         "/bin/sh", std::vector<std::string>{"-c", "cd /tmp && exec " + binary("stage2-wsgi-callable") +
                                                       " hello_world:process_http_request --bind 127.0.0.1:0"});
     RawClient client(server->port());
-    CHECK(client.exchange(get("/"))->body == "Hello World");
+    CHECK(client.answer(get("/")).body == "Hello World");
 }
 
 TEST_CASE("stage2 bad flags exit 2 and a busy port exits 1", "[stage2]") {

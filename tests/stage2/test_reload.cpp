@@ -19,7 +19,7 @@ TEST_CASE("with --reload a changed .so restarts the server and no client is refu
     ServerProcess server(binary("stage2-wsgi-callable"),
                          {"site:process_http_request", "--reload", "--app-path", folder.string(), "--bind", "127.0.0.1:0"});
     const int port = server.port();
-    REQUIRE(RawClient(port).exchange(get("/", "Connection: close\r\n"))->body == "Hello World");
+    REQUIRE(RawClient(port).answer(get("/", "Connection: close\r\n")).body == "Hello World");
 
     // Clients keep coming while the code changes under the server.
     std::atomic<bool> done = false;

@@ -126,7 +126,7 @@ TEST_CASE("an exception before the headers is a 500 with the message in the log"
     CHECK(response->body.find("A server error occurred") != std::string::npos);
     CHECK(server->wait_for_output("std::runtime_error: the database is down"));
     CHECK(server->output().find("Internal Server Error: /db\nTraceback") != std::string::npos);
-    CHECK(client.exchange(get("/"))->status == 500);  // the server goes on
+    CHECK(client.answer(get("/")).status == 500);  // the server goes on
 }
 
 // A streamed body goes out chunk by chunk, one write each: without

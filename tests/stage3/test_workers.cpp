@@ -124,7 +124,7 @@ TEST_CASE("X-Forwarded-For and -Proto are trusted only from --forwarded-allow-ip
     // Gunicorn sets wsgi.multiprocess when --workers is above 1.
     auto several = start_stage3("testing:dump_environ", {"-w", "2"});
     RawClient another(several->port());
-    CHECK(another.exchange(get("/"))->body.find("wsgi.multiprocess=1\n") != std::string::npos);
+    CHECK(another.answer(get("/")).body.find("wsgi.multiprocess=1\n") != std::string::npos);
 }
 
 TEST_CASE("request limits answer as Gunicorn does", "[stage3]") {

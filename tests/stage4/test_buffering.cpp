@@ -88,7 +88,7 @@ TEST_CASE("upstream connections are kept and reused", "[stage4]") {
     auto proxy = start_stage4(proxy_site(upstream.port()));
     for (int i = 0; i < 10; ++i) {
         RawClient client(proxy->port);  // a new client each time: the pool is the proxy's, not the client's
-        REQUIRE(client.exchange(get("/" + std::to_string(i)))->body == "again");
+        REQUIRE(client.answer(get("/" + std::to_string(i))).body == "again");
     }
     CHECK(upstream.wait_for_requests(10));
     CHECK(upstream.connections() == 1);
@@ -115,7 +115,7 @@ TEST_CASE("keepalive 0 closes each upstream connection and says so", "[stage4]")
                               "server { listen 127.0.0.1:0; location / { proxy_pass http://app; } }\n");
     for (int i = 0; i < 3; ++i) {
         RawClient client(proxy->port);
-        REQUIRE(client.exchange(get("/"))->body == "again");
+        REQUIRE(client.answer(get("/")).body == "again");
     }
     CHECK(upstream.wait_for_requests(3));
     CHECK(upstream.connections() == 3);

@@ -119,8 +119,8 @@ TEST_CASE("a kept-alive client connection carries many requests", "[stage4]") {
     }
     // Pipelined: two requests in one write, two answers in order.
     client.send(get("/1") + get("/2"));
-    CHECK(client.read_response()->body == "again");
-    CHECK(client.read_response()->body == "again");
+    CHECK(client.read_response().value().body == "again");
+    CHECK(client.read_response().value().body == "again");
     CHECK(upstream.wait_for_requests(7));
 }
 

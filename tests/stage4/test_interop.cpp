@@ -52,7 +52,7 @@ TEST_CASE("the examples config serves the lifecycle site through stage3", "[stag
     CHECK(page->status == 200);
     CHECK(page->body.find("<title>Articles</title>") != std::string::npos);
     // Our access log, in nginx's combined format, records it.
-    CHECK(client.exchange(get("/articles/1/"))->status == 200);
+    CHECK(client.answer(get("/articles/1/")).status == 200);
     CHECK(proxy.wait_for_output(R"("GET /articles/1/ HTTP/1\.1" 200 \d+)"));
 }
 
@@ -73,5 +73,5 @@ TEST_CASE("real gunicorn behind stage4 serves the seed article's hello world", "
     CHECK(response->body == "Hello World");
     CHECK(response->headers.get("Server") == "webstack");
     // gunicorn's sync worker closes each connection; ours stays open for the client.
-    CHECK(client.exchange(get("/"))->body == "Hello World");
+    CHECK(client.answer(get("/")).body == "Hello World");
 }

@@ -30,15 +30,15 @@ TEST_CASE("location matching: exact first, then the longest prefix", "[stage4]")
                               " location /api/ { proxy_pass http://127.0.0.1:" + std::to_string(api.port()) + "/v1/; }\n"
                               " location / { proxy_pass http://127.0.0.1:" + std::to_string(site.port()) + "; }\n}\n");
     RawClient client(proxy->port);
-    CHECK(client.exchange(get("/exact"))->body == "exact");
-    CHECK(client.exchange(get("/exact/not"))->body == "site");
+    CHECK(client.answer(get("/exact")).body == "exact");
+    CHECK(client.answer(get("/exact/not")).body == "site");
 
     // With a URI in proxy_pass, it replaces the matched prefix.
-    CHECK(client.exchange(get("/api/users/7?full=1"))->body == "api");
+    CHECK(client.answer(get("/api/users/7?full=1")).body == "api");
     CHECK(received_head(api).starts_with("GET /v1/users/7?full=1 HTTP/1.1\r\n"));
     // Without one, the target goes as the client sent it.
     RawClient other(proxy->port);
-    CHECK(other.exchange(get("/a/../b%20c?x=%41"))->body == "site");
+    CHECK(other.answer(get("/a/../b%20c?x=%41")).body == "site");
     REQUIRE(site.wait_for_requests(2));
     CHECK(site.requests()[1].starts_with("GET /a/../b%20c?x=%41 HTTP/1.1\r\n"));
 
@@ -66,9 +66,9 @@ TEST_CASE("server_name picks the server block, else the default server", "[stage
     both->process = std::make_unique<ServerProcess>(binary("stage4-reverse-proxy"), std::vector<std::string>{"-c", config});
     REQUIRE(both->process->port() == port);
     RawClient client(port);
-    CHECK(client.exchange("GET / HTTP/1.1\r\nHost: one.test\r\n\r\n")->body == "one");
-    CHECK(client.exchange("GET / HTTP/1.1\r\nHost: TWO.test:8080\r\n\r\n")->body == "two");
-    CHECK(client.exchange("GET / HTTP/1.1\r\nHost: other.test\r\n\r\n")->body == "two");  // default_server
+    CHECK(client.answer("GET / HTTP/1.1\r\nHost: one.test\r\n\r\n").body == "one");
+    CHECK(client.answer("GET / HTTP/1.1\r\nHost: TWO.test:8080\r\n\r\n").body == "two");
+    CHECK(client.answer("GET / HTTP/1.1\r\nHost: other.test\r\n\r\n").body == "two");  // default_server
 }
 
 TEST_CASE("request headers: Host, X-Forwarded-For, hop-by-hop and underscores", "[stage4]") {
@@ -164,7 +164,7 @@ TEST_CASE("response framing is redone for the client", "[stage4]") {
         CHECK(response->body == "hello world");
         CHECK(response->headers.get("Transfer-Encoding") == "chunked");
         CHECK(response->headers.get("Server") == "webstack");  // nginx hides the upstream's Server
-        CHECK(client.exchange(get("/"))->body == "hello world");  // and the connection goes on
+        CHECK(client.answer(get("/")).body == "hello world");  // and the connection goes on
     }
     SECTION("close-delimited from the upstream") {
         ScriptedUpstream upstream("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the close");
@@ -216,14 +216,14 @@ TEST_CASE("request bodies reach the upstream, Content-Length or chunked", "[stag
     ScriptedUpstream upstream(ScriptedUpstream::ok("stored", "Connection: close\r\n"));
     auto proxy = start_stage4(proxy_site(upstream.port()));
     RawClient client(proxy->port);
-    REQUIRE(client.exchange("POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world")->body == "stored");
+    REQUIRE(client.answer("POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world").body == "stored");
     REQUIRE(upstream.wait_for_requests(1));
     CHECK(upstream.requests()[0].find("Content-Length: 11\r\n") != std::string::npos);
     CHECK(upstream.requests()[0].ends_with("\r\n\r\nhello world"));
 
     RawClient chunked(proxy->port);
-    REQUIRE(chunked.exchange("POST /form HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                             "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")->body == "stored");
+    REQUIRE(chunked.answer("POST /form HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n").body == "stored");
     REQUIRE(upstream.wait_for_requests(2));
     const auto sent = upstream.requests()[1];
     INFO(sent);

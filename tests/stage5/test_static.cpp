@@ -40,7 +40,7 @@ TEST_CASE("root appends the whole URI, alias replaces the location's prefix", "[
     REQUIRE(logo);
     CHECK(logo->status == 200);
     CHECK(logo->body == "the logo\n");
-    CHECK(client.exchange(get("/media/missing.txt"))->status == 404);
+    CHECK(client.answer(get("/media/missing.txt")).status == 404);
     CHECK(server->process->wait_for_output("open\\(\\) \".*/assets/missing.txt\" failed \\(2: No such file or directory\\)"));
 }
 
@@ -78,17 +78,17 @@ TEST_CASE("HEAD, 405 for other methods, 404 for a missing file", "[stage5]") {
     CHECK(head->headers.get("Content-Length") == "12");
     CHECK(head->body.empty());
     // The connection is still good: the HEAD sent no body.
-    CHECK(client.exchange(get("/file.txt"))->body == "twelve bytes");
+    CHECK(client.answer(get("/file.txt")).body == "twelve bytes");
 
     const auto put = client.exchange("PUT /file.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
     REQUIRE(put);
     CHECK(put->status == 405);
     CHECK(put->body.find("405 Not Allowed") != std::string::npos);
     RawClient poster(server->port);
-    CHECK(poster.exchange("POST /file.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")->status == 405);
-    CHECK(poster.exchange("POST /nothing.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")->status == 404);
-    CHECK(poster.exchange(get("/nothing.txt"))->status == 404);
-    CHECK(poster.exchange(get("/file.txt/"))->status == 404);  // a file is not a folder
+    CHECK(poster.answer("POST /file.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").status == 405);
+    CHECK(poster.answer("POST /nothing.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").status == 404);
+    CHECK(poster.answer(get("/nothing.txt")).status == 404);
+    CHECK(poster.answer(get("/file.txt/")).status == 404);  // a file is not a folder
 }
 
 TEST_CASE("folders: 301 to add the slash, index, autoindex, else 403", "[stage5]") {
@@ -109,7 +109,7 @@ TEST_CASE("folders: 301 to add the slash, index, autoindex, else 403", "[stage5]
     REQUIRE(redirect);
     CHECK(redirect->status == 301);
     CHECK(redirect->headers.get("Location") == "http://example.test:" + std::to_string(server->port) + "/docs/?x=1");
-    CHECK(client.exchange(get("/docs/"))->body == "start page");  // the first index that exists
+    CHECK(client.answer(get("/docs/")).body == "start page");  // the first index that exists
 
     const auto listing = client.exchange(get("/list/"));
     REQUIRE(listing);
@@ -122,7 +122,7 @@ TEST_CASE("folders: 301 to add the slash, index, autoindex, else 403", "[stage5]
     CHECK(listing->body.find(".hidden") == std::string::npos);
     CHECK(listing->body.find("sub/") < listing->body.find("b.txt"));  // folders first
 
-    CHECK(client.exchange(get("/closed/"))->status == 403);
+    CHECK(client.answer(get("/closed/")).status == 403);
     CHECK(server->process->wait_for_output("directory index of \".*/closed/\" is forbidden"));
 }
 
@@ -139,18 +139,18 @@ TEST_CASE("try_files: the first that exists, else the fallback", "[stage5]") {
                         "location /other/ { try_files $uri /fallback.html; }\n"
                         "location @app { proxy_pass http://127.0.0.1:" + std::to_string(app.port()) + "; }\n"));
     RawClient client(server->port);
-    CHECK(client.exchange(get("/page.html"))->body == "static page");
-    CHECK(client.exchange(get("/page"))->body == "static page");          // $uri.html
-    CHECK(client.exchange(get("/folder/"))->body == "folder index");      // $uri/
-    CHECK(client.exchange(get("/dynamic/view?id=3"))->body == "from the app");
+    CHECK(client.answer(get("/page.html")).body == "static page");
+    CHECK(client.answer(get("/page")).body == "static page");          // $uri.html
+    CHECK(client.answer(get("/folder/")).body == "folder index");      // $uri/
+    CHECK(client.answer(get("/dynamic/view?id=3")).body == "from the app");
     REQUIRE(app.wait_for_requests(1));
     CHECK(app.requests().front().starts_with("GET /dynamic/view?id=3 HTTP/1.1\r\n"));  // the original target
     // POST: no file, so the app gets it, body and all.
     const auto post = client.exchange("POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
     REQUIRE(post);
     CHECK(post->body == "from the app");
-    CHECK(client.exchange(get("/strict/nothing"))->status == 404);
-    CHECK(client.exchange(get("/other/nothing"))->body == "fallback page");  // an internal redirect to another URI
+    CHECK(client.answer(get("/strict/nothing")).status == 404);
+    CHECK(client.answer(get("/other/nothing")).body == "fallback page");  // an internal redirect to another URI
     CHECK(app.requests().size() == 2);
 }
 
@@ -172,7 +172,7 @@ TEST_CASE("gzip_static serves FILE.gz to clients that take gzip, gzip_vary adds 
     CHECK(plain->body == "plain javascript");
     CHECK_FALSE(plain->headers.get("Content-Encoding"));
     CHECK(plain->headers.get("Vary") == "Accept-Encoding");
-    CHECK(client.exchange(get("/app.js", "Accept-Encoding: gzip;q=0\r\n"))->body == "plain javascript");
+    CHECK(client.answer(get("/app.js", "Accept-Encoding: gzip;q=0\r\n")).body == "plain javascript");
     // Revalidating the gzip copy: 304 by its own ETag, still with Vary, without Content-Encoding.
     const auto zipped_etag = std::string(zipped->headers.get("ETag").value_or(""));
     const auto revalidated = client.exchange(get("/app.js", "Accept-Encoding: gzip\r\nIf-None-Match: " + zipped_etag + "\r\n"));
@@ -208,7 +208,7 @@ TEST_CASE("expires sets Cache-Control and Expires, etag off drops the ETag", "[s
     const auto epoch = client.exchange(get("/c/x.txt"));
     CHECK(epoch->headers.get("Cache-Control") == "no-cache");
     CHECK(epoch->headers.get("Expires") == "Thu, 01 Jan 1970 00:00:01 GMT");
-    CHECK(client.exchange(get("/d/x.txt"))->headers.get("Cache-Control") == "no-cache");
+    CHECK(client.answer(get("/d/x.txt")).headers.get("Cache-Control") == "no-cache");
 }
 
 TEST_CASE("a large file arrives byte-exact, with sendfile on and off", "[stage5]") {
@@ -240,7 +240,7 @@ TEST_CASE("a client that leaves mid-download costs only its connection", "[stage
         std::this_thread::sleep_for(20ms);
     }  // each closes with most of the file unsent: the server gets EPIPE or ECONNRESET
     RawClient client(server->port);
-    CHECK(client.exchange(get("/small.txt"))->body == "still here");
+    CHECK(client.answer(get("/small.txt")).body == "still here");
     CHECK(server->process->running());
 }
 
@@ -250,8 +250,8 @@ TEST_CASE("a FIFO in the folder does not hang the worker", "[stage5]") {
     REQUIRE(::mkfifo((server->root() + "/pipe").c_str(), 0644) == 0);
     start(*server, site("root $SITE;"));
     RawClient client(server->port);
-    CHECK(client.exchange(get("/pipe"))->status == 404);
-    CHECK(client.exchange(get("/ok.txt"))->body == "ok");
+    CHECK(client.answer(get("/pipe")).status == 404);
+    CHECK(client.answer(get("/ok.txt")).body == "ok");
 }
 
 // A file's head goes with MSG_MORE and its bytes with sendfile(2); a 304

@@ -100,9 +100,9 @@ TEST_CASE("no hostile path reaches a file outside the root or alias", "[stage5]"
     }
     // And the server still serves what it should.
     RawClient client(server->port);
-    CHECK(client.exchange(get("/files/ok.txt"))->body == "ok\n");
-    CHECK(client.exchange(get("/static/ok.css"))->body == "ok\n");
-    CHECK(client.exchange(get("/assets/ok.css"))->body == "ok\n");
+    CHECK(client.answer(get("/files/ok.txt")).body == "ok\n");
+    CHECK(client.answer(get("/static/ok.css")).body == "ok\n");
+    CHECK(client.answer(get("/assets/ok.css")).body == "ok\n");
 }
 
 // A revalidation is first answered by only looking at the file (O_PATH,
@@ -187,10 +187,10 @@ TEST_CASE("symlinks: inside the root followed, leaving it refused, disable_symli
                         "location /strict/ { disable_symlinks on; }\n"
                         "location /open/ { disable_symlinks off; }\n"));
     RawClient client(server->port);
-    CHECK(client.exchange(get("/files/inside"))->body == "real\n");     // stays inside: followed
-    CHECK(client.exchange(get("/files/escape"))->status == 403);       // leaves: refused (our default)
-    CHECK(client.exchange(get("/strict/inside"))->status == 403);      // on: no symlink at all
-    CHECK(client.exchange(get("/strict/real.txt"))->body == "real\n");
+    CHECK(client.answer(get("/files/inside")).body == "real\n");     // stays inside: followed
+    CHECK(client.answer(get("/files/escape")).status == 403);       // leaves: refused (our default)
+    CHECK(client.answer(get("/strict/inside")).status == 403);      // on: no symlink at all
+    CHECK(client.answer(get("/strict/real.txt")).body == "real\n");
     // off: nginx's own default, followed wherever it goes. The learner opted in.
-    CHECK(client.exchange(get("/open/escape"))->body.find(marker) != std::string::npos);
+    CHECK(client.answer(get("/open/escape")).body.find(marker) != std::string::npos);
 }

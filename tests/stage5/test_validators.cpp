@@ -107,9 +107,9 @@ TEST_CASE("Range: one range, several (multipart/byteranges), suffix, open end", 
     CHECK(one->status == 206);
     CHECK(one->headers.get("Content-Range") == "bytes 1000-1999/100000");
     CHECK(one->body == bytes.substr(1000, 1000));
-    CHECK(client.exchange(get("/data.bin", "Range: bytes=-10\r\n"))->body == bytes.substr(99'990));
-    CHECK(client.exchange(get("/data.bin", "Range: bytes=99995-\r\n"))->body == bytes.substr(99'995));
-    CHECK(client.exchange(get("/data.bin", "Range: bytes=99995-200000\r\n"))->body == bytes.substr(99'995));
+    CHECK(client.answer(get("/data.bin", "Range: bytes=-10\r\n")).body == bytes.substr(99'990));
+    CHECK(client.answer(get("/data.bin", "Range: bytes=99995-\r\n")).body == bytes.substr(99'995));
+    CHECK(client.answer(get("/data.bin", "Range: bytes=99995-200000\r\n")).body == bytes.substr(99'995));
 
     const auto several = client.exchange(get("/data.bin", "Range: bytes=0-4, 50000-50009\r\n"));
     REQUIRE(several);
@@ -137,21 +137,21 @@ TEST_CASE("Range: 416 when nothing is satisfiable, ignored when it cannot apply"
     REQUIRE(unsatisfiable);
     CHECK(unsatisfiable->status == 416);
     CHECK(unsatisfiable->headers.get("Content-Range") == "bytes */10");
-    CHECK(client.exchange(get("/f.txt", "Range: bytes=abc\r\n"))->status == 416);
-    CHECK(client.exchange(get("/f.txt", "Range: bytes=5-2\r\n"))->status == 416);
-    CHECK(client.exchange(get("/f.txt", "Range: items=0-1\r\n"))->status == 200);  // another unit: ignored
+    CHECK(client.answer(get("/f.txt", "Range: bytes=abc\r\n")).status == 416);
+    CHECK(client.answer(get("/f.txt", "Range: bytes=5-2\r\n")).status == 416);
+    CHECK(client.answer(get("/f.txt", "Range: items=0-1\r\n")).status == 200);  // another unit: ignored
     // If-Range: the range only while the file is the one the client knew.
-    CHECK(client.exchange(get("/f.txt", "Range: bytes=0-1\r\nIf-Range: " + etag + "\r\n"))->status == 206);
-    CHECK(client.exchange(get("/f.txt", "Range: bytes=0-1\r\nIf-Range: " + mtime_text + "\r\n"))->status == 206);
+    CHECK(client.answer(get("/f.txt", "Range: bytes=0-1\r\nIf-Range: " + etag + "\r\n")).status == 206);
+    CHECK(client.answer(get("/f.txt", "Range: bytes=0-1\r\nIf-Range: " + mtime_text + "\r\n")).status == 206);
     const auto changed = client.exchange(get("/f.txt", "Range: bytes=0-1\r\nIf-Range: \"old\"\r\n"));
     CHECK(changed->status == 200);
     CHECK(changed->body == "0123456789");
     // max_ranges: more ranges than allowed, the whole file; 0 turns ranges off.
-    CHECK(client.exchange(get("/few/f.txt", "Range: bytes=0-1\r\n"))->status == 206);
-    CHECK(client.exchange(get("/few/f.txt", "Range: bytes=0-1,4-5\r\n"))->status == 200);
+    CHECK(client.answer(get("/few/f.txt", "Range: bytes=0-1\r\n")).status == 206);
+    CHECK(client.answer(get("/few/f.txt", "Range: bytes=0-1,4-5\r\n")).status == 200);
     const auto none = client.exchange(get("/none/f.txt", "Range: bytes=0-1\r\n"));
     CHECK(none->status == 200);
     CHECK_FALSE(none->headers.get("Accept-Ranges"));
     // Overlapping ranges that add up to more than the file: the whole file.
-    CHECK(client.exchange(get("/f.txt", "Range: bytes=0-9,0-9\r\n"))->status == 200);
+    CHECK(client.answer(get("/f.txt", "Range: bytes=0-9,0-9\r\n")).status == 200);
 }

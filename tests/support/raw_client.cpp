@@ -162,6 +162,12 @@ std::optional<http::Response> RawClient::exchange(std::string_view bytes, std::c
     return read_response(method, timeout);
 }
 
+http::Response RawClient::answer(std::string_view bytes, std::chrono::milliseconds timeout) {
+    auto response = exchange(bytes, timeout);
+    if (!response) FAIL("no answer came within " << timeout.count() << " ms\n" << transcript());
+    return std::move(*response);
+}
+
 bool RawClient::wait_for_close(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (receive_more(deadline)) {

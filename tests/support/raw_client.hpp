@@ -40,6 +40,9 @@ public:
                                                 std::chrono::milliseconds timeout = 5s);
     // Sends and reads one response.
     std::optional<http::Response> exchange(std::string_view bytes, std::chrono::milliseconds timeout = 5s);
+    // exchange(), for a test that cannot go on without the answer: when
+    // none comes, the test fails with the whole conversation printed.
+    http::Response answer(std::string_view bytes, std::chrono::milliseconds timeout = 5s);
     // True when the server closes the connection within `timeout` (after
     // any bytes still on the way).
     bool wait_for_close(std::chrono::milliseconds timeout = 5s);
