@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <map>
+#include <utility>
 #include <vector>
 
 namespace webstack::stage4 {
@@ -47,6 +48,31 @@ private:
     const UpstreamServer* choose(const Upstream& upstream, bool backup, const std::vector<const UpstreamServer*>& tried);
 
     std::map<const UpstreamServer*, State> states_;
+};
+
+// One request's turn on a server: in flight (for least_conn) from the
+// moment it is made until it is released, then counted as done or failed
+// (for max_fails). Released once: by release(), or as done when it ends.
+class BalancerTicket {
+public:
+    // `server` is nullptr for a plain address (no group, nothing to count).
+    BalancerTicket(Balancer& balancer, const UpstreamServer* server) : balancer_(&balancer), server_(server) {
+        if (server_) balancer_->started(*server_);
+    }
+    ~BalancerTicket() { release(false); }
+    BalancerTicket(BalancerTicket&& other) noexcept
+        : balancer_(other.balancer_), server_(std::exchange(other.server_, nullptr)) {}
+    BalancerTicket(const BalancerTicket&) = delete;
+    BalancerTicket& operator=(const BalancerTicket&) = delete;
+    BalancerTicket& operator=(BalancerTicket&&) = delete;
+
+    void release(bool failed) {
+        if (server_) balancer_->finished(*std::exchange(server_, nullptr), failed);
+    }
+
+private:
+    Balancer* balancer_;
+    const UpstreamServer* server_;
 };
 
 }  // namespace webstack::stage4

@@ -187,7 +187,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.access_log = nullptr;
         Outcome outcome;
         if (head == HeadOutcome::TimedOut) {
-            outcome = {408, 0, false, false};  // nginx closes without a word, and logs 408
+            outcome = Outcome::without_answer(408);  // nginx closes without a word, and logs 408
         } else if (parser.error()) {
             log::info("client sent invalid request: {}, client: {}", parser.error()->reason, context.connection.remote_host);
             outcome = co_await answer(client, error_page(status_for(parser.error()->kind), false), request);
@@ -199,9 +199,9 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
                 decided.response = error_page(404, true);
             }
             switch (decided.kind) {
-                case Route::Kind::Close: outcome = {444, 0, false, false}; break;
+                case Route::Kind::Close: outcome = Outcome::without_answer(444); break;
                 case Route::Kind::Proxy:
-                    outcome = co_await proxy_request(client, request, *decided.location, context, upstreams);
+                    outcome = co_await proxy_request({client, request, context, *decided.location, upstreams});
                     break;
                 case Route::Kind::Content:
                     outcome = co_await content->handle(client, request, *decided.server, decided.location,

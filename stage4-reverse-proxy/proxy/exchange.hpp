@@ -45,13 +45,28 @@ struct Outcome {
     int status = 0;
     std::size_t body_bytes = 0;  // nginx's $body_bytes_sent
     bool keep_alive = false;     // may the client connection carry another request?
-    bool responded = true;       // false: closed without a response (408, an aborted body)
+
+    // The connection ends with no answer: the client went away (nginx logs
+    // 499), was too slow (408), or broke its body (400). Only logged.
+    static Outcome without_answer(int status) { return {status, 0, false}; }
+};
+
+// One request on its way to an upstream, as every part of the exchange
+// sees it: the client, the request, the location that proxies it, and
+// this worker's upstream state.
+struct Proxying {
+    ClientSide client;
+    const http::Request& request;  // as it goes upstream (try_files may have changed its target)
+    RequestContext& context;       // context.request: as the client sent it, for the logs
+    const Location& location;
+    Upstreams& upstreams;
+    const Settings& settings() const { return location.settings; }
 };
 
 // Sends `response` (our own answer: an error page, a redirect) to the client.
 boost::asio::awaitable<Outcome> answer(ClientSide client, http::Response response, const http::Request& request);
 
-boost::asio::awaitable<Outcome> proxy_request(ClientSide client, const http::Request& request, const Location& location,
-                                              RequestContext& context, Upstreams& upstreams);
+// Passes the request to the location's proxy_pass and its answer back.
+boost::asio::awaitable<Outcome> proxy_request(const Proxying& proxying);
 
 }  // namespace webstack::stage4

@@ -89,13 +89,13 @@ struct ClientHead {
     bool keep_alive = false;
 };
 
-ClientHead client_head(const http::ResponseParser& upstream, const http::Request& request, const Location& location,
-                       const RequestContext& context) {
+ClientHead client_head(const http::ResponseParser& upstream, const Proxying& proxying) {
+    const auto& request = proxying.request;
     ClientHead head;
     head.bytes = http::start_response_head(upstream.status(), upstream.reason(), server_header);
-    append_headers_for_client(head.bytes, upstream.headers(), location, context);
+    append_headers_for_client(head.bytes, upstream.headers(), proxying.location, proxying.context);
     const bool body_expected = request.method != "HEAD" && http::status_has_body(upstream.status());
-    head.keep_alive = request.keep_alive && location.settings.keepalive_timeout.count() > 0;
+    head.keep_alive = request.keep_alive && proxying.settings().keepalive_timeout.count() > 0;
     if (const auto length = upstream.headers().get("Content-Length")) {
         http::append_field(head.bytes, "Content-Length", *length);
     } else if (body_expected && request.version == http::Version{1, 1}) {
@@ -111,19 +111,20 @@ ClientHead client_head(const http::ResponseParser& upstream, const http::Request
 
 // Reads more of the body from the upstream into reply.body_piece. False
 // when the body cannot complete (timeout, reset, a premature close).
-asio::awaitable<bool> read_more_body(net::Socket& upstream, UpstreamReply& reply, const Settings& settings,
-                                     const RequestContext& context, const UpstreamAddress& upstream_url) {
+asio::awaitable<bool> read_more_body(UpstreamSide upstream, const Proxying& proxying) {
+    auto& reply = upstream.reply;
     if (reply.unparsed.empty()) {
-        const auto read = co_await read_some_for(upstream, reply.unparsed, settings.proxy_read_timeout);
+        const auto read = co_await read_some_for(upstream.socket, reply.unparsed, proxying.settings().proxy_read_timeout);
         if (read.status == IoStatus::Closed) reply.parser.finish();
         else if (!read.ok()) {
-            log_upstream_error(describe(read) + " while reading upstream", context, upstream_url);
+            log_upstream_error(describe(read) + " while reading upstream", proxying.context, upstream.address);
             co_return false;
         }
     }
     reply.unparsed.erase(0, reply.parser.feed(reply.unparsed));
     if (reply.parser.error()) {
-        log_upstream_error("upstream prematurely closed connection while reading upstream", context, upstream_url);
+        log_upstream_error("upstream prematurely closed connection while reading upstream", proxying.context,
+                           upstream.address);
         co_return false;
     }
     co_return true;
@@ -131,11 +132,10 @@ asio::awaitable<bool> read_more_body(net::Socket& upstream, UpstreamReply& reply
 
 // proxy_buffering off: each piece goes to the client before the next is
 // read, so the upstream moves at the client's pace.
-asio::awaitable<Outcome> relay_streaming(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
-                                         const http::Request& request, const Location& location,
-                                         const RequestContext& context, const UpstreamAddress& upstream_url) {
-    auto head = client_head(reply.parser, request, location, context);
-    Outcome outcome{reply.parser.status(), 0, head.keep_alive, true};
+asio::awaitable<Outcome> relay_streaming(const Proxying& proxying, UpstreamSide upstream) {
+    auto& reply = upstream.reply;
+    auto head = client_head(reply.parser, proxying);
+    Outcome outcome{reply.parser.status(), 0, head.keep_alive};
     std::string out = std::move(head.bytes);  // the head, then what of the body has come
     while (true) {
         if (!reply.body_piece.empty()) {
@@ -145,13 +145,13 @@ asio::awaitable<Outcome> relay_streaming(ClientSide client, net::Socket& upstrea
             reply.body_piece.clear();
         }
         if (reply.parser.message_complete() && head.chunked) out += http::serialize_last_chunk();
-        if (!out.empty() && !(co_await write_all_for(client.socket, out, send_timeout)).ok()) {
+        if (!out.empty() && !(co_await write_all_for(proxying.client.socket, out, send_timeout)).ok()) {
             outcome.keep_alive = false;  // the client went away
             co_return outcome;
         }
         out.clear();
         if (reply.parser.message_complete()) co_return outcome;
-        if (!co_await read_more_body(upstream, reply, location.settings, context, upstream_url)) {
+        if (!co_await read_more_body(upstream, proxying)) {
             outcome.keep_alive = false;  // the client sees a cut body: the honest signal
             co_return outcome;
         }
@@ -171,13 +171,14 @@ struct BufferedRelay {
     bool upstream_failed = false;
 };
 
-asio::awaitable<void> fill_from_upstream(BufferedRelay& relay, net::Socket& upstream, UpstreamReply& reply,
-                                         const Settings& settings, const RequestContext& context,
-                                         const UpstreamAddress& upstream_url, const ReleaseUpstream& release_upstream) {
+asio::awaitable<void> fill_from_upstream(BufferedRelay& relay, const Proxying& proxying, UpstreamSide upstream,
+                                         const ReleaseUpstream& release_upstream) {
+    auto& reply = upstream.reply;
     while (true) {
         if (!reply.body_piece.empty()) {
             if (!relay.buffer.append(reply.body_piece)) {
-                log::error("cannot write the temporary file for a buffered response, upstream: \"{}\"", upstream_url.url());
+                log::error("cannot write the temporary file for a buffered response, upstream: \"{}\"",
+                           upstream.address.url());
                 relay.upstream_failed = true;
                 break;
             }
@@ -185,8 +186,7 @@ asio::awaitable<void> fill_from_upstream(BufferedRelay& relay, net::Socket& upst
             relay.bell.cancel();
         }
         if (reply.parser.message_complete()) break;
-        const bool more = co_await read_more_body(upstream, reply, settings, context, upstream_url);
-        if (!more) {
+        if (!co_await read_more_body(upstream, proxying)) {
             relay.upstream_failed = true;
             break;
         }
@@ -226,41 +226,34 @@ asio::awaitable<void> drain_to_client(BufferedRelay& relay, net::Socket& client_
     co_return;
 }
 
-asio::awaitable<Outcome> relay_buffered(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
-                                        const http::Request& request, const Location& location,
-                                        const RequestContext& context, const UpstreamAddress& upstream_url,
+asio::awaitable<Outcome> relay_buffered(const Proxying& proxying, UpstreamSide upstream,
                                         const ReleaseUpstream& release_upstream) {
-    const auto& settings = location.settings;
-    const auto head = client_head(reply.parser, request, location, context);
-    Outcome outcome{reply.parser.status(), 0, head.keep_alive, true};
-    const auto head_written = co_await write_all_for(client.socket, head.bytes, send_timeout);
+    const auto& settings = proxying.settings();
+    const auto head = client_head(upstream.reply.parser, proxying);
+    Outcome outcome{upstream.reply.parser.status(), 0, head.keep_alive};
+    const auto head_written = co_await write_all_for(proxying.client.socket, head.bytes, send_timeout);
     if (!head_written.ok()) {
         outcome.keep_alive = false;
         release_upstream(false);
         co_return outcome;
     }
-    // The executor first, on its own line: g++ 12 mis-compiles a co_await
-    // inside an initializer (the frame ends up corrupted).
-    const auto executor = co_await asio::this_coro::executor;
+    const auto executor = co_await asio::this_coro::executor;  // alone: g++ 12 mis-compiles co_await in initializers
     BufferedRelay relay(static_cast<std::size_t>(settings.proxy_buffers_count) * settings.proxy_buffers_size, executor);
-    co_await (fill_from_upstream(relay, upstream, reply, settings, context, upstream_url, release_upstream) &&
-              drain_to_client(relay, client.socket, head.chunked, outcome));
+    co_await (fill_from_upstream(relay, proxying, upstream, release_upstream) &&
+              drain_to_client(relay, proxying.client.socket, head.chunked, outcome));
     co_return outcome;
 }
 
 }  // namespace
 
-asio::awaitable<Outcome> relay_response(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
-                                        const http::Request& request, const Location& location,
-                                        const RequestContext& context, const UpstreamAddress& upstream_url,
+asio::awaitable<Outcome> relay_response(const Proxying& proxying, UpstreamSide upstream,
                                         const ReleaseUpstream& release_upstream) {
     Outcome outcome;
-    if (location.settings.proxy_buffering && !reply.parser.message_complete()) {
-        outcome = co_await relay_buffered(client, upstream, reply, request, location, context, upstream_url,
-                                          release_upstream);
+    if (proxying.settings().proxy_buffering && !upstream.reply.parser.message_complete()) {
+        outcome = co_await relay_buffered(proxying, upstream, release_upstream);
     } else {
-        outcome = co_await relay_streaming(client, upstream, reply, request, location, context, upstream_url);
-        release_upstream(reusable(reply));
+        outcome = co_await relay_streaming(proxying, upstream);
+        release_upstream(reusable(upstream.reply));
     }
     co_return outcome;
 }

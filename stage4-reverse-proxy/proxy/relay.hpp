@@ -32,6 +32,8 @@ struct UpstreamAddress {
 struct UpstreamReply {
     // The head must fit proxy_buffer_size, as in nginx ("upstream sent too big header").
     UpstreamReply(const std::string& method, const Settings& settings);
+    UpstreamReply(const UpstreamReply&) = delete;  // the parser's callback points at this object
+    UpstreamReply& operator=(const UpstreamReply&) = delete;
     http::ResponseParser parser;
     std::string unparsed;     // bytes read from the upstream, not fed to the parser yet
     std::string body_piece;   // body bytes the parser decoded, not passed on yet
@@ -46,6 +48,13 @@ struct HeadResult {
     bool ok() const { return problem.empty(); }
 };
 
+// The upstream's side of a try: its connection, its answer, its address.
+struct UpstreamSide {
+    net::Socket& socket;
+    UpstreamReply& reply;
+    const UpstreamAddress& address;
+};
+
 // Reads until the response head is complete, dropping 1xx interim answers.
 boost::asio::awaitable<HeadResult> read_response_head(net::Socket& upstream, UpstreamReply& reply,
                                                       const Settings& settings);
@@ -56,9 +65,7 @@ boost::asio::awaitable<HeadResult> read_response_head(net::Socket& upstream, Ups
 using ReleaseUpstream = std::function<void(bool reusable)>;
 
 // Sends the head and the body to the client.
-boost::asio::awaitable<Outcome> relay_response(ClientSide client, net::Socket& upstream, UpstreamReply& reply,
-                                               const http::Request& request, const Location& location,
-                                               const RequestContext& context, const UpstreamAddress& upstream_url,
+boost::asio::awaitable<Outcome> relay_response(const Proxying& proxying, UpstreamSide upstream,
                                                const ReleaseUpstream& release_upstream);
 
 // nginx's error log line for a failed exchange.

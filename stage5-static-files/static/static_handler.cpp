@@ -342,7 +342,7 @@ asio::awaitable<Outcome> send_file_reply(ClientSide client, const FileReply& rep
         if (sent.ok()) body_bytes += piece.bytes.length();
     }
     // A client that went away mid-file costs its connection, nothing more.
-    co_return Outcome{reply.status, static_cast<std::size_t>(body_bytes), sent.ok() && reply.keep_alive, true};
+    co_return Outcome{reply.status, static_cast<std::size_t>(body_bytes), sent.ok() && reply.keep_alive};
 }
 
 }  // namespace
@@ -511,7 +511,7 @@ asio::awaitable<Outcome> proxy_with_target(ClientSide client, const http::Reques
                                            stage4::Upstreams& upstreams) {
     http::Request passed = request;
     passed.target = target;
-    co_return co_await stage4::proxy_request(client, passed, location, context, upstreams);
+    co_return co_await stage4::proxy_request({client, passed, context, location, upstreams});
 }
 
 }  // namespace
@@ -525,13 +525,13 @@ asio::awaitable<Outcome> StaticFiles::handle(ClientSide client, const http::Requ
             if (reply.new_target)
                 co_return co_await proxy_with_target(client, request, *reply.new_target, *reply.location, context,
                                                      upstreams);
-            co_return co_await stage4::proxy_request(client, request, *reply.location, context, upstreams);
+            co_return co_await stage4::proxy_request({client, request, context, *reply.location, upstreams});
         case Reply::Kind::File:
             if (reply.file.pieces.empty()) {  // one write: a 304, a HEAD, an empty file, or a small file after its head
                 const auto written = co_await net::write_all_for(client.socket, reply.file.head, stage4::send_timeout);
                 const auto body_bytes = written.ok() ? reply.file.body_bytes : 0;
                 co_return Outcome{reply.file.status, static_cast<std::size_t>(body_bytes),
-                                  written.ok() && reply.file.keep_alive, true};
+                                  written.ok() && reply.file.keep_alive};
             }
             co_return co_await send_file_reply(client, reply.file);
         case Reply::Kind::Answer: break;

@@ -91,6 +91,11 @@ TEST_CASE("proxy_next_upstream http_502, and the last answer when every server f
                                        "proxy_next_upstream error timeout http_502;"));
     CHECK(body_of(retrying->port, get("/")) == "200 good");
 
+    // http_502 alone (without "error"): nginx retries on it all the same.
+    auto only_status = start_stage4(group(server_line(failing, "weight=10 max_fails=0") + server_line(good),
+                                          "proxy_next_upstream http_502;"));
+    CHECK(body_of(only_status->port, get("/")) == "200 good");
+
     auto passing = start_stage4(group(server_line(failing, "weight=10 max_fails=0") + server_line(good)));
     CHECK(body_of(passing->port, get("/")) == "502 upstream!");  // http_502 not listed: the answer goes through
 

@@ -1,0 +1,102 @@
+#include "proxy/request_body.hpp"
+
+#include "log/log.hpp"
+#include "proxy/responses.hpp"
+
+#include <limits>
+
+namespace webstack::stage4 {
+
+namespace {
+
+// proxy_request_buffering: reads the whole request body into `body`
+// before the upstream is contacted, so that a client trickling its upload
+// never holds an upstream connection (or a sync worker behind it).
+// Returns nothing when done, or the outcome to end with.
+asio::awaitable<std::optional<Outcome>> read_whole_body(ClientSide client, const Settings& settings, BodyBuffer& body,
+                                                        std::uint64_t limit, const http::Request& request) {
+    while (true) {
+        if (!client.body_piece.empty()) {
+            if (!body.append(client.body_piece)) {
+                log::error("cannot write the temporary file for a request body");
+                co_return co_await answer(client, error_page(500, false), request);
+            }
+            client.body_piece.clear();
+            if (body.size() > limit) co_return co_await answer(client, error_page(413, false), request);
+        }
+        if (client.parser.message_complete()) co_return std::nullopt;
+        if (client.pending.empty()) {
+            const auto read = co_await read_some_for(client.socket, client.pending, settings.client_body_timeout);
+            if (read.status == IoStatus::TimedOut) co_return Outcome::without_answer(408);
+            if (!read.ok()) co_return Outcome::without_answer(499);  // nginx's code for "the client went away"
+        }
+        client.pending.erase(0, client.parser.feed(client.pending));
+        if (client.parser.error()) co_return co_await answer(client, error_page(400, false), request);
+    }
+}
+
+}  // namespace
+
+asio::awaitable<std::optional<Outcome>> prepare_body(const Proxying& proxying, RequestBody& body) {
+    const auto& request = proxying.request;
+    const auto& settings = proxying.settings();
+    const auto& context = proxying.context;
+    const auto& client = proxying.client;
+    if (const auto length = request.headers.get("Content-Length")) body.length = std::stoull(std::string(*length));
+    const bool chunked = request.headers.has_token("Transfer-Encoding", "chunked");
+    body.present = body.length || chunked;
+    const auto limit = settings.client_max_body_size ? settings.client_max_body_size
+                                                     : std::numeric_limits<std::uint64_t>::max();
+    if (body.length && *body.length > limit) {
+        log::error("client intended to send too large body: {} bytes, client: {}, server: {}", *body.length,
+                   context.connection.remote_host, context.server_name);
+        co_return co_await answer(client, error_page(413, false), request);
+    }
+    if (!client.parser.message_complete() && request.version == http::Version{1, 1} &&
+        request.headers.has_token("Expect", "100-continue")) {
+        const auto written = co_await write_all_for(client.socket, "HTTP/1.1 100 Continue\r\n\r\n", send_timeout);
+        if (!written.ok()) co_return Outcome::without_answer(499);
+    }
+    body.buffered = body.present && (settings.proxy_request_buffering || chunked);
+    if (!body.buffered) co_return std::nullopt;
+    if (auto ended = co_await read_whole_body(client, settings, body.buffer, limit, request)) co_return *ended;
+    body.length = body.buffer.size();
+    co_return std::nullopt;
+}
+
+asio::awaitable<IoResult> send_body(const Proxying& proxying, net::Socket& upstream, RequestBody& body,
+                                    std::optional<Outcome>& client_failure) {
+    const auto& settings = proxying.settings();
+    const auto& client = proxying.client;
+    if (body.buffered) {
+        std::string piece;
+        body.buffer.rewind();  // a second try sends it again from the start
+        while (body.buffer.read_next(piece, write_piece)) {
+            const auto sent = co_await write_all_for(upstream, piece, settings.proxy_send_timeout);
+            if (!sent.ok()) co_return sent;
+        }
+        co_return IoResult{};
+    }
+    while (true) {
+        if (!client.body_piece.empty()) {
+            const auto sent = co_await write_all_for(upstream, client.body_piece, settings.proxy_send_timeout);
+            client.body_piece.clear();
+            if (!sent.ok()) co_return sent;
+        }
+        if (client.parser.message_complete()) co_return IoResult{};
+        if (client.pending.empty()) {
+            const auto read = co_await read_some_for(client.socket, client.pending, settings.client_body_timeout);
+            if (!read.ok()) {
+                client_failure = Outcome::without_answer(read.status == IoStatus::TimedOut ? 408 : 499);
+                co_return read;
+            }
+        }
+        client.pending.erase(0, client.parser.feed(client.pending));
+        if (client.parser.error()) {
+            client_failure = Outcome::without_answer(400);
+            co_return IoResult{IoStatus::Failed, {}};
+        }
+    }
+}
+
+}  // namespace webstack::stage4

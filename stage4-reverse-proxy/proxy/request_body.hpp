@@ -1,0 +1,37 @@
+// The request's body on its way to the upstream. By default (nginx's
+// proxy_request_buffering on) it is read whole, into memory and then a
+// temporary file, before any upstream is contacted: a client trickling its
+// upload never holds an app server's worker. With it off, the body is
+// passed on piece by piece as it arrives. A chunked body is always read
+// whole: it goes upstream with a Content-Length.
+#pragma once
+
+#include "proxy/body_buffer.hpp"
+#include "proxy/exchange.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <optional>
+
+namespace webstack::stage4 {
+
+struct RequestBody {
+    explicit RequestBody(std::size_t memory_limit) : buffer(memory_limit) {}
+    bool present = false;                 // Content-Length or chunked
+    bool buffered = false;                // read whole into `buffer` (else it streams)
+    std::optional<std::size_t> length;    // what goes upstream as Content-Length
+    BodyBuffer buffer;
+};
+
+// Everything about the body before any upstream is contacted: the size
+// limit (413 before a byte of it is read), "100 Continue", and reading it
+// whole when buffering. Returns the outcome to end with, if it ends here.
+boost::asio::awaitable<std::optional<Outcome>> prepare_body(const Proxying& proxying, RequestBody& body);
+
+// Sends the body to the upstream: from the buffer when it was read whole,
+// else straight from the client as it arrives. When the client fails
+// meanwhile, `client_failure` says how the request ends.
+boost::asio::awaitable<IoResult> send_body(const Proxying& proxying, net::Socket& upstream, RequestBody& body,
+                                           std::optional<Outcome>& client_failure);
+
+}  // namespace webstack::stage4
