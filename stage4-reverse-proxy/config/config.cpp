@@ -1,6 +1,6 @@
 #include "config/config.hpp"
 
-#include "config/directives.hpp"
+#include "config/directive_table.hpp"
 #include "config/values.hpp"
 
 #include <set>
@@ -10,25 +10,6 @@ namespace webstack::stage4 {
 
 namespace {
 
-Duration duration_argument(const Directive& directive, std::size_t index = 0) {
-    const auto value = parse_duration(directive.arguments.at(index));
-    if (!value) invalid_value(directive, directive.arguments[index]);
-    return *value;
-}
-
-std::uint64_t size_argument(const Directive& directive, std::size_t index = 0) {
-    const auto value = parse_size(directive.arguments.at(index));
-    if (!value) invalid_value(directive, directive.arguments[index]);
-    return *value;
-}
-
-int number_argument(const Directive& directive, const std::string& text) {
-    const auto value = parse_size(text);  // digits only, without a unit
-    if (!value || text.find_first_not_of("0123456789") != std::string::npos || *value > 1'000'000'000)
-        invalid_value(directive, text);
-    return static_cast<int>(*value);
-}
-
 // The address to connect to, worked out once here rather than for each
 // request. Only IP addresses and "localhost": we resolve no names (nginx
 // asks DNS when it reads the config).
@@ -37,115 +18,6 @@ std::optional<asio::ip::tcp::endpoint> endpoint_of(const std::string& host, int 
     const auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, error);
     if (error) return std::nullopt;
     return asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port));
-}
-
-// The directives that http, server and location share. Returns false when
-// `directive` is not one of them.
-bool apply_setting(const Directive& directive, Settings& settings, bool& proxy_headers_set_here) {
-    const auto& name = directive.name;
-    const auto& arguments = directive.arguments;
-    if (name == "client_max_body_size") settings.client_max_body_size = size_argument(directive);
-    else if (name == "client_header_timeout") settings.client_header_timeout = duration_argument(directive);
-    else if (name == "client_body_timeout") settings.client_body_timeout = duration_argument(directive);
-    else if (name == "keepalive_timeout") settings.keepalive_timeout = duration_argument(directive);
-    else if (name == "proxy_connect_timeout") settings.proxy_connect_timeout = duration_argument(directive);
-    else if (name == "proxy_read_timeout") settings.proxy_read_timeout = duration_argument(directive);
-    else if (name == "proxy_send_timeout") settings.proxy_send_timeout = duration_argument(directive);
-    else if (name == "underscores_in_headers") settings.underscores_in_headers = on_off_argument(directive);
-    else if (name == "large_client_header_buffers") {
-        settings.large_client_header_buffers_count = number_argument(directive, arguments[0]);
-        settings.large_client_header_buffers_size = size_argument(directive, 1);
-        if (settings.large_client_header_buffers_count < 1 || settings.large_client_header_buffers_size < 16)
-            invalid_value(directive, arguments[0] + " " + arguments[1]);
-    } else if (name == "access_log") {
-        if (arguments[0] == "off") {
-            if (arguments.size() > 1) throw ConfigError("invalid parameter \"" + arguments[1] + "\"", directive.where);
-            settings.access_log.reset();
-        } else {
-            if (arguments.size() > 2) throw ConfigError("invalid parameter \"" + arguments[2] + "\"", directive.where);
-            if (arguments.size() == 2 && arguments[1] != "combined")
-                throw ConfigError("unknown log format \"" + arguments[1] + "\"", directive.where);
-            settings.access_log = arguments[0];
-        }
-    } else if (name == "proxy_set_header") {
-        // nginx's rule: a level with any proxy_set_header inherits none.
-        if (!proxy_headers_set_here) settings.proxy_set_header.clear();
-        proxy_headers_set_here = true;
-        settings.proxy_set_header.push_back({arguments[0], arguments[1]});
-    } else if (name == "proxy_redirect") {
-        if (arguments.size() == 2) settings.proxy_redirect = {ProxyRedirect::Mode::Replace, arguments[0], arguments[1]};
-        else if (arguments[0] == "default") settings.proxy_redirect = {ProxyRedirect::Mode::Default, "", ""};
-        else if (arguments[0] == "off") settings.proxy_redirect = {ProxyRedirect::Mode::Off, "", ""};
-        else throw ConfigError("invalid parameter \"" + arguments[0] + "\"", directive.where);
-    } else if (name == "proxy_request_buffering") {
-        settings.proxy_request_buffering = on_off_argument(directive);
-    } else if (name == "proxy_buffering") {
-        settings.proxy_buffering = on_off_argument(directive);
-    } else if (name == "client_body_buffer_size") {
-        settings.client_body_buffer_size = size_argument(directive);
-    } else if (name == "proxy_buffer_size") {
-        settings.proxy_buffer_size = size_argument(directive);
-    } else if (name == "proxy_buffers") {
-        settings.proxy_buffers_count = number_argument(directive, arguments[0]);
-        settings.proxy_buffers_size = size_argument(directive, 1);
-        if (settings.proxy_buffers_count < 2 || settings.proxy_buffers_size == 0)
-            invalid_value(directive, arguments[0] + " " + arguments[1]);
-    } else if (name == "proxy_next_upstream") {
-        Settings::NextUpstream next{false, false, false, false, {}, false};
-        for (const auto& value : arguments) {
-            if (value == "error") next.error = true;
-            else if (value == "timeout") next.timeout = true;
-            else if (value == "invalid_header") next.invalid_header = true;
-            else if (value == "non_idempotent") next.non_idempotent = true;
-            else if (value == "off") next.off = true;
-            else if (value == "http_500" || value == "http_502" || value == "http_503" || value == "http_504" ||
-                     value == "http_403" || value == "http_404" || value == "http_429")
-                next.statuses.push_back(std::stoi(value.substr(5)));
-            else invalid_value(directive, value);
-        }
-        if (next.off && arguments.size() > 1) invalid_value(directive, "off");
-        settings.proxy_next_upstream = next;
-    } else if (name == "proxy_next_upstream_tries") {
-        settings.proxy_next_upstream_tries = number_argument(directive, arguments[0]);
-    } else if (name == "proxy_http_version") {
-        if (arguments[0] != "1.0" && arguments[0] != "1.1") invalid_value(directive, arguments[0]);
-        settings.proxy_http_version = arguments[0];
-    } else {
-        return false;
-    }
-    return true;
-}
-
-bool is_module_directive(const Config& config, const std::string& name) {
-    for (const auto& module : config.modules) {
-        if (module.name == name) return true;
-    }
-    return false;
-}
-
-// nginx refuses most settings written twice in one block.
-void refuse_duplicates(const std::vector<Directive>& block) {
-    static const std::set<std::string> repeatable = {"proxy_set_header", "access_log", "listen", "server_name",
-                                                     "server", "location", "upstream", "include"};  // "server" lines in upstream too
-    std::set<std::string> seen;
-    for (const auto& directive : block) {
-        if (repeatable.contains(directive.name)) continue;
-        if (!seen.insert(directive.name).second)
-            throw ConfigError("\"" + directive.name + "\" directive is duplicate", directive.where);
-    }
-}
-
-// Applies the shared settings of `block` onto a copy of the parent's, before
-// any nested block is read: in nginx, a setting applies to the whole block
-// whatever its position.
-Settings settings_of(const std::vector<Directive>& block, const Settings& parent, const Config& config) {
-    Settings settings = parent;
-    bool proxy_headers_set_here = false;
-    for (const auto& directive : block) {
-        if (is_module_directive(config, directive.name)) settings.module_directives[directive.name] = directive;
-        else apply_setting(directive, settings, proxy_headers_set_here);
-    }
-    return settings;
 }
 
 UpstreamServer upstream_server(const Directive& directive) {
@@ -201,7 +73,28 @@ ReturnDirective return_directive(const Directive& directive) {
     return {std::stoi(first), directive.arguments.size() > 1 ? directive.arguments[1] : ""};
 }
 
-Location location(const Directive& directive, const Settings& server_settings, const Config& config) {
+// Reads the blocks of http into the Config, with the directive table.
+struct Reader {
+    const DirectiveTable& table;
+    const ConfigModule* module;
+    Config& config;
+
+    // One block's settings: a copy of the outer block's (nginx's
+    // inheritance) with what this block writes stored over it, whatever
+    // the position of nested blocks (a setting applies to its whole block).
+    Settings settings_of(const std::vector<Directive>& block, in::Context context, const Settings& parent,
+                         const Location* location) {
+        Settings settings = parent;
+        Level level{settings, location, config, {}};
+        table.store_settings(block, context, level);
+        return settings;
+    }
+    Location location(const Directive& directive, const Settings& server_settings);
+    Server server(const Directive& directive, const Settings& http_settings);
+    void read_http(const Directive& http);
+};
+
+Location Reader::location(const Directive& directive, const Settings& server_settings) {
     Location location;
     location.where = directive.where;
     const auto& arguments = directive.arguments;
@@ -219,8 +112,7 @@ Location location(const Directive& directive, const Settings& server_settings, c
                           directive.where);
     }
     if (location.name.empty()) location.prefix = arguments.back();
-    refuse_duplicates(*directive.block);
-    location.settings = settings_of(*directive.block, server_settings, config);
+    location.settings = settings_of(*directive.block, in::Location, server_settings, &location);
     for (const auto& inner : *directive.block) {
         if (inner.name == "proxy_pass") {
             location.proxy_pass = proxy_pass(inner, config);
@@ -234,11 +126,10 @@ Location location(const Directive& directive, const Settings& server_settings, c
     return location;
 }
 
-Server server(const Directive& directive, const Settings& http_settings, const Config& config) {
+Server Reader::server(const Directive& directive, const Settings& http_settings) {
     Server server;
     server.where = directive.where;
-    refuse_duplicates(*directive.block);
-    server.settings = settings_of(*directive.block, http_settings, config);
+    server.settings = settings_of(*directive.block, in::Server, http_settings, nullptr);
     std::optional<ReturnDirective> server_return;
     for (const auto& inner : *directive.block) {
         if (inner.name == "listen") {
@@ -253,7 +144,7 @@ Server server(const Directive& directive, const Settings& http_settings, const C
         } else if (inner.name == "server_name") {
             server.server_names.insert(server.server_names.end(), inner.arguments.begin(), inner.arguments.end());
         } else if (inner.name == "location") {
-            server.locations.push_back(location(inner, server.settings, config));
+            server.locations.push_back(location(inner, server.settings));
         } else if (inner.name == "return") {
             server_return = return_directive(inner);
         }
@@ -264,12 +155,10 @@ Server server(const Directive& directive, const Settings& http_settings, const C
     return server;
 }
 
-void read_http(const Directive& http, Config& config) {
-    refuse_duplicates(*http.block);
+void Reader::read_http(const Directive& http) {
     for (const auto& inner : *http.block) {
         if (inner.name != "upstream") continue;
         Upstream upstream{inner.arguments[0], {}};
-        refuse_duplicates(*inner.block);
         for (const auto& entry : *inner.block) {
             if (entry.name == "least_conn") {
                 upstream.least_conn = true;
@@ -288,9 +177,11 @@ void read_http(const Directive& http, Config& config) {
         }
         config.upstreams.push_back(std::move(upstream));
     }
-    const Settings http_settings = settings_of(*http.block, Settings{}, config);
+    Settings outermost;
+    if (module && module->defaults) outermost.module = ModuleSettingsSlot(module->defaults(config));
+    const Settings http_settings = settings_of(*http.block, in::Http, outermost, nullptr);
     for (const auto& inner : *http.block) {
-        if (inner.name == "server") config.servers.push_back(server(inner, http_settings, config));
+        if (inner.name == "server") config.servers.push_back(server(inner, http_settings));
     }
 }
 
@@ -301,14 +192,14 @@ std::filesystem::path Config::resolve(const std::string& path) const {
     return given.is_absolute() ? given : prefix / given;
 }
 
-Config load_config(const std::filesystem::path& file, const std::vector<ModuleDirective>& modules) {
+Config load_config(const std::filesystem::path& file, const ConfigModule* module) {
     Config config;
     config.file = std::filesystem::absolute(file).lexically_normal();
     config.prefix = config.file.parent_path();
-    config.modules = modules;
     const auto directives = read_config_file(config.file, config.prefix);
-    check_directives(directives, modules);
-    refuse_duplicates(directives);
+    const DirectiveTable table(module);
+    table.check(directives);
+    Reader reader{table, module, config};
 
     bool has_http = false;
     for (const auto& directive : directives) {
@@ -329,7 +220,7 @@ Config load_config(const std::filesystem::path& file, const std::vector<ModuleDi
         } else if (directive.name == "events") {
             for (const auto& inner : *directive.block) config.worker_connections = number_argument(inner, inner.arguments[0]);
         } else if (directive.name == "http") {
-            read_http(directive, config);
+            reader.read_http(directive);
             has_http = true;
         }
     }

@@ -8,7 +8,6 @@
 // `proxy_set_header` inherits none of the outer ones.
 #pragma once
 
-#include "config/directives.hpp"
 #include "config/syntax.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -17,6 +16,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,6 +76,32 @@ struct ProxyPass {
     std::string proxy_host() const;     // $proxy_host: "app_server", "127.0.0.1:8000"
 };
 
+// The settings a later stage's module keeps per block (stage 5: root,
+// index, ...), copied into inner blocks like the rest (nginx's
+// inheritance). The module derives its own struct from this.
+struct ModuleSettings {
+    virtual ~ModuleSettings() = default;
+    virtual std::unique_ptr<ModuleSettings> copy() const = 0;
+};
+
+// Holds a block's ModuleSettings; copying it copies them.
+class ModuleSettingsSlot {
+public:
+    ModuleSettingsSlot() = default;
+    explicit ModuleSettingsSlot(std::unique_ptr<ModuleSettings> value) : value_(std::move(value)) {}
+    ModuleSettingsSlot(const ModuleSettingsSlot& other) : value_(other.value_ ? other.value_->copy() : nullptr) {}
+    ModuleSettingsSlot& operator=(const ModuleSettingsSlot& other) {
+        if (this != &other) value_ = other.value_ ? other.value_->copy() : nullptr;
+        return *this;
+    }
+    ModuleSettingsSlot(ModuleSettingsSlot&&) noexcept = default;
+    ModuleSettingsSlot& operator=(ModuleSettingsSlot&&) noexcept = default;
+    ModuleSettings* get() const { return value_.get(); }
+
+private:
+    std::unique_ptr<ModuleSettings> value_;
+};
+
 struct ReturnDirective {
     int code = 0;
     std::string text;  // the body, or the Location for 301, 302, 303, 307, 308
@@ -117,14 +143,8 @@ struct Settings {
         bool off = false;
     } proxy_next_upstream;
     int proxy_next_upstream_tries = 0;  // 0: as many as there are servers
-    // The directives a later stage's module added (stage 5's `root`,
-    // `index`, ...), kept as written, by name; a level that writes one
-    // replaces its parent's (nginx's inheritance). The module reads them.
-    std::map<std::string, Directive> module_directives;
-    const Directive* module_directive(const std::string& name) const {
-        const auto found = module_directives.find(name);
-        return found == module_directives.end() ? nullptr : &found->second;
-    }
+    // The module's own settings (stage 5's root, index, ...), if a module was loaded.
+    ModuleSettingsSlot module;
 };
 
 struct Location {
@@ -157,14 +177,16 @@ struct Config {
     std::string error_log_level = "error";
     std::vector<Upstream> upstreams;
     std::vector<Server> servers;
-    std::vector<ModuleDirective> modules;  // what a later stage added to the language
+    std::vector<std::string> warnings;    // what nginx would let pass but is a trap: its "[warn]" lines
 
     std::filesystem::path resolve(const std::string& path) const;
 };
 
+struct ConfigModule;  // directive_table.hpp: what a later stage adds to the language
+
 // Reads and checks `file` (and its includes), knowing the directives of
-// `modules` besides stage 4's own. Throws ConfigError.
-Config load_config(const std::filesystem::path& file, const std::vector<ModuleDirective>& modules = {});
+// `module` (if any) besides stage 4's own. Throws ConfigError.
+Config load_config(const std::filesystem::path& file, const ConfigModule* module = nullptr);
 
 // "30s", "1m", "500ms", "1h", a bare number of seconds. nullopt if invalid.
 std::optional<Duration> parse_duration(const std::string& text);

@@ -115,4 +115,23 @@ bool on_off_argument(const Directive& directive) {
                       directive.where);
 }
 
+Duration duration_argument(const Directive& directive, std::size_t index) {
+    const auto value = parse_duration(directive.arguments.at(index));
+    if (!value) invalid_value(directive, directive.arguments[index]);
+    return *value;
+}
+
+std::uint64_t size_argument(const Directive& directive, std::size_t index) {
+    const auto value = parse_size(directive.arguments.at(index));
+    if (!value) invalid_value(directive, directive.arguments[index]);
+    return *value;
+}
+
+int number_argument(const Directive& directive, const std::string& text) {
+    const auto value = parse_size(text);  // digits only, without a unit
+    if (!value || text.find_first_not_of("0123456789") != std::string::npos || *value > 1'000'000'000)
+        invalid_value(directive, text);
+    return static_cast<int>(*value);
+}
+
 }  // namespace webstack::stage4

@@ -27,4 +27,11 @@ std::optional<ListenAddress> parse_listen(const std::string& text);
 // The first argument, "on" or "off"; anything else throws nginx's error.
 bool on_off_argument(const Directive& directive);
 
+// Argument `index` as a duration ("30s") or a size ("8k"); throws nginx's
+// `invalid value` error when it is not one.
+Duration duration_argument(const Directive& directive, std::size_t index = 0);
+std::uint64_t size_argument(const Directive& directive, std::size_t index = 0);
+// `text` (an argument, or part of one) as a plain number up to 10^9.
+int number_argument(const Directive& directive, const std::string& text);
+
 }  // namespace webstack::stage4

@@ -89,12 +89,11 @@ struct Loaded {
 std::optional<Loaded> read_config(const std::string& file, const Module& module, bool to_log) {
     try {
         Loaded loaded;
-        auto config = std::make_shared<Config>(load_config(file, module.directives));
+        auto config = std::make_shared<Config>(load_config(file, &module.language));
         check_variables(*config);
         (void)group_by_listen_address(*config);
-        std::vector<std::string> warnings;
-        if (module.load) loaded.content = module.load(*config, warnings);
-        for (const auto& warning : warnings) {
+        if (module.load) loaded.content = module.load(*config);
+        for (const auto& warning : config->warnings) {
             if (to_log) log::warning("{}", warning);
             else std::cerr << program << ": [warn] " << warning << '\n';
         }

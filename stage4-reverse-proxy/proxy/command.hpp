@@ -4,6 +4,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "config/directive_table.hpp"
 #include "proxy/content_handler.hpp"
 
 #include <functional>
@@ -16,11 +17,10 @@ namespace webstack::stage4 {
 // What a later stage adds to the proxy, as a module adds to nginx: more
 // directives, and what answers the locations that do not proxy.
 struct Module {
-    std::vector<ModuleDirective> directives;
-    // Reads the module's directives of a loaded config and builds the
-    // handler; throws ConfigError when they are wrong. `warnings` collects
-    // what is allowed but risky (nginx's "[warn]" lines of -t).
-    std::function<std::shared_ptr<const ContentHandler>(const Config&, std::vector<std::string>& warnings)> load;
+    ConfigModule language;  // its directives and its per-block settings
+    // Builds the handler for a loaded config; throws ConfigError when what
+    // the config asks cannot be done.
+    std::function<std::shared_ptr<const ContentHandler>(const Config&)> load;
 };
 
 struct Program {

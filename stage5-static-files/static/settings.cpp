@@ -10,28 +10,6 @@ namespace webstack::stage5 {
 using stage4::Directive;
 namespace in = stage4::in;
 
-std::vector<stage4::ModuleDirective> static_directives() {
-    constexpr std::size_t many = 1000;
-    const unsigned anywhere = in::http_server_location;
-    return {
-        {"root", {anywhere, 1, 1, false}},
-        {"alias", {in::Location, 1, 1, false}},
-        {"index", {anywhere, 1, many, false}},
-        {"try_files", {in::Server | in::Location, 2, many, false}},
-        {"autoindex", {anywhere, 1, 1, false}},
-        {"types", {anywhere, 0, 0, true, in::Types}},
-        {"default_type", {anywhere, 1, 1, false}},
-        {"sendfile", {anywhere, 1, 1, false}},
-        {"expires", {anywhere, 1, 1, false}},
-        {"gzip_static", {anywhere, 1, 1, false}},
-        {"gzip_vary", {anywhere, 1, 1, false}},
-        {"etag", {anywhere, 1, 1, false}},
-        {"if_modified_since", {anywhere, 1, 1, false}},
-        {"max_ranges", {anywhere, 1, 1, false}},
-        {"disable_symlinks", {anywhere, 1, 1, false}},
-    };
-}
-
 std::shared_ptr<const MimeTypes> default_mime_types() {
     static const auto types =
         std::make_shared<const MimeTypes>(MimeTypes{{"html", "text/html"}, {"gif", "image/gif"}, {"jpg", "image/jpeg"}});
@@ -85,93 +63,141 @@ Expires read_expires(const Directive& directive) {
     return {Expires::Kind::Seconds, negative ? -seconds : seconds};
 }
 
-// The directive of `name` as this level sees it; nullptr when nobody wrote it.
-const Directive* find(const stage4::Settings& level, const std::string& name) { return level.module_directive(name); }
+StaticSettings& settings_of(stage4::Level& level) { return *static_cast<StaticSettings*>(level.settings.module.get()); }
 
-// Written in this very block, not inherited?
-bool written_here(const stage4::Settings& level, const stage4::Settings& parent, const std::string& name) {
-    const auto* mine = find(level, name);
-    const auto* theirs = find(parent, name);
-    return mine && (!theirs || mine->where.text() != theirs->where.text());
+// A row that stores an on/off argument into a StaticSettings field.
+stage4::DirectiveSpec on_off_row(std::string name, bool StaticSettings::*field) {
+    return {std::move(name), in::http_server_location, 1, 1, false, false, in::Main,
+            [field](const Directive& directive, stage4::Level& level) {
+                settings_of(level).*field = on_off_argument(directive);
+            }};
+}
+
+// nginx refuses root and alias in one location, naming the one written first.
+void refuse_root_with_alias(const Directive& directive, const stage4::Level& level) {
+    const std::string other = directive.name == "root" ? "alias" : "root";
+    if (level.written_here.contains(other))
+        throw ConfigError("\"" + directive.name + "\" directive is duplicate, \"" + other +
+                              "\" directive was specified earlier",
+                          directive.where);
+}
+
+void store_root(const Directive& directive, stage4::Level& level) {
+    refuse_root_with_alias(directive, level);
+    settings_of(level).root = level.config.resolve(directive.arguments[0]).string();
+}
+
+void store_alias(const Directive& directive, stage4::Level& level) {
+    refuse_root_with_alias(directive, level);
+    const auto& alias = directive.arguments[0];
+    const auto& location = *level.location;  // alias stands only in a location
+    if (location.exact && alias.ends_with('/'))
+        level.config.warnings.push_back("\"alias\" " + alias + " of an exact location ends with \"/\" in " +
+                                        directive.where.text());
+    // The classic trap: `location /static { alias /app/static/; }` lets
+    // "/static../secret" become "/app/static/../secret" in real nginx. Ours
+    // refuses such requests at run time; say it anyway.
+    if (!location.exact && !location.prefix.ends_with('/') && alias.ends_with('/'))
+        level.config.warnings.push_back("location \"" + location.prefix + "\" does not end with \"/\" but its alias \"" +
+                                        alias + "\" does: in nginx, \"" + location.prefix +
+                                        "../\" would reach outside the alias (this server refuses such paths) in " +
+                                        directive.where.text());
+    settings_of(level).alias = level.config.resolve(alias).string();
+}
+
+void store_index(const Directive& directive, stage4::Level& level) {
+    for (const auto& name : directive.arguments) {
+        if (name.empty()) throw ConfigError("index \"\" in \"index\" directive is invalid", directive.where);
+    }
+    settings_of(level).index = directive.arguments;
+}
+
+void store_try_files(const Directive& directive, stage4::Level& level) {
+    const auto& fallback = directive.arguments.back();
+    if (fallback.starts_with('=')) {
+        const auto code = fallback.substr(1);
+        if (code.empty() || code.size() > 3 || code.find_first_not_of("0123456789") != std::string::npos)
+            invalid_value(directive, fallback);
+    }
+    settings_of(level).try_files = directive.arguments;
+}
+
+void store_gzip_static(const Directive& directive, stage4::Level& level) {
+    if (directive.arguments[0] == "always")
+        throw ConfigError("\"gzip_static always\" is not supported (on or off)", directive.where);
+    settings_of(level).gzip_static = on_off_argument(directive);
+}
+
+void store_if_modified_since(const Directive& directive, stage4::Level& level) {
+    using Mode = StaticSettings::IfModifiedSince;
+    const auto& value = directive.arguments[0];
+    auto& mode = settings_of(level).if_modified_since;
+    if (value == "off") mode = Mode::Off;
+    else if (value == "exact") mode = Mode::Exact;
+    else if (value == "before") mode = Mode::Before;
+    else invalid_value(directive, value);
+}
+
+void store_max_ranges(const Directive& directive, stage4::Level& level) {
+    const auto& value = directive.arguments[0];
+    if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos)
+        invalid_value(directive, value);
+    settings_of(level).max_ranges = std::stoi(value);
+}
+
+void store_disable_symlinks(const Directive& directive, stage4::Level& level) {
+    const auto& value = directive.arguments[0];
+    if (value == "on") settings_of(level).symlinks = Symlinks::Never;
+    else if (value == "off") settings_of(level).symlinks = Symlinks::Always;
+    else throw ConfigError("\"disable_symlinks " + value + "\" is not supported (on or off)", directive.where);
+}
+
+std::vector<stage4::DirectiveSpec> static_directives() {
+    using stage4::many;
+    const unsigned anywhere = in::http_server_location;
+    const auto row = [](std::string name, unsigned contexts, std::size_t min, std::size_t max,
+                        std::function<void(const Directive&, stage4::Level&)> store) {
+        return stage4::DirectiveSpec{std::move(name), contexts, min, max, false, false, in::Main, std::move(store)};
+    };
+    return {
+        row("root", anywhere, 1, 1, store_root),
+        row("alias", in::Location, 1, 1, store_alias),
+        row("index", anywhere, 1, many, store_index),
+        row("try_files", in::Server | in::Location, 2, many, store_try_files),
+        on_off_row("autoindex", &StaticSettings::autoindex),
+        {"types", anywhere, 0, 0, false, true, in::Types,
+         [](const Directive& directive, stage4::Level& level) { settings_of(level).types = read_types(directive); }},
+        row("default_type", anywhere, 1, 1,
+            [](const Directive& directive, stage4::Level& level) {
+                settings_of(level).default_type = directive.arguments[0];
+            }),
+        on_off_row("sendfile", &StaticSettings::sendfile),
+        row("expires", anywhere, 1, 1,
+            [](const Directive& directive, stage4::Level& level) {
+                settings_of(level).expires = read_expires(directive);
+            }),
+        row("gzip_static", anywhere, 1, 1, store_gzip_static),
+        on_off_row("gzip_vary", &StaticSettings::gzip_vary),
+        on_off_row("etag", &StaticSettings::etag),
+        row("if_modified_since", anywhere, 1, 1, store_if_modified_since),
+        row("max_ranges", anywhere, 1, 1, store_max_ranges),
+        row("disable_symlinks", anywhere, 1, 1, store_disable_symlinks),
+    };
 }
 
 }  // namespace
 
-StaticSettings read_static_settings(const stage4::Config& config, const stage4::Settings& level,
-                                    const stage4::Settings& parent, const stage4::Location* location,
-                                    std::vector<std::string>& warnings) {
-    StaticSettings settings;
-    settings.root = config.resolve("html").string();
-    settings.types = default_mime_types();
-    if (const auto* root = find(level, "root")) settings.root = config.resolve(root->arguments[0]).string();
-    if (location) {
-        if (const auto* alias = find(level, "alias")) {
-            if (written_here(level, parent, "root"))
-                throw ConfigError("\"alias\" directive is duplicate, \"root\" directive was specified earlier",
-                                  alias->where);
-            if (location->exact && alias->arguments[0].ends_with('/'))
-                warnings.push_back("\"alias\" " + alias->arguments[0] + " of an exact location ends with \"/\" in " +
-                                   alias->where.text());
-            settings.alias = config.resolve(alias->arguments[0]).string();
-            // The classic trap: `location /static { alias /app/static/; }`
-            // lets "/static../secret" become "/app/static/../secret" in real
-            // nginx. Ours refuses such requests at run time; say it anyway.
-            if (!location->exact && !location->prefix.ends_with('/') && alias->arguments[0].ends_with('/'))
-                warnings.push_back("location \"" + location->prefix + "\" does not end with \"/\" but its alias \"" +
-                                   alias->arguments[0] +
-                                   "\" does: in nginx, \"" + location->prefix +
-                                   "../\" would reach outside the alias (this server refuses such paths) in " +
-                                   alias->where.text());
-        }
-    }
-    if (const auto* index = find(level, "index")) {
-        settings.index = index->arguments;
-        for (const auto& name : settings.index) {
-            if (name.empty()) throw ConfigError("index \"\" in \"index\" directive is invalid", index->where);
-        }
-    }
-    if (const auto* try_files = find(level, "try_files")) {
-        settings.try_files = try_files->arguments;
-        const auto& fallback = settings.try_files.back();
-        if (fallback.starts_with('=')) {
-            const auto code = fallback.substr(1);
-            if (code.empty() || code.size() > 3 || code.find_first_not_of("0123456789") != std::string::npos)
-                invalid_value(*try_files, fallback);
-        }
-    }
-    if (const auto* autoindex = find(level, "autoindex")) settings.autoindex = on_off_argument(*autoindex);
-    if (const auto* types = find(level, "types")) settings.types = read_types(*types);
-    if (const auto* type = find(level, "default_type")) settings.default_type = type->arguments[0];
-    if (const auto* sendfile = find(level, "sendfile")) settings.sendfile = on_off_argument(*sendfile);
-    if (const auto* expires = find(level, "expires")) settings.expires = read_expires(*expires);
-    if (const auto* gzip_static = find(level, "gzip_static")) {
-        if (gzip_static->arguments[0] == "always")
-            throw ConfigError("\"gzip_static always\" is not supported (on or off)", gzip_static->where);
-        settings.gzip_static = on_off_argument(*gzip_static);
-    }
-    if (const auto* gzip_vary = find(level, "gzip_vary")) settings.gzip_vary = on_off_argument(*gzip_vary);
-    if (const auto* etag = find(level, "etag")) settings.etag = on_off_argument(*etag);
-    if (const auto* since = find(level, "if_modified_since")) {
-        const auto& value = since->arguments[0];
-        if (value == "off") settings.if_modified_since = StaticSettings::IfModifiedSince::Off;
-        else if (value == "exact") settings.if_modified_since = StaticSettings::IfModifiedSince::Exact;
-        else if (value == "before") settings.if_modified_since = StaticSettings::IfModifiedSince::Before;
-        else invalid_value(*since, value);
-    }
-    if (const auto* ranges = find(level, "max_ranges")) {
-        const auto& value = ranges->arguments[0];
-        if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos)
-            invalid_value(*ranges, value);
-        settings.max_ranges = std::stoi(value);
-    }
-    if (const auto* symlinks = find(level, "disable_symlinks")) {
-        const auto& value = symlinks->arguments[0];
-        if (value == "on") settings.symlinks = Symlinks::Never;
-        else if (value == "off") settings.symlinks = Symlinks::Always;
-        else
-            throw ConfigError("\"disable_symlinks " + value + "\" is not supported (on or off)", symlinks->where);
-    }
-    return settings;
+stage4::ConfigModule static_language() {
+    return {static_directives(), [](const stage4::Config& config) {
+                auto defaults = std::make_unique<StaticSettings>();
+                defaults->root = config.resolve("html").string();
+                defaults->types = default_mime_types();
+                return std::unique_ptr<stage4::ModuleSettings>(std::move(defaults));
+            }};
+}
+
+const StaticSettings& static_settings(const stage4::Settings& block) {
+    return *static_cast<const StaticSettings*>(block.module.get());
 }
 
 }  // namespace webstack::stage5

@@ -1,10 +1,11 @@
 // The static-file directives of nginx's http core, static, index,
-// autoindex, gzip_static and headers modules, read into plain structs.
-// Stage 4 keeps them per level (http, server, location) with nginx's
-// inheritance; this file says which exist and what their values mean.
+// autoindex, gzip_static and headers modules: stage 5's rows of stage 4's
+// directive table, and the settings they store into. Stage 4 keeps these
+// settings per block (http, server, location), with nginx's inheritance.
 #pragma once
 
 #include "config/config.hpp"
+#include "config/directive_table.hpp"
 
 #include <chrono>
 #include <map>
@@ -17,9 +18,6 @@ namespace webstack::stage5 {
 
 using stage4::ConfigError;
 using stage4::Duration;
-
-// The directives stage 5 adds to the language, for stage 4's checker.
-std::vector<stage4::ModuleDirective> static_directives();
 
 // File name extension -> MIME type, from `types { }` blocks (mime.types).
 using MimeTypes = std::map<std::string, std::string>;
@@ -37,7 +35,7 @@ enum class Symlinks {
     Always,      // `disable_symlinks off`: followed anywhere (nginx's default)
 };
 
-struct StaticSettings {
+struct StaticSettings final : stage4::ModuleSettings {
     // Where files come from: `root` (the whole URI is appended) or, in a
     // location, `alias` (the part after the location's prefix is).
     std::string root;                     // absolute; nginx's default is <prefix>/html
@@ -57,14 +55,15 @@ struct StaticSettings {
     Symlinks symlinks = Symlinks::InsideRoot;
 
     const std::string& type_of(const std::string& file_name) const;
+    std::unique_ptr<stage4::ModuleSettings> copy() const override { return std::make_unique<StaticSettings>(*this); }
 };
 
-// Reads the static settings of one level. `location` is nullptr for a
-// server's own settings. Throws ConfigError. Adds to `warnings` what nginx
-// would let pass but is a trap (the "off-by-slash" alias).
-StaticSettings read_static_settings(const stage4::Config& config, const stage4::Settings& level,
-                                    const stage4::Settings& parent, const stage4::Location* location,
-                                    std::vector<std::string>& warnings);
+// What stage 5 adds to the language: its directives, and StaticSettings in
+// every block (nginx's defaults, with the root at <config folder>/html).
+stage4::ConfigModule static_language();
+
+// The static settings of a block of a config read with static_language().
+const StaticSettings& static_settings(const stage4::Settings& block);
 
 // The types nginx knows with no `types` block: text/html, image/gif, image/jpeg.
 std::shared_ptr<const MimeTypes> default_mime_types();

@@ -347,15 +347,11 @@ asio::awaitable<Outcome> send_file_reply(ClientSide client, const FileReply& rep
 
 }  // namespace
 
-StaticFiles::StaticFiles(const stage4::Config& config, std::vector<std::string>& warnings) {
+StaticFiles::StaticFiles(const stage4::Config& config) {
     for (const auto& server : config.servers) {
-        // A server's own settings start from http's: a fresh Settings stands for "nothing written above".
-        servers_.emplace(&server, read_static_settings(config, server.settings, {}, nullptr, warnings));
         for (const auto& location : server.locations) {
-            locations_.emplace(&location,
-                               read_static_settings(config, location.settings, server.settings, &location, warnings));
             // A try_files that ends in a named location must find it.
-            const auto& try_files = locations_.at(&location).try_files;
+            const auto& try_files = static_settings(location.settings).try_files;
             if (!try_files.empty() && try_files.back().starts_with('@') &&
                 !stage4::find_named_location(server, try_files.back()))
                 throw ConfigError("try_files names the location \"" + try_files.back() + "\", which this server lacks",
@@ -365,7 +361,7 @@ StaticFiles::StaticFiles(const stage4::Config& config, std::vector<std::string>&
 }
 
 const StaticSettings& StaticFiles::settings_for(const Server& server, const Location* location) const {
-    return location ? locations_.at(location) : servers_.at(&server);
+    return static_settings(location ? location->settings : server.settings);
 }
 
 namespace {
@@ -540,9 +536,8 @@ asio::awaitable<Outcome> StaticFiles::handle(ClientSide client, const http::Requ
 }
 
 stage4::Module static_files_module() {
-    return {static_directives(), [](const stage4::Config& config, std::vector<std::string>& warnings) {
-                return std::make_shared<const StaticFiles>(config, warnings);
-            }};
+    return {static_language(),
+            [](const stage4::Config& config) { return std::make_shared<const StaticFiles>(config); }};
 }
 
 }  // namespace webstack::stage5

@@ -23,9 +23,9 @@ namespace webstack::stage5 {
 
 class StaticFiles final : public stage4::ContentHandler {
 public:
-    // Reads the static settings of every server and location of `config`
-    // (which must outlive this). Throws ConfigError.
-    StaticFiles(const stage4::Config& config, std::vector<std::string>& warnings);
+    // For `config`, read with static_language() (it must outlive this).
+    // Throws ConfigError for a try_files whose named location is missing.
+    explicit StaticFiles(const stage4::Config& config);
 
     boost::asio::awaitable<stage4::Outcome> handle(stage4::ClientSide client, const http::Request& request,
                                                    const stage4::Server& server, const stage4::Location* location,
@@ -34,10 +34,6 @@ public:
 
     // The settings that apply in `location` of `server` (nullptr: no location matched).
     const StaticSettings& settings_for(const stage4::Server& server, const stage4::Location* location) const;
-
-private:
-    std::map<const stage4::Server*, StaticSettings> servers_;
-    std::map<const stage4::Location*, StaticSettings> locations_;
 };
 
 // The module stage5-static-files hands to stage 4's command line.

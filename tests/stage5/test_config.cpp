@@ -43,6 +43,8 @@ TEST_CASE("bad static configs are refused with nginx's words", "[stage5]") {
         {"server { listen 127.0.0.1:0; alias /srv/; }", "\"alias\" directive is not allowed here"},
         {"server { listen 127.0.0.1:0; location / { root /a; alias /b/; } }",
          "\"alias\" directive is duplicate, \"root\" directive was specified earlier"},
+        {"server { listen 127.0.0.1:0; location / { alias /b/; root /a; } }",
+         "\"root\" directive is duplicate, \"alias\" directive was specified earlier"},
         {"server { listen 127.0.0.1:0; root /a /b; }", "invalid number of arguments in \"root\" directive"},
         {"server { listen 127.0.0.1:0; root /a; root /b; }", "\"root\" directive is duplicate"},
         {"server { listen 127.0.0.1:0; location / { try_files $uri; } }",

@@ -1,0 +1,209 @@
+#include "config/directive_table.hpp"
+
+#include "config/values.hpp"
+
+#include <algorithm>
+
+namespace webstack::stage4 {
+
+namespace {
+
+// Rows for the common kinds of value.
+DirectiveSpec duration_row(std::string name, unsigned contexts, Duration Settings::*field) {
+    return {std::move(name), contexts, 1, 1, false, false, in::Main,
+            [field](const Directive& directive, Level& level) {
+                level.settings.*field = duration_argument(directive);
+            }};
+}
+
+DirectiveSpec size_row(std::string name, unsigned contexts, std::size_t Settings::*field) {
+    return {std::move(name), contexts, 1, 1, false, false, in::Main,
+            [field](const Directive& directive, Level& level) { level.settings.*field = size_argument(directive); }};
+}
+
+DirectiveSpec on_off_row(std::string name, unsigned contexts, bool Settings::*field) {
+    return {std::move(name), contexts, 1, 1, false, false, in::Main,
+            [field](const Directive& directive, Level& level) { level.settings.*field = on_off_argument(directive); }};
+}
+
+// A directive the configuration reader handles itself (it shapes the
+// configuration rather than setting a value).
+DirectiveSpec structural(std::string name, unsigned contexts, std::size_t min, std::size_t max,
+                         bool repeatable = false) {
+    return {std::move(name), contexts, min, max, repeatable, false, in::Main, {}};
+}
+
+DirectiveSpec block(std::string name, unsigned contexts, std::size_t arguments, in::Context opens,
+                    bool repeatable = false) {
+    return {std::move(name), contexts, arguments, arguments, repeatable, true, opens, {}};
+}
+
+void store_large_client_header_buffers(const Directive& directive, Level& level) {
+    const auto& arguments = directive.arguments;
+    level.settings.large_client_header_buffers_count = number_argument(directive, arguments[0]);
+    level.settings.large_client_header_buffers_size = size_argument(directive, 1);
+    if (level.settings.large_client_header_buffers_count < 1 || level.settings.large_client_header_buffers_size < 16)
+        invalid_value(directive, arguments[0] + " " + arguments[1]);
+}
+
+void store_access_log(const Directive& directive, Level& level) {
+    const auto& arguments = directive.arguments;
+    if (arguments[0] == "off") {
+        if (arguments.size() > 1) throw ConfigError("invalid parameter \"" + arguments[1] + "\"", directive.where);
+        level.settings.access_log.reset();
+        return;
+    }
+    if (arguments.size() > 2) throw ConfigError("invalid parameter \"" + arguments[2] + "\"", directive.where);
+    if (arguments.size() == 2 && arguments[1] != "combined")
+        throw ConfigError("unknown log format \"" + arguments[1] + "\"", directive.where);
+    level.settings.access_log = arguments[0];
+}
+
+// nginx's surprise, kept: a block with any proxy_set_header inherits none
+// of the outer blocks' ones.
+void store_proxy_set_header(const Directive& directive, Level& level) {
+    if (!level.written_here.contains("proxy_set_header")) level.settings.proxy_set_header.clear();
+    level.settings.proxy_set_header.push_back({directive.arguments[0], directive.arguments[1]});
+}
+
+void store_proxy_redirect(const Directive& directive, Level& level) {
+    const auto& arguments = directive.arguments;
+    auto& redirect = level.settings.proxy_redirect;
+    if (arguments.size() == 2) redirect = {ProxyRedirect::Mode::Replace, arguments[0], arguments[1]};
+    else if (arguments[0] == "default") redirect = {ProxyRedirect::Mode::Default, "", ""};
+    else if (arguments[0] == "off") redirect = {ProxyRedirect::Mode::Off, "", ""};
+    else throw ConfigError("invalid parameter \"" + arguments[0] + "\"", directive.where);
+}
+
+void store_proxy_buffers(const Directive& directive, Level& level) {
+    const auto& arguments = directive.arguments;
+    level.settings.proxy_buffers_count = number_argument(directive, arguments[0]);
+    level.settings.proxy_buffers_size = size_argument(directive, 1);
+    if (level.settings.proxy_buffers_count < 2 || level.settings.proxy_buffers_size == 0)
+        invalid_value(directive, arguments[0] + " " + arguments[1]);
+}
+
+void store_proxy_next_upstream(const Directive& directive, Level& level) {
+    Settings::NextUpstream next{false, false, false, false, {}, false};
+    for (const auto& value : directive.arguments) {
+        if (value == "error") next.error = true;
+        else if (value == "timeout") next.timeout = true;
+        else if (value == "invalid_header") next.invalid_header = true;
+        else if (value == "non_idempotent") next.non_idempotent = true;
+        else if (value == "off") next.off = true;
+        else if (value == "http_500" || value == "http_502" || value == "http_503" || value == "http_504" ||
+                 value == "http_403" || value == "http_404" || value == "http_429")
+            next.statuses.push_back(std::stoi(value.substr(5)));
+        else invalid_value(directive, value);
+    }
+    if (next.off && directive.arguments.size() > 1) invalid_value(directive, "off");
+    level.settings.proxy_next_upstream = next;
+}
+
+void store_proxy_http_version(const Directive& directive, Level& level) {
+    const auto& version = directive.arguments[0];
+    if (version != "1.0" && version != "1.1") invalid_value(directive, version);
+    level.settings.proxy_http_version = version;
+}
+
+}  // namespace
+
+const std::vector<DirectiveSpec>& core_directives() {
+    constexpr unsigned anywhere = in::http_server_location;
+    static const std::vector<DirectiveSpec> table = {
+        // The configuration's shape: read by config.cpp.
+        structural("worker_processes", in::Main, 1, 1),
+        structural("pid", in::Main, 1, 1),
+        structural("error_log", in::Main, 1, 2),
+        block("events", in::Main, 0, in::Events),
+        structural("worker_connections", in::Events, 1, 1),
+        block("http", in::Main, 0, in::Http),
+        block("upstream", in::Http, 1, in::Upstream, true),
+        structural("server", in::Upstream, 1, 6, true),  // an address in an upstream block...
+        block("server", in::Http, 0, in::Server, true),      // ...and a virtual server in http
+        structural("keepalive", in::Upstream, 1, 2),
+        structural("least_conn", in::Upstream, 0, 0),
+        structural("listen", in::Server, 1, 2, true),
+        structural("server_name", in::Server, 1, many, true),
+        {"location", in::Server, 1, 2, true, true, in::Location, {}},
+        structural("proxy_pass", in::Location, 1, 1),
+        structural("return", in::Server | in::Location, 1, 2),
+        // Settings, inherited by inner blocks.
+        size_row("client_max_body_size", anywhere, &Settings::client_max_body_size),
+        duration_row("client_header_timeout", in::Http | in::Server, &Settings::client_header_timeout),
+        duration_row("client_body_timeout", anywhere, &Settings::client_body_timeout),
+        duration_row("keepalive_timeout", anywhere, &Settings::keepalive_timeout),
+        {"large_client_header_buffers", in::Http | in::Server, 2, 2, false, false, in::Main, store_large_client_header_buffers},
+        on_off_row("underscores_in_headers", in::Http | in::Server, &Settings::underscores_in_headers),
+        {"access_log", anywhere, 1, 3, true, false, in::Main, store_access_log},
+        {"proxy_set_header", anywhere, 2, 2, true, false, in::Main, store_proxy_set_header},
+        {"proxy_redirect", anywhere, 1, 2, false, false, in::Main, store_proxy_redirect},
+        duration_row("proxy_connect_timeout", anywhere, &Settings::proxy_connect_timeout),
+        duration_row("proxy_read_timeout", anywhere, &Settings::proxy_read_timeout),
+        duration_row("proxy_send_timeout", anywhere, &Settings::proxy_send_timeout),
+        {"proxy_http_version", anywhere, 1, 1, false, false, in::Main, store_proxy_http_version},
+        on_off_row("proxy_request_buffering", anywhere, &Settings::proxy_request_buffering),
+        on_off_row("proxy_buffering", anywhere, &Settings::proxy_buffering),
+        size_row("client_body_buffer_size", anywhere, &Settings::client_body_buffer_size),
+        size_row("proxy_buffer_size", anywhere, &Settings::proxy_buffer_size),
+        {"proxy_buffers", anywhere, 2, 2, false, false, in::Main, store_proxy_buffers},
+        {"proxy_next_upstream", anywhere, 1, 10, false, false, in::Main, store_proxy_next_upstream},
+        {"proxy_next_upstream_tries", anywhere, 1, 1, false, false, in::Main,
+         [](const Directive& directive, Level& level) {
+             level.settings.proxy_next_upstream_tries = number_argument(directive, directive.arguments[0]);
+         }},
+    };
+    return table;
+}
+
+DirectiveTable::DirectiveTable(const ConfigModule* module) {
+    for (const auto& row : core_directives()) rows_.push_back(&row);
+    if (module)
+        for (const auto& row : module->directives) rows_.push_back(&row);
+}
+
+const DirectiveSpec* DirectiveTable::find(const Directive& directive, in::Context context) const {
+    bool known = false;
+    for (const auto* row : rows_) {
+        if (row->name != directive.name) continue;
+        known = true;
+        if (row->contexts & context) return row;
+    }
+    if (known) throw ConfigError("\"" + directive.name + "\" directive is not allowed here", directive.where);
+    return nullptr;
+}
+
+void DirectiveTable::check(const std::vector<Directive>& main_block) const { check_block(main_block, in::Main); }
+
+void DirectiveTable::check_block(const std::vector<Directive>& block, in::Context context) const {
+    if (context == in::Types) return;  // its lines are MIME types, read by the module that owns `types`
+    std::vector<std::string_view> seen;
+    for (const auto& directive : block) {
+        const auto* row = find(directive, context);
+        if (!row) throw ConfigError("unknown directive \"" + directive.name + "\"", directive.where);
+        if (row->has_block && !directive.block)
+            throw ConfigError("directive \"" + directive.name + "\" has no opening \"{\"", directive.where);
+        if (!row->has_block && directive.block)
+            throw ConfigError("directive \"" + directive.name + "\" is not terminated by \";\"", directive.where);
+        const auto count = directive.arguments.size();
+        if (count < row->min_arguments || count > row->max_arguments)
+            throw ConfigError("invalid number of arguments in \"" + directive.name + "\" directive", directive.where);
+        if (!row->repeatable) {
+            if (std::find(seen.begin(), seen.end(), directive.name) != seen.end())
+                throw ConfigError("\"" + directive.name + "\" directive is duplicate", directive.where);
+            seen.push_back(directive.name);
+        }
+        if (directive.block) check_block(*directive.block, row->opens);
+    }
+}
+
+void DirectiveTable::store_settings(const std::vector<Directive>& block, in::Context context, Level& level) const {
+    for (const auto& directive : block) {
+        const auto* row = find(directive, context);
+        if (!row || !row->store) continue;
+        row->store(directive, level);
+        level.written_here.insert(directive.name);
+    }
+}
+
+}  // namespace webstack::stage4
