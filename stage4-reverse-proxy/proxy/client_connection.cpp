@@ -115,9 +115,22 @@ void log_access(const Settings& defaults, const RequestContext& context, const h
 struct Route {
     enum class Kind { Answer, Close, Proxy, Content } kind = Kind::Answer;
     http::Response response;  // Answer: what to send
+    int status = 0;           // Close: what the access log says (444: `return 444`, 408: too slow)
     const Server* server = nullptr;
     const Location* location = nullptr;  // Proxy, Content (nullptr: no location matched)
     std::optional<http::Target> target;  // Content: the decoded, normalised target
+
+    static Route answer(http::Response response) {
+        Route decided;
+        decided.response = std::move(response);
+        return decided;
+    }
+    static Route close(int status) {
+        Route decided;
+        decided.kind = Kind::Close;
+        decided.status = status;
+        return decided;
+    }
 };
 
 Route route(const http::Request& request, const ListenGroup& group, RequestContext& context) {
@@ -149,8 +162,8 @@ Route route(const http::Request& request, const ListenGroup& group, RequestConte
     decided.location = location;
     if (location) context.access_log = &location->settings.access_log;
     if (location && location->return_directive) {
-        if (location->return_directive->code == 444) decided.kind = Route::Kind::Close;  // nginx: close, say nothing
-        else decided.response = return_response(*location->return_directive, context, true);
+        if (location->return_directive->code == 444) return Route::close(444);  // nginx: close, say nothing
+        decided.response = return_response(*location->return_directive, context, true);
     } else if (location && location->proxy_pass) {
         decided.kind = Route::Kind::Proxy;
     } else {
@@ -158,6 +171,31 @@ Route route(const http::Request& request, const ListenGroup& group, RequestConte
         decided.target = std::move(parsed.target);
     }
     return decided;
+}
+
+// A request whose head did not arrive whole: too slow (nginx closes
+// without a word and logs 408), or malformed (an error page).
+Route refuse(const http::RequestParser& parser, const RequestContext& context) {
+    if (!parser.error()) return Route::close(408);
+    log::info("client sent invalid request: {}, client: {}", parser.error()->reason, context.connection.remote_host);
+    return Route::answer(error_page(status_for(parser.error()->kind), false));
+}
+
+// Closes the connection. When the client is still sending (a body we
+// refused, say), closing at once would make the kernel answer its bytes
+// with a reset, which can destroy our response before it is read: so read
+// and drop for a while first (nginx's lingering close).
+asio::awaitable<void> close_client(net::Socket& socket, const http::RequestParser& parser, const std::string& pending) {
+    boost::system::error_code ignored;
+    socket.shutdown(net::Socket::shutdown_send, ignored);
+    if (parser.in_progress() || !pending.empty()) {
+        std::string discarded;
+        for (int reads = 0; reads < 256; ++reads) {
+            discarded.clear();
+            if (!(co_await read_some_for(socket, discarded, Duration(1000))).ok()) break;
+        }
+    }
+    socket.close(ignored);
 }
 
 }  // namespace
@@ -185,32 +223,24 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.request = &request;
         context.proxy_host.clear();
         context.access_log = nullptr;
+        // Decided by plain functions; here only what they decided is done.
+        Route decided = head == HeadOutcome::Complete && !parser.error() ? route(request, group, context)
+                                                                          : refuse(parser, context);
+        if (decided.kind == Route::Kind::Content && !content)
+            decided = Route::answer(error_page(404, true));  // stage 4 has no files to serve
         Outcome outcome;
-        if (head == HeadOutcome::TimedOut) {
-            outcome = Outcome::without_answer(408);  // nginx closes without a word, and logs 408
-        } else if (parser.error()) {
-            log::info("client sent invalid request: {}, client: {}", parser.error()->reason, context.connection.remote_host);
-            outcome = co_await answer(client, error_page(status_for(parser.error()->kind), false), request);
-        } else {
-            // Routed by a plain function; here only what it decided is done.
-            Route decided = route(request, group, context);
-            if (decided.kind == Route::Kind::Content && !content) {
-                decided.kind = Route::Kind::Answer;  // stage 4 has no files to serve
-                decided.response = error_page(404, true);
-            }
-            switch (decided.kind) {
-                case Route::Kind::Close: outcome = Outcome::without_answer(444); break;
-                case Route::Kind::Proxy:
-                    outcome = co_await proxy_request({client, request, context, *decided.location, upstreams});
-                    break;
-                case Route::Kind::Content:
-                    outcome = co_await content->handle(client, request, *decided.server, decided.location,
-                                                       *decided.target, context, upstreams);
-                    break;
-                case Route::Kind::Answer:
-                    outcome = co_await answer(client, std::move(decided.response), request);
-                    break;
-            }
+        switch (decided.kind) {
+            case Route::Kind::Close: outcome = Outcome::without_answer(decided.status); break;
+            case Route::Kind::Proxy:
+                outcome = co_await proxy_request({client, request, context, *decided.location, upstreams});
+                break;
+            case Route::Kind::Content:
+                outcome = co_await content->handle(client, request, *decided.server, decided.location,
+                                                   *decided.target, context, upstreams);
+                break;
+            case Route::Kind::Answer:
+                outcome = co_await answer(client, std::move(decided.response), request);
+                break;
         }
         log_access(defaults, context, request, outcome);
         answered_here = context.proxy_host.empty();  // no proxy_pass was chosen
@@ -218,19 +248,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         parser.next_request();
         body_piece.clear();
     }
-    boost::system::error_code ignored;
-    socket.shutdown(net::Socket::shutdown_send, ignored);
-    if (parser.in_progress() || !pending.empty()) {
-        // The client is still sending (a body we refused, say). Closing now
-        // would make the kernel answer its bytes with a reset, which can
-        // destroy our response before it is read: read and drop for a while.
-        std::string discarded;
-        for (int reads = 0; reads < 256; ++reads) {
-            discarded.clear();
-            if (!(co_await read_some_for(socket, discarded, Duration(1000))).ok()) break;
-        }
-    }
-    socket.close(ignored);
+    co_await close_client(socket, parser, pending);
 }
 
 }  // namespace webstack::stage4

@@ -105,6 +105,85 @@ std::optional<Loaded> read_config(const std::string& file, const Module& module,
         return std::nullopt;
     }
 }
+
+// The master process: it owns the listening sockets and the current
+// config; stage 3's arbiter forks the workers, watches them, and calls
+// back here for a reload (HUP).
+class Master {
+public:
+    Master(Loaded loaded, const Module& module) : config_(loaded.config), content_(loaded.content), module_(module) {}
+
+    int run() {
+        try {
+            listeners_ = bind_listeners(io_, *config_, {});
+        } catch (const net::ListenError& error) {
+            emergency(error.what());
+            return 1;
+        }
+        arbiter::ArbiterHooks hooks;
+        hooks.close_listeners = [this] {
+            for (auto& open : listeners_) open.listener->close();
+        };
+        hooks.reopen_logs = [] { log::reopen_log_files(); };
+        hooks.reload_config = [this] { return reload(); };
+        return arbiter::Arbiter(arbiter_options(), [this](arbiter::WorkerContext& context) { return work(context); },
+                                hooks)
+            .run();
+    }
+
+private:
+    arbiter::ArbiterOptions arbiter_options() const {
+        arbiter::ArbiterOptions options;
+        options.dialect = arbiter::Dialect::Nginx;
+        options.program = std::string(program) + " (webstack) with " + config_->file.string();
+        options.workers = config_->worker_processes;
+        options.timeout = std::chrono::seconds(0);            // nginx does not kill busy workers
+        options.graceful_timeout = std::chrono::seconds(60);  // then SIGKILL (nginx's worker_shutdown_timeout)
+        options.pidfile = config_->resolve(config_->pid.empty() ? "nginx.pid" : config_->pid).string();
+        options.worker_class = "nginx-style proxy";
+        for (const auto& open : listeners_) options.listening_urls.push_back(open.listener->url());
+        return options;
+    }
+
+    // A worker process, with the config current at the fork.
+    int work(arbiter::WorkerContext& context) {
+        const auto config = config_;
+        const auto content = content_;
+        log::notice(fmt::format("start worker process {}", ::getpid()));
+        // One thread, and only it, ever touches this event loop: no
+        // resolver threads (we resolve no names), signals arrive through
+        // Asio's pipe. So Asio may leave out its locks (UNSAFE: unsafe
+        // only for a loop that several threads share).
+        boost::asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
+        ProxyServer server(io, *config, listeners_, context.master_pid, content.get());
+        context.booted = true;  // from here on, an exception is a crash, not a failed boot
+        server.run();
+        return 0;
+    }
+
+    // nginx's reload: a config that does not load is refused, and the old
+    // workers go on with the old one.
+    bool reload() {
+        auto next = read_config(config_->file.string(), module_, true);
+        if (!next) return false;
+        try {
+            listeners_ = bind_listeners(io_, *next->config, listeners_);
+        } catch (const net::ListenError& error) {
+            log::write(log::Level::Critical, error.what());
+            return false;
+        }
+        config_ = next->config;
+        content_ = next->content;
+        log::notice("reconfiguring: " + config_->file.string());
+        return true;
+    }
+
+    boost::asio::io_context io_;  // never run: it only owns the listening sockets
+    std::vector<OpenListener> listeners_;
+    std::shared_ptr<const Config> config_;
+    std::shared_ptr<const ContentHandler> content_;
+    const Module& module_;
+};
 }  // namespace
 
 int run_command(int argc, char** argv, const Program& about) {
@@ -125,72 +204,15 @@ int run_command(int argc, char** argv, const Program& about) {
         if (test_only) std::cerr << program << ": configuration file " << config_file << " test failed\n";
         return 1;
     }
-    auto config = loaded->config;
-    auto content = loaded->content;
+    const auto& file = loaded->config->file.string();
     if (test_only) {
-        std::cerr << program << ": the configuration file " << config->file.string() << " syntax is ok\n"
-                  << program << ": configuration file " << config->file.string() << " test is successful\n";
+        std::cerr << program << ": the configuration file " << file << " syntax is ok\n"
+                  << program << ": configuration file " << file << " test is successful\n";
         return 0;
     }
-    if (!signal_name.empty()) return send_signal(*config, signal_name);
-    if (!open_logs(*config)) return 1;
-
-    // The master binds; the workers it forks share the sockets.
-    boost::asio::io_context master_io;  // never run: it only owns the listening sockets
-    std::vector<OpenListener> listeners;
-    try {
-        listeners = bind_listeners(master_io, *config, {});
-    } catch (const net::ListenError& error) {
-        emergency(error.what());
-        return 1;
-    }
-
-    arbiter::ArbiterOptions options;
-    options.dialect = arbiter::Dialect::Nginx;
-    options.program = std::string(program) + " (webstack) with " + config->file.string();
-    options.workers = config->worker_processes;
-    options.timeout = std::chrono::seconds(0);             // nginx does not kill busy workers
-    options.graceful_timeout = std::chrono::seconds(60);   // then SIGKILL (nginx's worker_shutdown_timeout)
-    options.pidfile = config->resolve(config->pid.empty() ? "nginx.pid" : config->pid).string();
-    options.worker_class = "nginx-style proxy";
-    for (const auto& open : listeners) options.listening_urls.push_back(open.listener->url());
-
-    const auto worker_main = [&](arbiter::WorkerContext& context) {
-        const auto mine = config;  // the config current at the fork
-        const auto my_content = content;
-        log::notice(fmt::format("start worker process {}", ::getpid()));
-        // One thread, and only it, ever touches this event loop: no
-        // resolver threads (we resolve no names), signals arrive through
-        // Asio's pipe. So Asio may leave out its locks (UNSAFE: unsafe
-        // only for a loop that several threads share).
-        boost::asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
-        ProxyServer server(io, *mine, listeners, context.master_pid, my_content.get());
-        context.booted = true;  // from here on, an exception is a crash, not a failed boot
-        server.run();
-        return 0;
-    };
-    arbiter::ArbiterHooks hooks;
-    hooks.close_listeners = [&] {
-        for (auto& open : listeners) open.listener->close();
-    };
-    hooks.reopen_logs = [] { log::reopen_log_files(); };
-    hooks.reload_config = [&] {
-        // nginx's reload: a config that does not load is refused, and the
-        // old workers go on with the old one.
-        auto next = read_config(config->file.string(), about.module, true);
-        if (!next) return false;
-        try {
-            listeners = bind_listeners(master_io, *next->config, listeners);
-        } catch (const net::ListenError& error) {
-            log::write(log::Level::Critical, error.what());
-            return false;
-        }
-        config = next->config;
-        content = next->content;
-        log::notice("reconfiguring: " + config->file.string());
-        return true;
-    };
-    return arbiter::Arbiter(options, worker_main, hooks).run();
+    if (!signal_name.empty()) return send_signal(*loaded->config, signal_name);
+    if (!open_logs(*loaded->config)) return 1;
+    return Master(*loaded, about.module).run();  // the master binds; the workers it forks share the sockets
 }
 
 }  // namespace webstack::stage4

@@ -214,11 +214,112 @@ std::optional<FileValidators> not_modified_at_a_look(const http::Request& reques
     return validators;
 }
 
+// gzip_static: a ready-made FILE.gz beside the file, for clients that take
+// gzip. When the client does, `file` becomes the .gz copy.
+struct GzipChoice {
+    bool copy_exists = false;  // caches must then keep the two apart (Vary)
+    bool chosen = false;       // the client gets the .gz copy
+};
+
+GzipChoice choose_gzip_copy(const http::Request& request, const StaticSettings& settings, const FilePath& path,
+                            OpenedFile& file) {
+    GzipChoice choice;
+    if (!settings.gzip_static) return choice;
+    auto compressed = open_beneath(path.base, path.relative + ".gz", settings.symlinks);
+    choice.copy_exists = compressed.ok() && compressed.is_regular();
+    if (choice.copy_exists && accepts_gzip(request.headers)) {
+        file = std::move(compressed);
+        choice.chosen = true;
+    }
+    return choice;
+}
+
+// The body's shape: the whole file, one range, or several ranges as one
+// multipart/byteranges body, each part with a little head of its own (RFC
+// 9110 section 14.6). Appends the pieces to send after the head.
+struct BodyPlan {
+    int status = 200;
+    std::uint64_t length = 0;  // Content-Length
+    std::string content_type;
+    std::string content_range;  // one range only
+};
+
+BodyPlan plan_body(const RangeAnswer& ranges, std::uint64_t size, const std::string& type,
+                   std::vector<FileReply::Piece>& pieces) {
+    BodyPlan plan{200, 0, type, ""};
+    if (ranges.kind == RangeAnswer::Kind::Whole) {
+        if (size > 0) pieces.push_back({"", {0, size - 1}, true});
+        plan.length = size;
+        return plan;
+    }
+    plan.status = 206;
+    if (ranges.ranges.size() == 1) {
+        const auto& range = ranges.ranges.front();
+        plan.content_range = fmt::format("bytes {}-{}/{}", range.first, range.last, size);
+        pieces.push_back({"", range, true});
+        plan.length = range.length();
+        return plan;
+    }
+    static unsigned long long boundaries = 0;
+    const auto boundary = fmt::format("{:020}", ++boundaries);
+    plan.content_type = "multipart/byteranges; boundary=" + boundary;
+    for (const auto& range : ranges.ranges) {
+        pieces.push_back({fmt::format("\r\n--{}\r\nContent-Type: {}\r\nContent-Range: bytes {}-{}/{}\r\n\r\n",
+                                      boundary, type, range.first, range.last, size),
+                          range, true});
+    }
+    pieces.push_back({"\r\n--" + boundary + "--\r\n", {}, false});
+    for (const auto& piece : pieces) plan.length += piece.text.size() + (piece.has_bytes ? piece.bytes.length() : 0);
+    return plan;
+}
+
+// What the head says about the file besides its body.
+struct FileFacts {
+    FileValidators validators;
+    GzipChoice gzip;
+    bool vary = false;  // gzip_vary on, and a .gz copy exists
+};
+
+// The head, written field by field in nginx's order (so that the two can
+// be compared line by line), the way the proxy writes the heads it passes
+// on: no list of fields in between.
+void write_file_head(FileReply& planned, const BodyPlan& body, const FileFacts& facts, const StaticSettings& settings) {
+    auto& head = planned.head;
+    head = http::start_response_head(body.status, "", stage4::server_header);
+    http::append_field(head, "Content-Type", body.content_type);
+    char digits[24];
+    const auto digits_end = std::to_chars(digits, digits + sizeof digits, body.length).ptr;
+    http::append_field(head, "Content-Length", std::string_view(digits, static_cast<std::size_t>(digits_end - digits)));
+    http::append_field(head, "Last-Modified", format_last_modified(facts.validators.mtime));
+    http::append_field(head, "Connection", planned.keep_alive ? "keep-alive" : "close");
+    if (facts.vary) http::append_field(head, "Vary", "Accept-Encoding");
+    if (facts.gzip.chosen) http::append_field(head, "Content-Encoding", "gzip");
+    if (!facts.validators.etag.empty()) http::append_field(head, "ETag", facts.validators.etag);
+    if (!body.content_range.empty()) http::append_field(head, "Content-Range", body.content_range);
+    add_expires(head, settings.expires);
+    // "You may ask for parts": said with the whole file (nginx leaves it out of a 206).
+    if (body.status == 200 && (!settings.max_ranges || *settings.max_ranges > 0))
+        http::append_field(head, "Accept-Ranges", "bytes");
+    head += "\r\n";
+}
+
+// A small whole file goes out with its head, in one write: reading a few
+// kilobytes costs less than a second trip into the socket.
+void inline_small_file(FileReply& planned, int fd) {
+    constexpr std::uint64_t small_file = 16 * 1024;
+    auto& pieces = planned.pieces;
+    if (pieces.size() != 1 || !pieces.front().text.empty() || planned.body_bytes > small_file) return;
+    auto& head = planned.head;
+    const auto before = head.size();
+    head.resize(before + planned.body_bytes);
+    const auto got = ::pread(fd, head.data() + before, planned.body_bytes, static_cast<off_t>(pieces.front().bytes.first));
+    if (got == static_cast<ssize_t>(planned.body_bytes)) pieces.clear();
+    else head.resize(before);  // the file changed under us: the usual way
+}
+
 // The answer for one regular file, opened: validators, preconditions,
 // ranges, then the head and the plan for the bytes. `name` gives the
-// Content-Type (by its extension). The head is written field by field, in
-// nginx's order (so that the two can be compared line by line), the way
-// the proxy writes the heads it passes on: no list of fields in between.
+// Content-Type (by its extension).
 Reply file_reply(const ClientSide& client, const http::Request& request, const StaticSettings& settings,
                  const FilePath& path, OpenedFile file, const std::string& name) {
     Reply reply;
@@ -226,100 +327,33 @@ Reply file_reply(const ClientSide& client, const http::Request& request, const S
     FileReply& planned = reply.file;
     planned.keep_alive = keep_alive_after(client, request);
     planned.use_sendfile = settings.sendfile;
-    auto& head = planned.head;
-    const auto field = [&head](std::string_view field_name, std::string_view value) {
-        http::append_field(head, field_name, value);
-    };
 
-    // gzip_static: a ready-made FILE.gz beside the file, for clients that take gzip.
-    bool has_gzip_copy = false, gzipped = false;
-    if (settings.gzip_static) {
-        auto compressed = open_beneath(path.base, path.relative + ".gz", settings.symlinks);
-        has_gzip_copy = compressed.ok() && compressed.is_regular();
-        if (has_gzip_copy && accepts_gzip(request.headers)) {
-            file = std::move(compressed);
-            gzipped = true;
-        }
-    }
-    // Caches must keep the two copies apart (gzip_vary on).
-    const bool vary = has_gzip_copy && settings.gzip_vary;
-    const auto size = static_cast<std::uint64_t>(file.info.st_size);
-    const FileValidators validators = validators_of(file.info, settings);
-    const char* connection = planned.keep_alive ? "keep-alive" : "close";
-
-    switch (evaluate_preconditions(request.headers, validators, settings.if_modified_since)) {
+    FileFacts facts;
+    facts.gzip = choose_gzip_copy(request, settings, path, file);
+    facts.vary = facts.gzip.copy_exists && settings.gzip_vary;
+    facts.validators = validators_of(file.info, settings);
+    switch (evaluate_preconditions(request.headers, facts.validators, settings.if_modified_since)) {
         case Precondition::Failed: return Reply::page(error_page(412, planned.keep_alive));
-        case Precondition::NotModified: return not_modified(settings, validators, vary, planned.keep_alive);
+        case Precondition::NotModified: return not_modified(settings, facts.validators, facts.vary, planned.keep_alive);
         case Precondition::Proceed: break;
     }
-
-    const auto ranges = evaluate_range(request.headers, size, validators, settings.max_ranges);
+    const auto size = static_cast<std::uint64_t>(file.info.st_size);
+    const auto ranges = evaluate_range(request.headers, size, facts.validators, settings.max_ranges);
     if (ranges.kind == RangeAnswer::Kind::Unsatisfiable) {
         auto page = error_page(416, planned.keep_alive);
         page.headers.add("Content-Range", "bytes */" + std::to_string(size));
         return Reply::page(std::move(page));
     }
 
-    auto& pieces = planned.pieces;
-    const std::string& type = settings.type_of(name);
-    std::uint64_t length = 0;
-    std::string content_type = type;
-    std::string content_range;
-    if (ranges.kind == RangeAnswer::Kind::Whole) {
-        planned.status = 200;
-        if (size > 0) pieces.push_back({"", {0, size - 1}, true});
-        length = size;
-    } else if (ranges.ranges.size() == 1) {
-        const auto& range = ranges.ranges.front();
-        planned.status = 206;
-        content_range = fmt::format("bytes {}-{}/{}", range.first, range.last, size);
-        pieces.push_back({"", range, true});
-        length = range.length();
-    } else {
-        // Several ranges: one body, each part with its own little head (RFC 9110 section 14.6).
-        static unsigned long long boundaries = 0;
-        const auto boundary = fmt::format("{:020}", ++boundaries);
-        planned.status = 206;
-        content_type = "multipart/byteranges; boundary=" + boundary;
-        for (const auto& range : ranges.ranges) {
-            pieces.push_back({fmt::format("\r\n--{}\r\nContent-Type: {}\r\nContent-Range: bytes {}-{}/{}\r\n\r\n",
-                                          boundary, type, range.first, range.last, size),
-                              range, true});
-        }
-        pieces.push_back({"\r\n--" + boundary + "--\r\n", {}, false});
-        for (const auto& piece : pieces) length += piece.text.size() + (piece.has_bytes ? piece.bytes.length() : 0);
-    }
-    head = http::start_response_head(planned.status, "", stage4::server_header);
-    field("Content-Type", content_type);
-    char digits[24];
-    const auto digits_end = std::to_chars(digits, digits + sizeof digits, length).ptr;
-    field("Content-Length", std::string_view(digits, static_cast<std::size_t>(digits_end - digits)));
-    field("Last-Modified", format_last_modified(validators.mtime));
-    field("Connection", connection);
-    if (vary) field("Vary", "Accept-Encoding");
-    if (gzipped) field("Content-Encoding", "gzip");
-    if (!validators.etag.empty()) field("ETag", validators.etag);
-    if (!content_range.empty()) field("Content-Range", content_range);
-    add_expires(head, settings.expires);
-    // "You may ask for parts": said with the whole file (nginx leaves it out of a 206).
-    if (planned.status == 200 && (!settings.max_ranges || *settings.max_ranges > 0)) field("Accept-Ranges", "bytes");
-    head += "\r\n";
-
+    const auto body = plan_body(ranges, size, settings.type_of(name), planned.pieces);
+    planned.status = body.status;
+    write_file_head(planned, body, facts, settings);
     if (request.method == "HEAD") {
-        pieces.clear();
+        planned.pieces.clear();
         return reply;
     }
-    planned.body_bytes = length;
-    // A small whole file goes out with its head, in one write: reading a
-    // few kilobytes costs less than a second trip into the socket.
-    constexpr std::uint64_t small_file = 16 * 1024;
-    if (pieces.size() == 1 && pieces.front().text.empty() && length <= small_file) {
-        const auto before = head.size();
-        head.resize(before + length);
-        const auto got = ::pread(file.fd.get(), head.data() + before, length, static_cast<off_t>(pieces.front().bytes.first));
-        if (got == static_cast<ssize_t>(length)) pieces.clear();
-        else head.resize(before);  // the file changed under us: the usual way
-    }
+    planned.body_bytes = body.length;
+    inline_small_file(planned, file.fd.get());
     planned.fd = std::move(file.fd);
     return reply;
 }
@@ -434,69 +468,88 @@ Reply folder_reply(const ClientSide& client, const http::Request& request, const
     return Reply::page(error_page(403, true));
 }
 
+// Where a request is looked for: its URI and query (try_files may change
+// them), and the location whose settings apply.
+struct Lookup {
+    std::string uri;
+    std::string query;
+    const Location* location;
+};
+
+// try_files found none of its files: the fallback decides. =404: that
+// status; @name: a named location (often the application); another URI:
+// its own location decides, as if the client had asked for it. Returns
+// the reply when that settles it; nothing when the lookup goes on (in
+// `lookup`, now another URI or location).
+std::optional<Reply> follow_fallback(const StaticSettings& settings, const Server& server, Lookup& lookup,
+                                     RequestContext& context) {
+    const std::string fallback = stage4::expand_variables(settings.try_files.back(), context);
+    if (fallback.starts_with('=')) return Reply::page(error_page(std::stoi(fallback.substr(1)), true));
+    if (fallback.starts_with('@')) {
+        lookup.location = stage4::find_named_location(server, fallback);
+    } else {
+        const auto question = fallback.find('?');
+        lookup.uri = fallback.substr(0, question);
+        if (question != std::string::npos) lookup.query = fallback.substr(question + 1);
+        lookup.location = stage4::choose_location(server, lookup.uri);
+    }
+    if (lookup.location && lookup.location->proxy_pass) {
+        Reply reply;
+        reply.kind = Reply::Kind::Proxy;
+        reply.location = lookup.location;
+        if (!fallback.starts_with('@'))  // a named location passes the original target
+            reply.new_target = http::percent_encode(lookup.uri) + (lookup.query.empty() ? "" : "?" + lookup.query);
+        return reply;
+    }
+    if (lookup.location && lookup.location->return_directive)
+        return Reply::page(stage4::return_response(*lookup.location->return_directive, context, true));
+    return std::nullopt;
+}
+
+// The static module's answer for a URI: the file, a folder's index or
+// listing, a redirect to add a folder's "/", or an error.
+Reply serve_uri(const ClientSide& client, const http::Request& request, const StaticSettings& settings,
+                const Lookup& lookup, RequestContext& context) {
+    const auto& uri = lookup.uri;
+    // nginx's static module serves GET and HEAD; POST looks for the file, then gets 405.
+    const bool get_or_head = request.method == "GET" || request.method == "HEAD";
+    if (!get_or_head && request.method != "POST") return Reply::page(method_not_allowed());
+    const auto path = map_uri(settings, lookup.location, uri);
+    if (path.refused) return Reply::page(error_page(404, true));
+    if (get_or_head && !uri.ends_with('/'))
+        if (const auto validators = not_modified_at_a_look(request, settings, path))
+            return not_modified(settings, *validators, false, keep_alive_after(client, request));
+    auto file = open_beneath(path.base, path.relative, settings.symlinks);
+    if (!file.ok()) {
+        log_open_failure(path, file.error, context, request);
+        return Reply::page(error_page(status_for_error(file.error), true));
+    }
+    if (file.is_directory()) {
+        if (!uri.ends_with('/')) return Reply::page(redirect_to_folder(request, uri, lookup.query, context, settings));
+        return folder_reply(client, request, settings, path, file, uri, context);
+    }
+    // "file.txt/" names no folder; a FIFO or a device is no file to send.
+    if (uri.ends_with('/') || !file.is_regular()) return Reply::page(error_page(404, true));
+    if (!get_or_head) return Reply::page(method_not_allowed());
+    return file_reply(client, request, settings, path, std::move(file), uri);
+}
+
 // What a request for `target` gets, from the files of `server` and `location`.
 Reply decide(const StaticFiles& files, const ClientSide& client, const http::Request& request, const Server& server,
              const Location* location, const http::Target& target, RequestContext& context) {
-    std::string uri = target.path;
-    std::string query = target.query;
-    // try_files may send the request elsewhere: another URI (to its own
-    // location) or a named location. nginx gives up after 10 such jumps.
+    Lookup lookup{target.path, target.query, location};
+    // try_files may send the request elsewhere; nginx gives up after 10 such jumps.
     for (int jumps = 0; jumps < 10; ++jumps) {
-        const StaticSettings& settings = files.settings_for(server, location);
-        if (location) context.access_log = &location->settings.access_log;
-
-        if (!settings.try_files.empty()) {
-            if (const auto found = first_existing(settings, location, uri, context)) {
-                uri = *found;
-            } else {
-                const std::string fallback = stage4::expand_variables(settings.try_files.back(), context);
-                if (fallback.starts_with('='))  // =404: that status
-                    return Reply::page(error_page(std::stoi(fallback.substr(1)), true));
-                if (fallback.starts_with('@')) {  // a named location: often the application
-                    location = stage4::find_named_location(server, fallback);
-                } else {  // another URI: its own location decides, as if the client had asked for it
-                    const auto question = fallback.find('?');
-                    uri = fallback.substr(0, question);
-                    if (question != std::string::npos) query = fallback.substr(question + 1);
-                    location = stage4::choose_location(server, uri);
-                }
-                if (location && location->proxy_pass) {
-                    Reply reply;
-                    reply.kind = Reply::Kind::Proxy;
-                    reply.location = location;
-                    if (!fallback.starts_with('@'))  // a named location passes the original target
-                        reply.new_target = http::percent_encode(uri) + (query.empty() ? "" : "?" + query);
-                    return reply;
-                }
-                if (location && location->return_directive)
-                    return Reply::page(stage4::return_response(*location->return_directive, context, true));
-                continue;
-            }
+        const StaticSettings& settings = files.settings_for(server, lookup.location);
+        if (lookup.location) context.access_log = &lookup.location->settings.access_log;
+        if (settings.try_files.empty()) return serve_uri(client, request, settings, lookup, context);
+        if (const auto found = first_existing(settings, lookup.location, lookup.uri, context)) {
+            lookup.uri = *found;
+            return serve_uri(client, request, settings, lookup, context);
         }
-
-        // nginx's static module serves GET and HEAD; POST looks for the file, then gets 405.
-        const bool get_or_head = request.method == "GET" || request.method == "HEAD";
-        if (!get_or_head && request.method != "POST") return Reply::page(method_not_allowed());
-        const auto path = map_uri(settings, location, uri);
-        if (path.refused) return Reply::page(error_page(404, true));
-        if (get_or_head && !uri.ends_with('/'))
-            if (const auto validators = not_modified_at_a_look(request, settings, path))
-                return not_modified(settings, *validators, false, keep_alive_after(client, request));
-        auto file = open_beneath(path.base, path.relative, settings.symlinks);
-        if (!file.ok()) {
-            log_open_failure(path, file.error, context, request);
-            return Reply::page(error_page(status_for_error(file.error), true));
-        }
-        if (file.is_directory()) {
-            if (!uri.ends_with('/')) return Reply::page(redirect_to_folder(request, uri, query, context, settings));
-            return folder_reply(client, request, settings, path, file, uri, context);
-        }
-        // "file.txt/" names no folder; a FIFO or a device is no file to send.
-        if (uri.ends_with('/') || !file.is_regular()) return Reply::page(error_page(404, true));
-        if (!get_or_head) return Reply::page(method_not_allowed());
-        return file_reply(client, request, settings, path, std::move(file), uri);
+        if (auto settled = follow_fallback(settings, server, lookup, context)) return std::move(*settled);
     }
-    log::write(log::Level::Error, "rewrite or internal redirection cycle while processing \"" + uri + "\"");
+    log::write(log::Level::Error, "rewrite or internal redirection cycle while processing \"" + lookup.uri + "\"");
     return Reply::page(error_page(500, true));
 }
 
