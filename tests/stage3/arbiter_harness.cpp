@@ -39,10 +39,7 @@ struct Settings {
     int finish_seconds = 0;
 };
 
-int serve(arbiter::WorkerContext& context, const Settings& settings, bool nginx) {
-    install(nginx ? SIGQUIT : SIGTERM, on_finish);     // the graceful signal
-    install(nginx ? SIGTERM : SIGQUIT, on_stop_now);   // the quick one
-    install(SIGINT, on_stop_now);
+int serve(arbiter::WorkerContext& context, const Settings& settings) {
     context.booted = true;
     std::optional<std::chrono::steady_clock::time_point> finish_by;
     while (!stop_now) {
@@ -60,8 +57,12 @@ int serve(arbiter::WorkerContext& context, const Settings& settings, bool nginx)
 }
 
 int run_worker(arbiter::WorkerContext& context, const Settings& settings) {
-    log::info("Booting worker with pid: {}", ::getpid());
+    // The handlers first: a test may signal as soon as it reads the boot line.
     const bool nginx = settings.dialect == "nginx";
+    install(nginx ? SIGQUIT : SIGTERM, on_finish);     // the graceful signal
+    install(nginx ? SIGTERM : SIGQUIT, on_stop_now);   // the quick one
+    install(SIGINT, on_stop_now);
+    log::info("Booting worker with pid: {}", ::getpid());
     if (settings.worker == "throw-before-boot") throw std::runtime_error("thrown before booting");
     if (settings.worker == "throw-after-boot" && context.age == 1) {
         context.booted = true;
@@ -70,9 +71,10 @@ int run_worker(arbiter::WorkerContext& context, const Settings& settings) {
     if (settings.worker == "stuck") {
         context.booted = true;
         std::signal(SIGUSR1, SIG_IGN);  // the master passes USR1 on to its workers
-        while (true) ::pause();  // no more beats
+        while (!finish_asked && !stop_now) ::pause();  // no more beats
+        return 0;
     }
-    return serve(context, settings, nginx);
+    return serve(context, settings);
 }
 }  // namespace
 
