@@ -1,6 +1,7 @@
 #include "dev_server.hpp"
 
 #include "connection_threads.hpp"
+#include "http/message_rules.hpp"
 #include "http/serializer.hpp"
 #include "log/runserver_log.hpp"
 #include "net/blocking_io.hpp"
@@ -10,13 +11,6 @@
 #include <fmt/format.h>
 
 namespace webstack::stage1 {
-
-namespace {
-std::string request_line(const http::Request& request) {
-    return fmt::format("{} {} HTTP/{}.{}", request.method, request.target, request.version.major,
-                       request.version.minor);
-}
-}  // namespace
 
 Handler whole_responses(std::function<http::Response(const http::Request&)> build) {
     return [build = std::move(build)](const http::Request& request, const net::Endpoints&, ResponseWriter& writer) {
@@ -128,7 +122,7 @@ bool DevServer::answer(net::Socket& socket, const net::Endpoints& connection, co
     if (options_.log_request) {
         options_.log_request(request, connection, writer, std::chrono::steady_clock::now() - start);
     } else {
-        log::runserver_request(request_line(request), writer.status(), writer.body_bytes());
+        log::runserver_request(http::request_line(request), writer.status(), writer.body_bytes());
     }
     return writer.keep_alive();
 }
@@ -147,7 +141,7 @@ void DevServer::send_error(net::Socket& socket, const http::RequestParser& parse
     // then the request line it could not read.
     log::runserver_message(fmt::format("code {}, message {}: {}", status, http::to_string(error.kind), error.reason));
     const auto request = parser.current();
-    log::runserver_request(request.method.empty() ? "-" : request_line(request), status, response.body.size());
+    log::runserver_request(request.method.empty() ? "-" : http::request_line(request), status, response.body.size());
 }
 
 }  // namespace webstack::stage1

@@ -1,25 +1,11 @@
 #include "pages.hpp"
 
+#include "http/message_rules.hpp"
 #include "http/serializer.hpp"
 
 #include <fmt/format.h>
 
 namespace webstack::stage1 {
-
-std::string escape_html(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#x27;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
 
 std::string welcome_page() {
     return R"(<!doctype html>
@@ -62,7 +48,7 @@ std::string not_found_page(std::string_view path) {
 </body>
 </html>
 )",
-                       escape_html(path));
+                       http::escape_html(path));
 }
 
 std::string error_page(int status, std::string_view reason) {
@@ -75,7 +61,7 @@ std::string error_page(int status, std::string_view reason) {
 </body>
 </html>
 )",
-                       status, http::reason_phrase(status), escape_html(reason));
+                       status, http::reason_phrase(status), http::escape_html(reason));
 }
 
 }  // namespace webstack::stage1

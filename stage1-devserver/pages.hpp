@@ -12,7 +12,5 @@ std::string welcome_page();
 std::string not_found_page(std::string_view path);
 // A small page for any error status, with the reason.
 std::string error_page(int status, std::string_view reason);
-// Escapes &, <, >, " and ' so that text from a request cannot become markup.
-std::string escape_html(std::string_view text);
 
 }  // namespace webstack::stage1

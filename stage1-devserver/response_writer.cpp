@@ -1,5 +1,6 @@
 #include "response_writer.hpp"
 
+#include "http/message_rules.hpp"
 #include "http/serializer.hpp"
 #include "net/blocking_io.hpp"
 #include "net/stop_signals.hpp"
@@ -22,17 +23,20 @@ void ResponseWriter::start(http::Response head) {
     started_ = true;
     status_ = head.status;
     keep_alive_ = allow_keep_alive_ && head.keep_alive && request_.keep_alive && !net::stop_requested();
-    send_body_ = request_.method != "HEAD" && http::status_has_body(head.status);
-
-    if (auto length = head.headers.get("Content-Length")) {
-        std::size_t value = 0;
-        std::from_chars(length->data(), length->data() + length->size(), value);
-        content_length_ = value;
-    } else if (send_body_ && request_.version == http::Version{1, 1}) {
-        chunked_ = true;
-        head.headers.set("Transfer-Encoding", "chunked");
-    } else if (send_body_) {
-        keep_alive_ = false;  // HTTP/1.0 without a length: the close ends the body
+    const auto length = head.headers.get("Content-Length");
+    switch (http::response_framing(request_, head.status, length.has_value())) {
+        case http::Framing::NoBody: send_body_ = false; break;
+        case http::Framing::ContentLength: {
+            std::size_t value = 0;
+            std::from_chars(length->data(), length->data() + length->size(), value);
+            content_length_ = value;
+            break;
+        }
+        case http::Framing::Chunked:
+            chunked_ = true;
+            head.headers.set("Transfer-Encoding", "chunked");
+            break;
+        case http::Framing::UntilClose: keep_alive_ = false; break;  // HTTP/1.0 without a length: the close ends the body
     }
     // HTTP/1.0 closes after each response unless both sides say keep-alive.
     if (keep_alive_ && request_.version == http::Version{1, 0}) head.headers.set("Connection", "keep-alive");

@@ -1,5 +1,6 @@
 #include "routes.hpp"
 
+#include "http/message_rules.hpp"
 #include "http/target.hpp"
 #include "log/runserver_log.hpp"
 #include "net/stop_signals.hpp"
@@ -37,8 +38,7 @@ Response plain_text(int status, std::string body) {
 // The request as the server understood it: start line, headers, blank line,
 // the decoded body (chunked framing removed), then any trailer fields.
 Response echo(const Request& request) {
-    std::string text = fmt::format("{} {} HTTP/{}.{}\n", request.method, request.target, request.version.major,
-                                   request.version.minor);
+    std::string text = http::request_line(request) + "\n";
     for (const auto& field : request.headers) text += fmt::format("{}: {}\n", field.name, field.value);
     text += "\n";
     text += request.body;

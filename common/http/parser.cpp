@@ -1,5 +1,7 @@
 #include "http/parser.hpp"
 
+#include "http/message_rules.hpp"
+
 #include <algorithm>
 #include <array>
 #include <exception>
@@ -7,22 +9,6 @@
 namespace webstack::http {
 
 namespace {
-// RFC 9110 section 5.6.2: the characters a token (like "chunked") may
-// use, as a table of 256 answers: this runs for every header field name.
-constexpr auto token_characters = [] {
-    std::array<bool, 256> table{};
-    for (int c = '0'; c <= '9'; ++c) table[c] = true;
-    for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-    for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
-    return table;
-}();
-
-bool is_token(std::string_view text) {
-    return !text.empty() && std::all_of(text.begin(), text.end(),
-                                        [](char c) { return token_characters[static_cast<unsigned char>(c)]; });
-}
-
 // "HTTP/2.0" is a well-formed version we do not speak; "HTXP/1.1" is garbage.
 bool looks_like_http_version(std::string_view text) {
     return text.size() == 8 && text.starts_with("HTTP/") && text[5] >= '0' && text[5] <= '9' &&

@@ -1,5 +1,7 @@
 #include "http/serializer.hpp"
 
+#include "http/message_rules.hpp"
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -169,8 +171,7 @@ std::string serialize_last_chunk(const HeaderList& trailers) {
 }
 
 std::string serialize_request(const Request& request) {
-    std::string out = fmt::format("{} {} HTTP/{}.{}\r\n", request.method, request.target, request.version.major,
-                                  request.version.minor);
+    std::string out = request_line(request) + "\r\n";
     append_fields(out, request.headers);
     const bool chunked = is_chunked(request.headers);
     if (!chunked && !request.headers.contains("Content-Length") && !request.body.empty())

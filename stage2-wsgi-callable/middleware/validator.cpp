@@ -1,6 +1,7 @@
 #include "middleware/middleware.hpp"
 
 #include "http/headers.hpp"
+#include "http/message_rules.hpp"
 #include "wsgi/rules.hpp"
 
 #include <fmt/format.h>
@@ -73,9 +74,9 @@ struct ResponseState {
 void check_headers(const Headers& headers, ResponseState& state) {
     for (const auto& [name, value] : headers) {
         if (http::equals_ignoring_case(name, "Status")) fail("\"Status\" is not a header (it is the status line)");
-        if (is_hop_by_hop(name)) fail(fmt::format("\"{}\" is a hop-by-hop header", name));
-        if (name.empty() || name.find_first_of(":\r\n \t") != std::string::npos)
-            fail(fmt::format("header name \"{}\" is not a token", name));
+        if (http::is_hop_by_hop(name, http::HopByHop::Pep3333))
+            fail(fmt::format("\"{}\" is a hop-by-hop header", name));
+        if (!http::is_token(name)) fail(fmt::format("header name \"{}\" is not a token", name));
         if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20 && c != '\t'; }))
             fail(fmt::format("header \"{}\" has control characters in its value", name));
         if (http::equals_ignoring_case(name, "Content-Length")) {

@@ -1,5 +1,6 @@
 #include "wsgi/environ.hpp"
 
+#include "http/message_rules.hpp"
 #include "http/target.hpp"
 #include "log/runserver_log.hpp"
 
@@ -57,7 +58,7 @@ std::optional<Environ> make_environ(const http::Request& request, const net::End
     vars["QUERY_STRING"] = parsed.target->query;
     vars["SERVER_NAME"] = connection.server_host;
     vars["SERVER_PORT"] = connection.server_port;
-    vars["SERVER_PROTOCOL"] = fmt::format("HTTP/{}.{}", request.version.major, request.version.minor);
+    vars["SERVER_PROTOCOL"] = http::protocol(request.version);
     vars["REMOTE_ADDR"] = connection.remote_host;
     vars["REMOTE_PORT"] = connection.remote_port;
     for (const auto& field : request.headers) {

@@ -1,5 +1,6 @@
 #include "wsgi/gateway.hpp"
 
+#include "http/message_rules.hpp"
 #include "http/serializer.hpp"
 #include "log/runserver_log.hpp"
 #include "wsgi/environ.hpp"
@@ -12,13 +13,6 @@
 namespace webstack::wsgi {
 
 namespace {
-bool is_token(std::string_view text) {
-    constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
-    return !text.empty() && std::all_of(text.begin(), text.end(), [&](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != std::string_view::npos;
-    });
-}
-
 // One request's side of the conversation with the app.
 class Exchange {
 public:
@@ -60,10 +54,10 @@ private:
         head.status = std::stoi(std::string(status.substr(0, 3)));
         head.reason = std::string(status.substr(4));
         for (auto& [name, value] : headers) {
-            if (!is_token(name)) throw ContractError(fmt::format("header name \"{}\" is not a valid token", name));
+            if (!http::is_token(name)) throw ContractError(fmt::format("header name \"{}\" is not a valid token", name));
             if (value.find_first_of("\r\n") != std::string::npos)
                 throw ContractError(fmt::format("header \"{}\" has a line break in its value", name));
-            if (is_hop_by_hop(name))
+            if (http::is_hop_by_hop(name, http::HopByHop::Pep3333))
                 throw ContractError(fmt::format("\"{}\" is a hop-by-hop header: the server's business, not the app's", name));
             head.headers.add(std::move(name), std::move(value));
         }

@@ -1,21 +1,11 @@
 #include "wsgi/rules.hpp"
 
-#include "http/headers.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 
 namespace webstack::wsgi {
-
-bool is_hop_by_hop(std::string_view header_name) {
-    for (std::string_view hop : {"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "TE",
-                                 "Trailer", "Trailers", "Transfer-Encoding", "Upgrade"}) {
-        if (http::equals_ignoring_case(header_name, hop)) return true;
-    }
-    return false;
-}
 
 std::string check_status_line(std::string_view status) {
     const auto is_digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };

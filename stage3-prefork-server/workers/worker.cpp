@@ -1,5 +1,6 @@
 #include "workers/worker.hpp"
 
+#include "http/message_rules.hpp"
 #include "log/access_log.hpp"
 #include "log/log.hpp"
 
@@ -70,8 +71,7 @@ void log_access(const std::string& format, const http::Request& request, const n
     if (!log::access_log_enabled()) return;
     log::AccessRecord record;
     record.remote_address = connection.remote_host;
-    record.request_line = request.method + " " + request.target + " HTTP/" + std::to_string(request.version.major) +
-                          "." + std::to_string(request.version.minor);
+    record.request_line = http::request_line(request);
     record.status = writer.status();
     record.body_bytes = writer.body_bytes();
     record.request_headers = &request.headers;

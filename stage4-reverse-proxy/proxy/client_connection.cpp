@@ -1,5 +1,6 @@
 #include "proxy/client_connection.hpp"
 
+#include "http/message_rules.hpp"
 #include "http/target.hpp"
 #include "log/access_log.hpp"
 #include "log/log.hpp"
@@ -98,9 +99,7 @@ void log_access(const Settings& defaults, const RequestContext& context, const h
     if (!access_log) return;
     log::AccessRecord record;
     record.remote_address = context.connection.remote_host;
-    record.request_line = request.method.empty() ? "" : request.method + " " + request.target + " HTTP/" +
-                                                            std::to_string(request.version.major) + "." +
-                                                            std::to_string(request.version.minor);
+    record.request_line = request.method.empty() ? "" : http::request_line(request);
     record.status = outcome.status;
     record.body_bytes = outcome.body_bytes;
     record.request_headers = &request.headers;

@@ -1,5 +1,6 @@
 #include "proxy/relay.hpp"
 
+#include "http/message_rules.hpp"
 #include "http/serializer.hpp"
 #include "log/log.hpp"
 #include "proxy/body_buffer.hpp"
@@ -38,9 +39,8 @@ std::string UpstreamAddress::url() const {
 
 void log_upstream_error(const std::string& what, const RequestContext& context, const UpstreamAddress& upstream_url) {
     const auto& request = *context.request;
-    log::error("{}, client: {}, server: {}, request: \"{} {} HTTP/{}.{}\", upstream: \"{}\", host: \"{}\"", what,
-               context.connection.remote_host, context.server_name, request.method, request.target,
-               request.version.major, request.version.minor, upstream_url.url(),
+    log::error("{}, client: {}, server: {}, request: \"{}\", upstream: \"{}\", host: \"{}\"", what,
+               context.connection.remote_host, context.server_name, http::request_line(request), upstream_url.url(),
                std::string(request.headers.get("Host").value_or("")));
 }
 
@@ -94,15 +94,17 @@ ClientHead client_head(const http::ResponseParser& upstream, const Proxying& pro
     ClientHead head;
     head.bytes = http::start_response_head(upstream.status(), upstream.reason(), server_header);
     append_headers_for_client(head.bytes, upstream.headers(), proxying.location, proxying.context);
-    const bool body_expected = request.method != "HEAD" && http::status_has_body(upstream.status());
     head.keep_alive = request.keep_alive && proxying.settings().keepalive_timeout.count() > 0;
-    if (const auto length = upstream.headers().get("Content-Length")) {
-        http::append_field(head.bytes, "Content-Length", *length);
-    } else if (body_expected && request.version == http::Version{1, 1}) {
-        http::append_field(head.bytes, "Transfer-Encoding", "chunked");
-        head.chunked = true;
-    } else if (body_expected) {
-        head.keep_alive = false;  // HTTP/1.0: the end of the body is the close
+    const auto length = upstream.headers().get("Content-Length");
+    if (length) http::append_field(head.bytes, "Content-Length", *length);  // a HEAD's too: the GET's length
+    switch (http::response_framing(request, upstream.status(), length.has_value())) {
+        case http::Framing::Chunked:
+            http::append_field(head.bytes, "Transfer-Encoding", "chunked");
+            head.chunked = true;
+            break;
+        case http::Framing::UntilClose: head.keep_alive = false; break;  // HTTP/1.0: the end of the body is the close
+        case http::Framing::NoBody:
+        case http::Framing::ContentLength: break;
     }
     http::append_field(head.bytes, "Connection", head.keep_alive ? "keep-alive" : "close");
     head.bytes += "\r\n";

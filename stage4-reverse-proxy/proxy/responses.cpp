@@ -1,5 +1,6 @@
 #include "proxy/responses.hpp"
 
+#include "http/message_rules.hpp"
 #include "http/serializer.hpp"
 
 #include <array>
@@ -65,17 +66,6 @@ http::Response return_response(const ReturnDirective& directive, const RequestCo
     return response;
 }
 
-bool is_hop_by_hop(std::string_view name, std::string_view connection_header) {
-    using namespace std::string_view_literals;  // "..."sv: the length is known without counting
-    static constexpr std::array fixed = {"Connection"sv, "Keep-Alive"sv, "TE"sv, "Trailer"sv, "Transfer-Encoding"sv,
-                                         "Upgrade"sv};
-    for (const std::string_view hop : fixed) {
-        if (http::equals_ignoring_case(name, hop)) return true;
-    }
-    if (name.size() >= 6 && http::equals_ignoring_case(name.substr(0, 6), "Proxy-")) return true;
-    return http::list_contains(connection_header, name);  // "Connection: X-Secret" makes X-Secret hop-by-hop
-}
-
 namespace {
 bool replaced_by(const std::vector<HeaderSetting>& settings, std::string_view name) {
     for (const auto& setting : settings) {
@@ -106,7 +96,7 @@ std::string upstream_request_head(const http::Request& request, const std::strin
     const auto connection = request.headers.get_combined("Connection").value_or("");
     for (const auto& field : request.headers) {
         if (http::equals_ignoring_case(field.name, "Host") || http::equals_ignoring_case(field.name, "Content-Length") ||
-            http::equals_ignoring_case(field.name, "Expect") || is_hop_by_hop(field.name, connection) ||
+            http::equals_ignoring_case(field.name, "Expect") || http::is_hop_by_hop(field.name, http::HopByHop::Nginx, connection) ||
             replaced_by(set_headers, field.name))
             continue;
         if (!settings.underscores_in_headers && field.name.find('_') != std::string::npos) continue;
@@ -140,7 +130,7 @@ void append_headers_for_client(std::string& head, const http::HeaderList& upstre
                                const RequestContext& context) {
     const auto connection = upstream_headers.get_combined("Connection").value_or("");
     for (const auto& field : upstream_headers) {
-        if (is_hop_by_hop(field.name, connection) || http::equals_ignoring_case(field.name, "Server") ||
+        if (http::is_hop_by_hop(field.name, http::HopByHop::Nginx, connection) || http::equals_ignoring_case(field.name, "Server") ||
             http::equals_ignoring_case(field.name, "Date") || http::equals_ignoring_case(field.name, "Content-Length") ||
             http::equals_ignoring_case(field.name, "X-Pad") ||
             (field.name.size() >= 8 && http::equals_ignoring_case(field.name.substr(0, 8), "X-Accel-")))

@@ -20,11 +20,6 @@ http::Response error_page(int status, bool keep_alive);
 // The answer of `return CODE TEXT` / `return CODE URL`.
 http::Response return_response(const ReturnDirective& directive, const RequestContext& context, bool keep_alive);
 
-// Hop-by-hop headers (RFC 9110 section 7.6.1): they describe one connection,
-// so a proxy never passes them on. Also every name the message's Connection
-// header lists (`connection_header`: its value, all Connection fields joined).
-bool is_hop_by_hop(std::string_view name, std::string_view connection_header);
-
 // The request head for the upstream, as nginx builds it: its own Host and
 // framing, then proxy_set_header (expanded; an empty value removes the
 // header), then the client's headers minus hop-by-hop ones, minus what

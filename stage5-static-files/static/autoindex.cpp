@@ -1,5 +1,6 @@
 #include "static/autoindex.hpp"
 
+#include "http/message_rules.hpp"
 #include "http/target.hpp"
 
 #include <fmt/chrono.h>
@@ -23,18 +24,6 @@ struct Entry {
     std::time_t mtime = 0;
     long long size = 0;
 };
-
-std::string escape_html(const std::string& text) {
-    std::string out;
-    for (const char c : text) {
-        if (c == '<') out += "&lt;";
-        else if (c == '>') out += "&gt;";
-        else if (c == '&') out += "&amp;";
-        else if (c == '"') out += "&quot;";
-        else out += c;
-    }
-    return out;
-}
 
 }  // namespace
 
@@ -60,7 +49,7 @@ std::string autoindex_page(int folder_fd, const std::string& uri) {
         return a.name < b.name;
     });
 
-    const std::string title = "Index of " + escape_html(uri);
+    const std::string title = "Index of " + http::escape_html(uri);
     std::string page = "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<h1>" + title +
                        "</h1><hr><pre><a href=\"../\">../</a>\r\n";
     for (const auto& entry : entries) {
@@ -68,7 +57,7 @@ std::string autoindex_page(int folder_fd, const std::string& uri) {
         std::string label = shown.size() > 50 ? shown.substr(0, 47) + "..>" : shown;
         const std::tm when = fmt::gmtime(entry.mtime);
         page += fmt::format("<a href=\"{}\">{}</a>{:{}}{:%d-%b-%Y %H:%M} {:>19}\r\n",
-                            http::percent_encode(shown, "?#\"<>&'"), escape_html(label), "", 51 - label.size(), when,
+                            http::percent_encode(shown, "?#\"<>&'"), http::escape_html(label), "", 51 - label.size(), when,
                             entry.folder ? std::string("-") : std::to_string(entry.size));
     }
     page += "</pre><hr></body>\r\n</html>\r\n";

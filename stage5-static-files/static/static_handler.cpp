@@ -1,5 +1,6 @@
 #include "static/static_handler.hpp"
 
+#include "http/message_rules.hpp"
 #include "http/serializer.hpp"
 #include "http/target.hpp"
 #include "log/log.hpp"
@@ -79,9 +80,9 @@ int status_for_error(int error) {
 void log_open_failure(const FilePath& path, int error, const RequestContext& context, const http::Request& request) {
     const char* why = error == EXDEV ? "the path leaves the root or alias" : std::strerror(error);
     log::write(log::Level::Error,
-               fmt::format("open() \"{}\" failed ({}: {}), client: {}, server: {}, request: \"{} {} HTTP/{}.{}\"",
-                           path.full(), error, why, context.connection.remote_host, context.server_name,
-                           request.method, request.target, request.version.major, request.version.minor));
+               fmt::format("open() \"{}\" failed ({}: {}), client: {}, server: {}, request: \"{}\"", path.full(),
+                           error, why, context.connection.remote_host, context.server_name,
+                           http::request_line(request)));
 }
 
 // Expires and Cache-Control for `expires` (nothing for `expires off`), each

@@ -1,0 +1,71 @@
+#include "http/message_rules.hpp"
+
+#include "http/headers.hpp"
+#include "http/serializer.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace webstack::http {
+
+namespace {
+constexpr auto token_characters = [] {
+    std::array<bool, 256> table{};
+    for (int c = '0'; c <= '9'; ++c) table[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+    for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+    return table;
+}();
+
+bool equals_any(std::string_view name, std::initializer_list<std::string_view> names) {
+    return std::any_of(names.begin(), names.end(), [&](std::string_view hop) { return equals_ignoring_case(name, hop); });
+}
+}  // namespace
+
+bool is_token(std::string_view text) {
+    return !text.empty() && std::all_of(text.begin(), text.end(),
+                                        [](char c) { return token_characters[static_cast<unsigned char>(c)]; });
+}
+
+std::string protocol(Version version) {
+    return "HTTP/" + std::to_string(version.major) + "." + std::to_string(version.minor);
+}
+
+std::string request_line(const Request& request) {
+    return request.method + " " + request.target + " " + protocol(request.version);
+}
+
+bool is_hop_by_hop(std::string_view name, HopByHop rule, std::string_view connection_header) {
+    using namespace std::string_view_literals;  // "..."sv: the length is known without counting
+    if (equals_any(name, {"Connection"sv, "Keep-Alive"sv, "TE"sv, "Trailer"sv, "Transfer-Encoding"sv, "Upgrade"sv}))
+        return true;
+    if (rule == HopByHop::Pep3333)
+        return equals_any(name, {"Proxy-Authenticate"sv, "Proxy-Authorization"sv, "Trailers"sv});
+    if (name.size() >= 6 && equals_ignoring_case(name.substr(0, 6), "Proxy-")) return true;
+    return list_contains(connection_header, name);  // "Connection: X-Secret" makes X-Secret hop-by-hop
+}
+
+Framing response_framing(const Request& request, int status, bool has_content_length) {
+    if (request.method == "HEAD" || !status_has_body(status)) return Framing::NoBody;
+    if (has_content_length) return Framing::ContentLength;
+    return request.version == Version{1, 1} ? Framing::Chunked : Framing::UntilClose;
+}
+
+std::string escape_html(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#x27;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace webstack::http

@@ -1,0 +1,41 @@
+// The rules of HTTP messages that more than one stage needs, written once:
+// what a token is, how a request line reads, which headers are hop-by-hop
+// (each peer has its own list), how a response body is delimited, and
+// how text is made safe inside HTML.
+#pragma once
+
+#include "http/message.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace webstack::http {
+
+// RFC 9110 section 5.6.2: what header names, methods and codings are made of.
+bool is_token(std::string_view text);
+
+// "HTTP/1.1".
+std::string protocol(Version version);
+// "GET /path HTTP/1.1" (no line end), as access and error logs show a request.
+std::string request_line(const Request& request);
+
+// Hop-by-hop headers (RFC 9110 section 7.6.1) describe one connection, so
+// they never pass from one peer to the next. Who asks decides the list:
+enum class HopByHop {
+    Pep3333,  // headers a WSGI app may not set: Connection, Keep-Alive, Proxy-Authenticate,
+              // Proxy-Authorization, TE, Trailer(s), Transfer-Encoding, Upgrade
+    Nginx,    // headers a proxy drops: Connection, Keep-Alive, TE, Trailer, Transfer-Encoding,
+              // Upgrade, every Proxy-* field, and each name the Connection header lists
+};
+bool is_hop_by_hop(std::string_view name, HopByHop rule, std::string_view connection_header = {});
+
+// How a response body is delimited (RFC 9112 section 6.3): none (HEAD,
+// 1xx, 204, 304), by Content-Length, chunked (HTTP/1.1 without a length),
+// or by closing the connection (HTTP/1.0 without a length).
+enum class Framing { NoBody, ContentLength, Chunked, UntilClose };
+Framing response_framing(const Request& request, int status, bool has_content_length);
+
+// Text made safe inside HTML: & < > " ' escaped.
+std::string escape_html(std::string_view text);
+
+}  // namespace webstack::http
