@@ -7,6 +7,11 @@
 // deadline into a list, and one watchdog coroutine sweeps the list ten
 // times a second, cancelling the operations whose time is up: a timeout is
 // kept to within 100 ms, which is plenty for timeouts counted in seconds.
+//
+// One rule for every coroutine of the project: take the executor with
+//     const auto executor = co_await asio::this_coro::executor;
+// on a line of its own, never as part of another initializer: g++ 12
+// mis-compiles a co_await inside an initializer (the frame is corrupted).
 #pragma once
 
 #include "net/listener.hpp"

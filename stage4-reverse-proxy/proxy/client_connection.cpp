@@ -61,16 +61,13 @@ asio::awaitable<HeadOutcome> read_head(net::Socket& socket, http::RequestParser&
         if (parser.headers_complete() || parser.error()) co_return HeadOutcome::Complete;
         const bool idle = !first_request && !parser.in_progress();
         if (idle && defer_read) {
-            // Between requests a read usually finds nothing yet: the client
-            // is still reading our answer. Asio tries recv() first anyway
-            // (EAGAIN: a wasted system call, ~0.3 us here), then waits
-            // through epoll; nginx remembers the socket is empty and waits
-            // for epoll straight away. Asio has no such switch, so we let
-            // the other connections' ready work run first (asio::post puts
-            // us at the back of the queue). When we are back, under load,
-            // the request has arrived: one recv() of our own takes it (as
-            // write_all_for writes), no asynchronous read needed. Only when
-            // it has not do we wait below.
+            // A performance seam (bench/README.md): between requests a read
+            // usually finds nothing yet, and Asio would try recv() first
+            // anyway (a wasted system call) before waiting through epoll.
+            // So we let the other connections' ready work run first
+            // (asio::post puts us at the back of the queue); when we are
+            // back, under load, the request has arrived and one recv() of
+            // our own takes it. Only when it has not do we wait below.
             const auto executor = co_await asio::this_coro::executor;
             co_await asio::post(executor, asio::use_awaitable);
             defer_read = false;
@@ -210,10 +207,9 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
     context.connection = net::endpoints_of(socket);
     ClientSide client{socket, parser, pending, body_piece};
 
-    // Only after an answer from this process (a file, a `return`, an error
-    // page): after a proxied one this worker is mostly waiting for the app
-    // server, nothing else is queued, and the deferred read would come
-    // straight back, still too early (measured: 3.5% slower in stage 4).
+    // The deferred read only after an answer from this process (a file, a
+    // `return`, an error page): after a proxied one nothing else is queued
+    // and it would come straight back too early (bench/README.md).
     bool answered_here = false;
     for (bool first = true; !registry.stopping() || first; first = false) {
         const auto head = co_await read_head(socket, parser, pending, defaults, first, answered_here, registry, open.entry());

@@ -171,7 +171,7 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
     std::vector<const UpstreamServer*> tried;
     bool fresh = false;  // after a stale kept connection: connect anew
     int status = 502;    // what the client gets when no try succeeds
-    const auto executor = co_await asio::this_coro::executor;  // alone: g++ 12 mis-compiles co_await in initializers
+    const auto executor = co_await asio::this_coro::executor;  // on its own line: see timed_io.hpp
     while (true) {
         const auto destination = choose_destination(pass, proxying.upstreams.balancer, tried);
         if (!destination) {

@@ -239,7 +239,7 @@ asio::awaitable<Outcome> relay_buffered(const Proxying& proxying, UpstreamSide u
         release_upstream(false);
         co_return outcome;
     }
-    const auto executor = co_await asio::this_coro::executor;  // alone: g++ 12 mis-compiles co_await in initializers
+    const auto executor = co_await asio::this_coro::executor;  // on its own line: see timed_io.hpp
     BufferedRelay relay(static_cast<std::size_t>(settings.proxy_buffers_count) * settings.proxy_buffers_size, executor);
     co_await (fill_from_upstream(relay, proxying, upstream, release_upstream) &&
               drain_to_client(relay, proxying.client.socket, head.chunked, outcome));

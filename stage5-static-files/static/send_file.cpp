@@ -65,7 +65,7 @@ asio::awaitable<IoResult> send_file_range(net::Socket& socket, int fd, std::uint
         if (sent > 0) {
             count -= static_cast<std::uint64_t>(sent);
             if (count > 0 && static_cast<std::uint64_t>(sent) == max_chunk) {
-                // Others' turn. (g++ 12 needs the executor on a line of its own.)
+                // Others' turn. (The executor on its own line: see timed_io.hpp.)
                 const auto executor = co_await asio::this_coro::executor;
                 co_await asio::post(executor, asio::use_awaitable);
             }
