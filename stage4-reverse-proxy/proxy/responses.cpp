@@ -96,8 +96,8 @@ std::string upstream_request_head(const http::Request& request, const std::strin
     const auto connection = request.headers.get_combined("Connection").value_or("");
     for (const auto& field : request.headers) {
         if (http::equals_ignoring_case(field.name, "Host") || http::equals_ignoring_case(field.name, "Content-Length") ||
-            http::equals_ignoring_case(field.name, "Expect") || http::is_hop_by_hop(field.name, http::HopByHop::Nginx, connection) ||
-            replaced_by(set_headers, field.name))
+            http::equals_ignoring_case(field.name, "Expect") ||
+            http::is_hop_by_hop(field.name, http::HopByHop::Nginx, connection) || replaced_by(set_headers, field.name))
             continue;
         if (!settings.underscores_in_headers && field.name.find('_') != std::string::npos) continue;
         add(field.name, field.value);
@@ -130,7 +130,8 @@ void append_headers_for_client(std::string& head, const http::HeaderList& upstre
                                const RequestContext& context) {
     const auto connection = upstream_headers.get_combined("Connection").value_or("");
     for (const auto& field : upstream_headers) {
-        if (http::is_hop_by_hop(field.name, http::HopByHop::Nginx, connection) || http::equals_ignoring_case(field.name, "Server") ||
+        if (http::is_hop_by_hop(field.name, http::HopByHop::Nginx, connection) ||
+            http::equals_ignoring_case(field.name, "Server") ||
             http::equals_ignoring_case(field.name, "Date") || http::equals_ignoring_case(field.name, "Content-Length") ||
             http::equals_ignoring_case(field.name, "X-Pad") ||
             (field.name.size() >= 8 && http::equals_ignoring_case(field.name.substr(0, 8), "X-Accel-")))

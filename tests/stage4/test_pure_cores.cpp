@@ -1,0 +1,146 @@
+// The proxy's pure parts in-process, as specifications: each case names
+// what it asks and what nginx answers, and a failing check prints it.
+// Routing (which server, which location, the 301 for a missing slash), the
+// body buffer (memory, then a temporary file), the request head the
+// upstream gets (Host, Connection, proxy_set_header, hop-by-hop headers).
+#include "catch.hpp"
+#include "config/directive_table.hpp"
+#include "proxy/body_buffer.hpp"
+#include "proxy/responses.hpp"
+#include "proxy/routing.hpp"
+#include "stage4_proxy.hpp"
+
+using namespace webstack::stage4;
+using webstack::testing::ConfigFolder;
+
+namespace {
+struct Loaded {
+    ConfigFolder folder;
+    Config config;
+};
+
+std::unique_ptr<Loaded> load(const std::string& http_contents) {
+    auto loaded = std::make_unique<Loaded>();
+    const auto file = loaded->folder.write("nginx.conf", "events {}\nhttp {\n" + http_contents + "\n}\n");
+    loaded->config = load_config(file);
+    return loaded;
+}
+
+webstack::http::Request request(const std::string& target, webstack::http::HeaderList headers = {}) {
+    webstack::http::Request result;
+    result.method = "GET";
+    result.target = target;
+    result.version = {1, 1};
+    result.headers = std::move(headers);
+    return result;
+}
+
+std::string prefix_of(const Location* location) {
+    if (!location) return "(none)";
+    return (location->exact ? "= " : "") + location->prefix;
+}
+}  // namespace
+
+TEST_CASE("routing: the server by Host, else the default server", "[stage4]") {
+    const auto loaded = load("server { listen 127.0.0.1:8080; server_name one.test; }\n"
+                             "server { listen 127.0.0.1:8080 default_server; server_name two.test www.two.test; }\n");
+    const auto groups = group_by_listen_address(loaded->config);
+    REQUIRE(groups.size() == 1);
+    const auto& servers = loaded->config.servers;
+    const std::vector<std::pair<std::string, const Server*>> cases = {
+        {"one.test", &servers[0]},
+        {"ONE.test:8080", &servers[0]},  // case and port do not matter
+        {"www.two.test", &servers[1]},
+        {"elsewhere.test", &servers[1]},  // the default_server
+    };
+    for (const auto& [host, expected] : cases) {
+        INFO("Host: " << host);
+        CHECK(&choose_server(groups[0], host) == expected);
+    }
+    CHECK(&choose_server(groups[0], std::nullopt) == &servers[1]);
+}
+
+TEST_CASE("routing: an exact location first, else the longest prefix, never a named one", "[stage4]") {
+    const auto loaded = load("server { listen 127.0.0.1:8080;\n"
+                             "  location / { return 200; }\n"
+                             "  location /api/ { proxy_pass http://127.0.0.1:9000; }\n"
+                             "  location /api/v2/ { proxy_pass http://127.0.0.1:9001/; }\n"
+                             "  location = /api/ { return 204; }\n"
+                             "  location @app { proxy_pass http://127.0.0.1:9000; }\n}");
+    const auto& server = loaded->config.servers.at(0);
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"/", "/"},
+        {"/about/", "/"},
+        {"/api/", "= /api/"},       // exact beats the prefix of the same text
+        {"/api/users", "/api/"},
+        {"/api/v2/users", "/api/v2/"},  // the longest prefix
+        {"/@app", "/"},             // a named location is no path
+    };
+    for (const auto& [path, expected] : cases) {
+        INFO("path " << path << " -> location " << expected);
+        CHECK(prefix_of(choose_location(server, path)) == expected);
+    }
+    CHECK(find_named_location(server, "@app") != nullptr);
+    // "/api" (no slash) for a proxied "/api/": nginx answers 301 to "/api/".
+    CHECK(needs_trailing_slash_redirect(server, "/api"));
+    CHECK_FALSE(needs_trailing_slash_redirect(server, "/about"));  // "/" proxies nothing
+    // With a URI in proxy_pass, it replaces the matched prefix; without, the target goes as sent.
+    CHECK(upstream_target(*choose_location(server, "/api/v2/x"), request("/api/v2/x?y=1")) == "/x?y=1");
+    CHECK(upstream_target(*choose_location(server, "/api/x"), request("/api/x?y=1")) == "/api/x?y=1");
+}
+
+TEST_CASE("body buffer: memory first, then a temporary file, read back whole", "[stage4]") {
+    BodyBuffer buffer(8);  // 8 bytes in memory
+    REQUIRE(buffer.append("hello"));
+    CHECK(buffer.whole_in_memory() == std::optional<std::string_view>("hello"));
+    REQUIRE(buffer.append(", world!"));  // 13 bytes: 5 more than memory holds
+    CHECK(buffer.size() == 13);
+    CHECK_FALSE(buffer.whole_in_memory());  // part of it is in the file now
+    std::string whole, piece;
+    while (buffer.read_next(piece, 4)) whole += piece;
+    CHECK(whole == "hello, world!");
+    CHECK(buffer.unread() == 0);
+    buffer.rewind();  // a second try sends it again
+    REQUIRE(buffer.read_next(piece, 100));
+    CHECK(piece == "hello, w");  // up to the end of memory, then the file
+    REQUIRE(buffer.read_next(piece, 100));
+    CHECK(piece == "orld!");
+}
+
+TEST_CASE("the upstream's request head: Host, Connection, proxy_set_header, hop-by-hop", "[stage4]") {
+    const auto loaded = load("server { listen 127.0.0.1:8080;\n"
+                             "  location / { proxy_pass http://127.0.0.1:9000;\n"
+                             "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+                             "    proxy_set_header X-Empty \"\"; }\n}");
+    const auto& location = loaded->config.servers.at(0).locations.at(0);
+    webstack::http::HeaderList headers;
+    headers.add("Host", "example.test");
+    headers.add("Connection", "keep-alive, X-Secret");
+    headers.add("X-Secret", "only for the proxy");
+    headers.add("Keep-Alive", "timeout=5");
+    headers.add("X-Forwarded-For", "10.0.0.1");
+    headers.add("X_Underscored", "dropped");
+    headers.add("X-Empty", "replaced by nothing");
+    headers.add("Accept", "text/html");
+    const auto asked = request("/page", headers);
+    RequestContext context;
+    context.request = &asked;
+    context.connection.remote_host = "192.0.2.7";
+    context.proxy_host = "127.0.0.1:9000";
+
+    const auto head = upstream_request_head(asked, "/page", location, context, std::nullopt, true);
+    INFO(head);
+    CHECK(head.starts_with("GET /page HTTP/1.1\r\nHost: 127.0.0.1:9000\r\n"));  // $proxy_host, not the client's Host
+    CHECK(head.find("Connection:") == std::string::npos);  // a kept connection says nothing
+    CHECK(head.find("X-Forwarded-For: 10.0.0.1, 192.0.2.7\r\n") != std::string::npos);
+    CHECK(head.find("X-Secret") == std::string::npos);    // named by Connection: hop-by-hop
+    CHECK(head.find("Keep-Alive") == std::string::npos);
+    CHECK(head.find("X_Underscored") == std::string::npos);  // underscores_in_headers off
+    CHECK(head.find("X-Empty") == std::string::npos);     // set to "": not sent
+    CHECK(head.find("Accept: text/html\r\n") != std::string::npos);
+    CHECK(head.ends_with("\r\n\r\n"));
+
+    const auto closing = upstream_request_head(asked, "/page", location, context, 5, false);
+    CHECK(closing.find("Connection: close\r\n") != std::string::npos);  // keepalive 0
+    CHECK(closing.find("Content-Length: 5\r\n") != std::string::npos);
+}
