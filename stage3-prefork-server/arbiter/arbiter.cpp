@@ -26,6 +26,18 @@ bool is_stop_signal(int signal_number) {
 
 bool WorkerContext::master_alive() const { return ::getppid() == master_pid; }
 
+std::vector<int> workers_to_retire(std::vector<int> ages, int target) {
+    if (static_cast<int>(ages.size()) <= target) return {};
+    std::sort(ages.begin(), ages.end());  // the lowest age is the oldest worker
+    ages.resize(ages.size() - static_cast<std::size_t>(std::max(target, 0)));
+    return ages;
+}
+
+TimeoutAction timeout_action(std::chrono::milliseconds silence, std::chrono::seconds timeout, bool aborted_before) {
+    if (timeout.count() == 0 || silence <= timeout) return TimeoutAction::None;
+    return aborted_before ? TimeoutAction::Kill : TimeoutAction::Abort;
+}
+
 Arbiter::Arbiter(ArbiterOptions options, WorkerMain worker_main, ArbiterHooks hooks)
     : options_(std::move(options)), worker_main_(std::move(worker_main)), hooks_(std::move(hooks)),
       signals_({SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2, SIGWINCH}),
@@ -187,27 +199,27 @@ void Arbiter::manage_workers() {
     if (stopping_) return;
     while (active_workers() < target_workers_)
         if (!spawn_worker()) break;  // logged; the next round tries again
-    // Too many: the oldest retire first.
-    while (active_workers() > target_workers_) {
-        auto oldest = workers_.end();
-        for (auto it = workers_.begin(); it != workers_.end(); ++it) {
-            if (!it->second.retiring && (oldest == workers_.end() || it->second.age < oldest->second.age)) oldest = it;
-        }
-        oldest->second.retiring = true;
-        ::kill(oldest->first, graceful_signal());
+    std::vector<int> ages;
+    for (const auto& [pid, worker] : workers_)
+        if (!worker.retiring) ages.push_back(worker.age);
+    const auto retire = workers_to_retire(ages, target_workers_);
+    for (auto& [pid, worker] : workers_) {
+        if (worker.retiring || std::find(retire.begin(), retire.end(), worker.age) == retire.end()) continue;
+        worker.retiring = true;
+        ::kill(pid, graceful_signal());
     }
 }
 
 void Arbiter::murder_workers() {
-    if (options_.timeout.count() == 0) return;
     for (auto& [pid, worker] : workers_) {
-        if (heartbeats_.silence(worker.slot) <= options_.timeout) continue;
-        if (!worker.aborted) {
-            log::write(log::Level::Critical, "WORKER TIMEOUT (pid:" + std::to_string(pid) + ")");
-            worker.aborted = true;
-            ::kill(pid, SIGABRT);
-        } else {
-            ::kill(pid, SIGKILL);
+        switch (timeout_action(heartbeats_.silence(worker.slot), options_.timeout, worker.aborted)) {
+            case TimeoutAction::None: break;
+            case TimeoutAction::Abort:
+                log::write(log::Level::Critical, "WORKER TIMEOUT (pid:" + std::to_string(pid) + ")");
+                worker.aborted = true;
+                ::kill(pid, SIGABRT);
+                break;
+            case TimeoutAction::Kill: ::kill(pid, SIGKILL); break;
         }
     }
 }

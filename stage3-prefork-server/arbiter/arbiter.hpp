@@ -76,6 +76,18 @@ struct WorkerContext {
 // Runs in the worker process; returns its exit status.
 using WorkerMain = std::function<int(WorkerContext&)>;
 
+// The master's two policies, as plain functions (tested in-process).
+//
+// Too many workers (after TTOU, or HUP's fresh set): the oldest retire
+// first, as Gunicorn's manage_workers() does. `ages` of the workers that
+// still count; returns the ages of those to retire.
+std::vector<int> workers_to_retire(std::vector<int> ages, int target);
+
+// A worker silent for longer than the timeout gets SIGABRT (Gunicorn logs
+// WORKER TIMEOUT), and SIGKILL if it is still there at the next check.
+enum class TimeoutAction { None, Abort, Kill };
+TimeoutAction timeout_action(std::chrono::milliseconds silence, std::chrono::seconds timeout, bool aborted_before);
+
 struct ArbiterHooks {
     std::function<void()> close_listeners;  // when stopping: no new connections
     std::function<void()> reopen_logs;      // on SIGUSR1

@@ -3,6 +3,7 @@
 // goes, what a second stop signal does to a graceful stop in each dialect,
 // and that a stream of signals cannot postpone the timeout checks.
 #include "catch.hpp"
+#include "arbiter/arbiter.hpp"
 #include "stage3_server.hpp"
 
 #include <csignal>
@@ -103,4 +104,21 @@ TEST_CASE("a stream of signals does not postpone killing a stuck worker", "[stag
     }
     INFO(harness->output());
     CHECK(killed);
+}
+
+// The two policies as plain functions.
+TEST_CASE("policy: too many workers, the oldest retire first", "[stage3]") {
+    using webstack::arbiter::workers_to_retire;
+    CHECK(workers_to_retire({3, 1, 2}, 3).empty());
+    CHECK(workers_to_retire({3, 1, 2}, 2) == std::vector<int>{1});  // TTOU: the oldest goes
+    CHECK(workers_to_retire({4, 5, 1, 2}, 2) == std::vector<int>{1, 2});  // HUP: the old set goes, the fresh one stays
+}
+
+TEST_CASE("policy: a silent worker gets SIGABRT, then SIGKILL", "[stage3]") {
+    using webstack::arbiter::timeout_action;
+    using webstack::arbiter::TimeoutAction;
+    CHECK(timeout_action(1500ms, std::chrono::seconds(2), false) == TimeoutAction::None);
+    CHECK(timeout_action(2500ms, std::chrono::seconds(2), false) == TimeoutAction::Abort);
+    CHECK(timeout_action(3500ms, std::chrono::seconds(2), true) == TimeoutAction::Kill);
+    CHECK(timeout_action(std::chrono::hours(1), std::chrono::seconds(0), false) == TimeoutAction::None);  // --timeout 0
 }
