@@ -5,7 +5,6 @@
 #include "proxy/request_body.hpp"
 #include "proxy/responses.hpp"
 #include "proxy/retry.hpp"
-#include "proxy/routing.hpp"
 
 #include <boost/asio/this_coro.hpp>
 
@@ -31,8 +30,8 @@ UpstreamRequest upstream_request(const Proxying& proxying, const RequestBody& bo
     UpstreamRequest outgoing;
     // nginx 1.29.7+ keeps connections to every upstream, named or not.
     outgoing.keepalive = pass.upstream ? pass.upstream->keepalive : 32;
-    outgoing.head = upstream_request_head(request, upstream_target(proxying.location, request), proxying.location,
-                                          proxying.context, body.length, outgoing.keepalive > 0);
+    outgoing.head = upstream_request_head(request, proxying.location, proxying.context, body.length,
+                                          outgoing.keepalive > 0);
     // A body read whole into memory leaves with the head, in one write: the
     // app server then wakes up once for the request, not twice.
     if (const auto small = body.present && body.buffered ? body.buffer.whole_in_memory() : std::nullopt) {
@@ -143,19 +142,6 @@ asio::awaitable<Outcome> pass_on(Try& attempt, const Proxying& proxying, const D
 }
 
 }  // namespace
-
-asio::awaitable<Outcome> answer(ClientSide client, http::Response response, const http::Request& request) {
-    // A body the client is still sending would be mistaken for the next
-    // request: close after answering unless it has all arrived.
-    response.keep_alive = response.keep_alive && client.parser.message_complete() && request.keep_alive;
-    if (!response.keep_alive) response.headers.set("Connection", "close");
-    else response.headers.set("Connection", "keep-alive");
-    const std::size_t body_bytes = request.method == "HEAD" ? 0 : response.body.size();
-    std::string bytes = request.method == "HEAD" ? http::serialize_response_head(response, {.server = server_header})
-                                                 : http::serialize_response(response, {.server = server_header});
-    const auto written = co_await write_all_for(client.socket, bytes, send_timeout);
-    co_return Outcome{response.status, body_bytes, response.keep_alive && written.ok()};
-}
 
 // The body first, then tries until one server answers: pick a server,
 // try it, and when that fails ask after_failure() (retry.hpp) what next.

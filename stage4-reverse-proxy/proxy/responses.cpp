@@ -2,6 +2,7 @@
 
 #include "http/message_rules.hpp"
 #include "http/serializer.hpp"
+#include "http/target.hpp"
 
 #include <array>
 #include <string_view>
@@ -75,12 +76,25 @@ bool replaced_by(const std::vector<HeaderSetting>& settings, std::string_view na
 }
 }  // namespace
 
-std::string upstream_request_head(const http::Request& request, const std::string& target,
-                                  const Location& location, const RequestContext& context,
-                                  std::optional<std::size_t> body_length, bool keep_connection) {
+std::string upstream_target(const Location& location, const http::Request& request) {
+    const auto& pass = *location.proxy_pass;
+    if (!pass.uri) return request.target;
+    const auto parsed = http::parse_target(request.target);
+    if (!parsed.target) return request.target;
+    const auto& path = parsed.target->path;
+    const std::string rest = location.exact || path.size() < location.prefix.size() ? "" : path.substr(location.prefix.size());
+    std::string target = *pass.uri + http::percent_encode(rest);
+    if (!parsed.target->query.empty()) target += "?" + parsed.target->query;
+    return target;
+}
+
+std::string upstream_request_head(const http::Request& request, const Location& location,
+                                  const RequestContext& context, std::optional<std::size_t> body_length,
+                                  bool keep_connection) {
     const auto& settings = location.settings;
     const auto& set_headers = settings.proxy_set_header;
-    std::string head = request.method + " " + target + " HTTP/" + settings.proxy_http_version + "\r\n";
+    std::string head =
+        request.method + " " + upstream_target(location, request) + " HTTP/" + settings.proxy_http_version + "\r\n";
     const auto add = [&head](std::string_view name, std::string_view value) {
         if (value.empty()) return;  // nginx: a header set to "" is not sent
         http::append_field(head, name, value);

@@ -20,14 +20,19 @@ http::Response error_page(int status, bool keep_alive);
 // The answer of `return CODE TEXT` / `return CODE URL`.
 http::Response return_response(const ReturnDirective& directive, const RequestContext& context, bool keep_alive);
 
-// The request head for the upstream, as nginx builds it: its own Host and
-// framing, then proxy_set_header (expanded; an empty value removes the
-// header), then the client's headers minus hop-by-hop ones, minus what
-// proxy_set_header replaced, minus names with "_" (unless
-// underscores_in_headers on, which then lets them through).
-std::string upstream_request_head(const http::Request& request, const std::string& target,
-                                  const Location& location, const RequestContext& context,
-                                  std::optional<std::size_t> body_length, bool keep_connection);
+// The target to send upstream (nginx's proxy_pass URI rule): with a URI in
+// proxy_pass, it replaces the part of the (decoded, normalised) path that
+// the location matched; without one, the client's target goes as it came.
+std::string upstream_target(const Location& location, const http::Request& request);
+
+// The request head for the upstream, as nginx builds it: the request line
+// with upstream_target(), its own Host and framing, then proxy_set_header
+// (expanded; an empty value removes the header), then the client's
+// headers minus hop-by-hop ones, minus what proxy_set_header replaced,
+// minus names with "_" (unless underscores_in_headers on).
+std::string upstream_request_head(const http::Request& request, const Location& location,
+                                  const RequestContext& context, std::optional<std::size_t> body_length,
+                                  bool keep_connection);
 
 // The upstream's response headers, as the client gets them, appended to
 // `head` as "Name: value" lines: no hop-by-hop headers, no Server or Date

@@ -75,16 +75,4 @@ bool needs_trailing_slash_redirect(const Server& server, std::string_view path) 
 }
 
 
-std::string upstream_target(const Location& location, const http::Request& request) {
-    const auto& pass = *location.proxy_pass;
-    if (!pass.uri) return request.target;
-    const auto parsed = http::parse_target(request.target);
-    if (!parsed.target) return request.target;
-    const auto& path = parsed.target->path;
-    const std::string rest = location.exact || path.size() < location.prefix.size() ? "" : path.substr(location.prefix.size());
-    std::string target = *pass.uri + http::percent_encode(rest);
-    if (!parsed.target->query.empty()) target += "?" + parsed.target->query;
-    return target;
-}
-
 }  // namespace webstack::stage4

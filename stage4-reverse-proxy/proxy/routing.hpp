@@ -35,11 +35,6 @@ const Location* choose_location(const Server& server, std::string_view path);
 // `location @app { ... }` of `server`, by its name ("@app"); nullptr if none.
 const Location* find_named_location(const Server& server, std::string_view name);
 
-// The target to send upstream (nginx's proxy_pass URI rule): with a URI in
-// proxy_pass, it replaces the part of the (decoded, normalised) path that
-// the location matched; without one, the client's target goes as it came.
-std::string upstream_target(const Location& location, const http::Request& request);
-
 // True when nginx would answer with a 301 to `path + "/"`: a prefix location
 // ending in "/" that proxies, asked for the same path without the slash.
 bool needs_trailing_slash_redirect(const Server& server, std::string_view path);

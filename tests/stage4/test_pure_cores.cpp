@@ -128,7 +128,7 @@ TEST_CASE("the upstream's request head: Host, Connection, proxy_set_header, hop-
     context.connection.remote_host = "192.0.2.7";
     context.proxy_host = "127.0.0.1:9000";
 
-    const auto head = upstream_request_head(asked, "/page", location, context, std::nullopt, true);
+    const auto head = upstream_request_head(asked, location, context, std::nullopt, true);
     INFO(head);
     CHECK(head.starts_with("GET /page HTTP/1.1\r\nHost: 127.0.0.1:9000\r\n"));  // $proxy_host, not the client's Host
     CHECK(head.find("Connection:") == std::string::npos);  // a kept connection says nothing
@@ -140,7 +140,7 @@ TEST_CASE("the upstream's request head: Host, Connection, proxy_set_header, hop-
     CHECK(head.find("Accept: text/html\r\n") != std::string::npos);
     CHECK(head.ends_with("\r\n\r\n"));
 
-    const auto closing = upstream_request_head(asked, "/page", location, context, 5, false);
+    const auto closing = upstream_request_head(asked, location, context, 5, false);
     CHECK(closing.find("Connection: close\r\n") != std::string::npos);  // keepalive 0
     CHECK(closing.find("Content-Length: 5\r\n") != std::string::npos);
 }
