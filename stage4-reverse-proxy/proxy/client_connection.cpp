@@ -51,10 +51,27 @@ constexpr std::size_t head_read_size = 2 * 1024;
 // a byte at a time cannot hold the connection (unlike stage 1); waiting for
 // the first byte of a next request on a kept-alive connection is bounded by
 // keepalive_timeout instead.
-asio::awaitable<HeadOutcome> read_head(net::Socket& socket, http::RequestParser& parser, std::string& pending,
-                                       const Settings& settings, bool first_request, bool defer_read,
-                                       ConnectionRegistry& registry, ConnectionRegistry::Entry& listed) {
+// Which request of a connection is being read.
+enum class Turn {
+    First,               // the connection's first request
+    Next,                // a next one, after an answer from the app server
+    NextAfterOwnAnswer,  // a next one, after an answer of our own: its read is deferred (see below)
+};
+
+// The client connection a head is read from, and where it is listed (idle or busy).
+struct HeadReader {
+    net::Socket& socket;
+    http::RequestParser& parser;
+    std::string& pending;
+    ConnectionRegistry& registry;
+    ConnectionRegistry::Entry& listed;
+};
+
+asio::awaitable<HeadOutcome> read_head(HeadReader reader, const Settings& settings, Turn turn) {
     using Clock = net::CoarseClock;
+    auto& [socket, parser, pending, registry, listed] = reader;
+    const bool first_request = turn == Turn::First;
+    bool defer_read = turn == Turn::NextAfterOwnAnswer;
     auto deadline = Clock::now() + settings.client_header_timeout;
     while (true) {
         if (!pending.empty()) pending.erase(0, parser.feed(pending));
@@ -207,12 +224,9 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
     context.connection = net::endpoints_of(socket);
     ClientSide client{socket, parser, pending, body_piece};
 
-    // The deferred read only after an answer from this process (a file, a
-    // `return`, an error page): after a proxied one nothing else is queued
-    // and it would come straight back too early (bench/README.md).
-    bool answered_here = false;
-    for (bool first = true; !registry.stopping() || first; first = false) {
-        const auto head = co_await read_head(socket, parser, pending, defaults, first, answered_here, registry, open.entry());
+    const HeadReader reader{socket, parser, pending, registry, open.entry()};
+    for (auto turn = Turn::First; !registry.stopping() || turn == Turn::First;) {
+        const auto head = co_await read_head(reader, defaults, turn);
         if (head == HeadOutcome::Idle || head == HeadOutcome::Closed) break;
         http::Request request = parser.take_head();
         context.request = &request;
@@ -230,15 +244,18 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
                 outcome = co_await proxy_request({client, request, context, *decided.location, upstreams});
                 break;
             case Route::Kind::Content:
-                outcome = co_await content->handle(client, request, *decided.server, decided.location,
-                                                   *decided.target, context, upstreams);
+                outcome = co_await content->handle(
+                    {client, request, *decided.server, decided.location, *decided.target, context, upstreams});
                 break;
             case Route::Kind::Answer:
                 outcome = co_await answer(client, std::move(decided.response), request);
                 break;
         }
         log_access(defaults, context, request, outcome);
-        answered_here = context.proxy_host.empty();  // no proxy_pass was chosen
+        // The deferred read only after an answer from this process (no
+        // proxy_pass was chosen): after a proxied one nothing else is queued
+        // and it would come straight back too early (bench/README.md).
+        turn = context.proxy_host.empty() ? Turn::NextAfterOwnAnswer : Turn::Next;
         if (!outcome.keep_alive || !parser.message_complete()) break;
         parser.next_request();
         body_piece.clear();

@@ -14,17 +14,21 @@
 
 namespace webstack::stage4 {
 
+// One request, as a content handler gets it.
+struct ContentRequest {
+    ClientSide client;
+    const http::Request& request;
+    const Server& server;
+    const Location* location;    // nullptr when no location matched (the server's own settings apply)
+    const http::Target& target;  // the request target, decoded and normalised
+    RequestContext& context;
+    Upstreams& upstreams;        // to pass a request on to a location that proxies (try_files ... @app)
+};
+
 class ContentHandler {
 public:
     virtual ~ContentHandler() = default;
-    // `location` is nullptr when no location matched (the server's own
-    // settings apply then, as in nginx). `target` is the request target,
-    // decoded and normalised. `upstreams` lets the handler pass a request on
-    // to a named location that proxies (try_files ... @app).
-    virtual boost::asio::awaitable<Outcome> handle(ClientSide client, const http::Request& request,
-                                                   const Server& server, const Location* location,
-                                                   const http::Target& target, RequestContext& context,
-                                                   Upstreams& upstreams) const = 0;
+    virtual boost::asio::awaitable<Outcome> handle(const ContentRequest& asked) const = 0;
 };
 
 }  // namespace webstack::stage4

@@ -35,8 +35,9 @@ asio::awaitable<IoResult> send_head(net::Socket& socket, std::string_view head, 
     co_return co_await net::write_all_for(socket, head, timeout);
 }
 
-asio::awaitable<IoResult> send_file_range(net::Socket& socket, int fd, std::uint64_t offset, std::uint64_t count,
-                                          bool use_sendfile, net::Duration timeout) {
+asio::awaitable<IoResult> send_file_range(net::Socket& socket, FileRange range, bool use_sendfile,
+                                          net::Duration timeout) {
+    auto& [fd, offset, count] = range;
     if (!use_sendfile) {
         // sendfile off: through a buffer in our memory (nginx's output_buffers, 2 x 32k).
         std::string buffer;

@@ -23,9 +23,16 @@ namespace webstack::stage5 {
 boost::asio::awaitable<net::IoResult> send_head(net::Socket& socket, std::string_view head, bool body_follows,
                                                 net::Duration timeout);
 
-// Sends `count` bytes of the file `fd` from `offset`. `timeout` bounds each
-// wait for the client to take more (nginx's send_timeout).
-boost::asio::awaitable<net::IoResult> send_file_range(net::Socket& socket, int fd, std::uint64_t offset,
-                                                      std::uint64_t count, bool use_sendfile, net::Duration timeout);
+// `count` bytes of the open file `fd`, from `offset`.
+struct FileRange {
+    int fd = -1;
+    std::uint64_t offset = 0;
+    std::uint64_t count = 0;
+};
+
+// Sends the range, with sendfile(2) or through a buffer. `timeout` bounds
+// each wait for the client to take more (nginx's send_timeout).
+boost::asio::awaitable<net::IoResult> send_file_range(net::Socket& socket, FileRange range, bool use_sendfile,
+                                                      net::Duration timeout);
 
 }  // namespace webstack::stage5

@@ -23,6 +23,7 @@ namespace webstack::stage5 {
 namespace asio = boost::asio;
 using stage4::answer;
 using stage4::ClientSide;
+using stage4::ContentRequest;
 using stage4::error_page;
 using stage4::Location;
 using stage4::Outcome;
@@ -134,8 +135,8 @@ bool accepts_gzip(const http::HeaderList& headers) {
     return false;
 }
 
-bool keep_alive_after(const ClientSide& client, const http::Request& request) {
-    return request.keep_alive && client.parser.message_complete();
+bool keep_alive_after(const ContentRequest& asked) {
+    return asked.request.keep_alive && asked.client.parser.message_complete();
 }
 
 // A file's answer, ready to go (200, 206, or a 304's head alone): its
@@ -321,12 +322,13 @@ void inline_small_file(FileReply& planned, int fd) {
 // The answer for one regular file, opened: validators, preconditions,
 // ranges, then the head and the plan for the bytes. `name` gives the
 // Content-Type (by its extension).
-Reply file_reply(const ClientSide& client, const http::Request& request, const StaticSettings& settings,
-                 const FilePath& path, OpenedFile file, const std::string& name) {
+Reply file_reply(const ContentRequest& asked, const StaticSettings& settings, const FilePath& path, OpenedFile file,
+                 const std::string& name) {
+    const auto& request = asked.request;
     Reply reply;
     reply.kind = Reply::Kind::File;
     FileReply& planned = reply.file;
-    planned.keep_alive = keep_alive_after(client, request);
+    planned.keep_alive = keep_alive_after(asked);
     planned.use_sendfile = settings.sendfile;
 
     FileFacts facts;
@@ -372,7 +374,7 @@ asio::awaitable<Outcome> send_file_reply(ClientSide client, const FileReply& rep
             body_bytes += piece.text.size();
         }
         if (!piece.has_bytes) continue;
-        sent = co_await send_file_range(client.socket, reply.fd.get(), piece.bytes.first, piece.bytes.length(),
+        sent = co_await send_file_range(client.socket, {reply.fd.get(), piece.bytes.first, piece.bytes.length()},
                                         reply.use_sendfile, stage4::send_timeout);
         if (sent.ok()) body_bytes += piece.bytes.length();
     }
@@ -444,16 +446,16 @@ http::Response redirect_to_folder(const http::Request& request, const std::strin
 
 // A folder asked with its "/": its index file, else a listing
 // (autoindex on), else 403.
-Reply folder_reply(const ClientSide& client, const http::Request& request, const StaticSettings& settings,
-                   const FilePath& path, const OpenedFile& folder, const std::string& uri,
-                   const RequestContext& context) {
+Reply folder_reply(const ContentRequest& asked, const StaticSettings& settings, const FilePath& path,
+                   const OpenedFile& folder, const std::string& uri) {
+    const auto& request = asked.request;
     const bool get_or_head = request.method == "GET" || request.method == "HEAD";
     for (const auto& name : settings.index) {
         FilePath index{path.base, path.relative + (path.relative.empty() ? "" : "/") + name};
         auto file = open_beneath(index.base, index.relative, settings.symlinks);
         if (!file.ok() || !file.is_regular()) continue;
         if (!get_or_head) return Reply::page(method_not_allowed());
-        return file_reply(client, request, settings, index, std::move(file), name);
+        return file_reply(asked, settings, index, std::move(file), name);
     }
     if (settings.autoindex && get_or_head) {
         http::Response listing;
@@ -465,7 +467,8 @@ Reply folder_reply(const ClientSide& client, const http::Request& request, const
     std::string shown = path.full();
     if (!shown.ends_with('/')) shown += '/';
     log::write(log::Level::Error,
-               fmt::format("directory index of \"{}\" is forbidden, client: {}", shown, context.connection.remote_host));
+               fmt::format("directory index of \"{}\" is forbidden, client: {}", shown,
+                           asked.context.connection.remote_host));
     return Reply::page(error_page(403, true));
 }
 
@@ -509,8 +512,9 @@ std::optional<Reply> follow_fallback(const StaticSettings& settings, const Serve
 
 // The static module's answer for a URI: the file, a folder's index or
 // listing, a redirect to add a folder's "/", or an error.
-Reply serve_uri(const ClientSide& client, const http::Request& request, const StaticSettings& settings,
-                const Lookup& lookup, RequestContext& context) {
+Reply serve_uri(const ContentRequest& asked, const StaticSettings& settings, const Lookup& lookup) {
+    const auto& request = asked.request;
+    auto& context = asked.context;
     const auto& uri = lookup.uri;
     // nginx's static module serves GET and HEAD; POST looks for the file, then gets 405.
     const bool get_or_head = request.method == "GET" || request.method == "HEAD";
@@ -519,7 +523,7 @@ Reply serve_uri(const ClientSide& client, const http::Request& request, const St
     if (path.refused) return Reply::page(error_page(404, true));
     if (get_or_head && !uri.ends_with('/'))
         if (const auto validators = not_modified_at_a_look(request, settings, path))
-            return not_modified(settings, *validators, false, keep_alive_after(client, request));
+            return not_modified(settings, *validators, false, keep_alive_after(asked));
     auto file = open_beneath(path.base, path.relative, settings.symlinks);
     if (!file.ok()) {
         log_open_failure(path, file.error, context, request);
@@ -527,28 +531,28 @@ Reply serve_uri(const ClientSide& client, const http::Request& request, const St
     }
     if (file.is_directory()) {
         if (!uri.ends_with('/')) return Reply::page(redirect_to_folder(request, uri, lookup.query, context, settings));
-        return folder_reply(client, request, settings, path, file, uri, context);
+        return folder_reply(asked, settings, path, file, uri);
     }
     // "file.txt/" names no folder; a FIFO or a device is no file to send.
     if (uri.ends_with('/') || !file.is_regular()) return Reply::page(error_page(404, true));
     if (!get_or_head) return Reply::page(method_not_allowed());
-    return file_reply(client, request, settings, path, std::move(file), uri);
+    return file_reply(asked, settings, path, std::move(file), uri);
 }
 
 // What a request for `target` gets, from the files of `server` and `location`.
-Reply decide(const StaticFiles& files, const ClientSide& client, const http::Request& request, const Server& server,
-             const Location* location, const http::Target& target, RequestContext& context) {
-    Lookup lookup{target.path, target.query, location};
+Reply decide(const StaticFiles& files, const ContentRequest& asked) {
+    auto& context = asked.context;
+    Lookup lookup{asked.target.path, asked.target.query, asked.location};
     // try_files may send the request elsewhere; nginx gives up after 10 such jumps.
     for (int jumps = 0; jumps < 10; ++jumps) {
-        const StaticSettings& settings = files.settings_for(server, lookup.location);
+        const StaticSettings& settings = files.settings_for(asked.server, lookup.location);
         if (lookup.location) context.access_log = &lookup.location->settings.access_log;
-        if (settings.try_files.empty()) return serve_uri(client, request, settings, lookup, context);
+        if (settings.try_files.empty()) return serve_uri(asked, settings, lookup);
         if (const auto found = first_existing(settings, lookup.location, lookup.uri, context)) {
             lookup.uri = *found;
-            return serve_uri(client, request, settings, lookup, context);
+            return serve_uri(asked, settings, lookup);
         }
-        if (auto settled = follow_fallback(settings, server, lookup, context)) return std::move(*settled);
+        if (auto settled = follow_fallback(settings, asked.server, lookup, context)) return std::move(*settled);
     }
     log::write(log::Level::Error, "rewrite or internal redirection cycle while processing \"" + lookup.uri + "\"");
     return Reply::page(error_page(500, true));
@@ -556,37 +560,34 @@ Reply decide(const StaticFiles& files, const ClientSide& client, const http::Req
 
 // try_files sent the request to a proxied location under another URI.
 // (The copy of the request lives in this coroutine's frame, not handle's.)
-asio::awaitable<Outcome> proxy_with_target(ClientSide client, const http::Request& request, const std::string& target,
-                                           const Location& location, RequestContext& context,
-                                           stage4::Upstreams& upstreams) {
-    http::Request passed = request;
+asio::awaitable<Outcome> proxy_with_target(const ContentRequest& asked, const std::string& target,
+                                           const Location& location) {
+    http::Request passed = asked.request;
     passed.target = target;
-    co_return co_await stage4::proxy_request({client, passed, context, location, upstreams});
+    co_return co_await stage4::proxy_request({asked.client, passed, asked.context, location, asked.upstreams});
 }
 
 }  // namespace
 
-asio::awaitable<Outcome> StaticFiles::handle(ClientSide client, const http::Request& request, const Server& server,
-                                             const Location* location, const http::Target& target,
-                                             RequestContext& context, stage4::Upstreams& upstreams) const {
-    Reply reply = decide(*this, client, request, server, location, target, context);
+asio::awaitable<Outcome> StaticFiles::handle(const ContentRequest& asked) const {
+    Reply reply = decide(*this, asked);
     switch (reply.kind) {
         case Reply::Kind::Proxy:
             if (reply.new_target)
-                co_return co_await proxy_with_target(client, request, *reply.new_target, *reply.location, context,
-                                                     upstreams);
-            co_return co_await stage4::proxy_request({client, request, context, *reply.location, upstreams});
+                co_return co_await proxy_with_target(asked, *reply.new_target, *reply.location);
+            co_return co_await stage4::proxy_request(
+                {asked.client, asked.request, asked.context, *reply.location, asked.upstreams});
         case Reply::Kind::File:
             if (reply.file.pieces.empty()) {  // one write: a 304, a HEAD, an empty file, or a small file after its head
-                const auto written = co_await net::write_all_for(client.socket, reply.file.head, stage4::send_timeout);
+                const auto written = co_await net::write_all_for(asked.client.socket, reply.file.head, stage4::send_timeout);
                 const auto body_bytes = written.ok() ? reply.file.body_bytes : 0;
                 co_return Outcome{reply.file.status, static_cast<std::size_t>(body_bytes),
                                   written.ok() && reply.file.keep_alive};
             }
-            co_return co_await send_file_reply(client, reply.file);
+            co_return co_await send_file_reply(asked.client, reply.file);
         case Reply::Kind::Answer: break;
     }
-    co_return co_await answer(client, std::move(reply.response), request);
+    co_return co_await answer(asked.client, std::move(reply.response), asked.request);
 }
 
 stage4::Module static_files_module() {

@@ -27,10 +27,7 @@ public:
     // Throws ConfigError for a try_files whose named location is missing.
     explicit StaticFiles(const stage4::Config& config);
 
-    boost::asio::awaitable<stage4::Outcome> handle(stage4::ClientSide client, const http::Request& request,
-                                                   const stage4::Server& server, const stage4::Location* location,
-                                                   const http::Target& target, stage4::RequestContext& context,
-                                                   stage4::Upstreams& upstreams) const override;
+    boost::asio::awaitable<stage4::Outcome> handle(const stage4::ContentRequest& asked) const override;
 
     // The settings that apply in `location` of `server` (nullptr: no location matched).
     const StaticSettings& settings_for(const stage4::Server& server, const stage4::Location* location) const;
