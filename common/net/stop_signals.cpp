@@ -31,7 +31,6 @@ void install_stop_signals() {
 }
 
 bool stop_requested() { return received_stop_signal != 0; }
-int stop_signal() { return received_stop_signal; }
 int stop_wakeup_fd() { return wakeup_pipe[0]; }
 
 }  // namespace webstack::net

@@ -13,8 +13,6 @@ void ignore_sigpipe();
 
 void install_stop_signals();
 bool stop_requested();
-// The signal that asked us to stop (SIGINT or SIGTERM), or 0.
-int stop_signal();
 // A file descriptor that becomes readable, and stays so, once a stop
 // signal arrived; -1 before install_stop_signals() (poll() skips it).
 int stop_wakeup_fd();
