@@ -2,6 +2,7 @@
 // the debugging window of chapter 2. Try it with a query string, a form
 // post, odd headers:
 //     curl -d 'a=1' 'http://127.0.0.1:8000/some/path?x=1' -H 'X-Custom: yes'
+#include "http/message_rules.hpp"
 #include "wsgi/contract.hpp"
 
 #include <string>
@@ -9,22 +10,8 @@
 using namespace webstack::wsgi;
 
 namespace {
-std::string escape(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
-
 std::string row(const std::string& key, const std::string& value) {
-    return "<tr><th>" + escape(key) + "</th><td><code>" + escape(value) + "</code></td></tr>\n";
+    return "<tr><th>" + webstack::http::escape_html(key) + "</th><td><code>" + webstack::http::escape_html(value) + "</code></td></tr>\n";
 }
 
 std::string yes_no(bool value) { return value ? "True" : "False"; }

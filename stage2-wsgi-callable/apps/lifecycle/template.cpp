@@ -1,21 +1,12 @@
 #include "template.hpp"
 
+#include "http/message_rules.hpp"
+
 namespace lifecycle {
 
-std::string escape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#x27;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+// Django escapes what a template prints; so do we, with the escaping the
+// servers use (common/http).
+std::string escape(std::string_view text) { return webstack::http::escape_html(text); }
 
 std::string render(std::string_view source, const std::map<std::string, std::string>& context) {
     std::string out;
