@@ -9,24 +9,10 @@
 namespace webstack::http {
 
 namespace {
-constexpr auto token_characters = [] {
-    std::array<bool, 256> table{};
-    for (int c = '0'; c <= '9'; ++c) table[c] = true;
-    for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-    for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
-    return table;
-}();
-
 bool equals_any(std::string_view name, std::initializer_list<std::string_view> names) {
     return std::any_of(names.begin(), names.end(), [&](std::string_view hop) { return equals_ignoring_case(name, hop); });
 }
 }  // namespace
-
-bool is_token(std::string_view text) {
-    return !text.empty() && std::all_of(text.begin(), text.end(),
-                                        [](char c) { return token_characters[static_cast<unsigned char>(c)]; });
-}
 
 std::string protocol(Version version) {
     return "HTTP/" + std::to_string(version.major) + "." + std::to_string(version.minor);

@@ -6,13 +6,29 @@
 
 #include "http/message.hpp"
 
+#include <array>
 #include <string>
 #include <string_view>
 
 namespace webstack::http {
 
-// RFC 9110 section 5.6.2: what header names, methods and codings are made of.
-bool is_token(std::string_view text);
+// RFC 9110 section 5.6.2: what header names, methods and codings are made
+// of. (Inline: the parser asks it for every header field name.)
+inline constexpr auto token_characters = [] {
+    std::array<bool, 256> table{};
+    for (int c = '0'; c <= '9'; ++c) table[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+    for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+    return table;
+}();
+
+inline bool is_token(std::string_view text) {
+    if (text.empty()) return false;
+    for (const char c : text)
+        if (!token_characters[static_cast<unsigned char>(c)]) return false;
+    return true;
+}
 
 // "HTTP/1.1".
 std::string protocol(Version version);

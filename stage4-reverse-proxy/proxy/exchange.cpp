@@ -60,9 +60,8 @@ std::optional<Destination> choose_destination(const ProxyPass& pass, Balancer& b
 
 // One try: a connection (kept or new), the request sent, the answer's head read.
 struct Try {
-    Try(const asio::any_io_executor& executor, bool fresh, const Proxying& proxying)
-        : socket(executor), fresh(fresh), reply(proxying.request.method, proxying.settings()) {}
-    net::Socket socket;
+    Try(bool fresh, const Proxying& proxying) : fresh(fresh), reply(proxying.request.method, proxying.settings()) {}
+    std::optional<net::Socket> socket;     // made when the connection is (a kept one is moved in)
     bool fresh = false;                    // take no kept connection: connect anew
     bool kept = false;                     // the connection came from the pool
     UpstreamReply reply;
@@ -71,33 +70,32 @@ struct Try {
     std::optional<Outcome> client_failure; // the client failed while its body was passed on
 };
 
-// Takes a kept connection (unless attempt.fresh), or connects. False on failure.
-asio::awaitable<bool> open_connection(Try& attempt, const Proxying& proxying, const Destination& destination,
-                                      const UpstreamRequest& outgoing) {
-    if (!attempt.fresh && outgoing.keepalive > 0) {
-        if (auto kept = proxying.upstreams.pool.take(destination.endpoint, !outgoing.idempotent)) {
-            attempt.socket = std::move(*kept);
-            attempt.kept = true;
-            co_return true;
-        }
-    }
-    const auto connected = co_await connect_for(attempt.socket, destination.endpoint,
-                                                proxying.settings().proxy_connect_timeout);
-    if (connected.ok()) co_return true;
-    const bool timed_out = connected.status == IoStatus::TimedOut;
-    attempt.failure = TryFailure{timed_out ? TryFailure::Kind::Timeout : TryFailure::Kind::Error};
-    attempt.problem = (timed_out ? describe(connected) : "connect() failed " + describe(connected)) +
-                      " while connecting to upstream";
-    co_return false;
-}
-
 asio::awaitable<void> try_once(Try& attempt, const Proxying& proxying, const Destination& destination,
                                const UpstreamRequest& outgoing, RequestBody& body) {
     const auto& settings = proxying.settings();
-    if (!co_await open_connection(attempt, proxying, destination, outgoing)) co_return;
-    auto sent = co_await write_all_for(attempt.socket, outgoing.head, settings.proxy_send_timeout);
+    // A kept connection (unless attempt.fresh), else a new one.
+    if (!attempt.fresh && outgoing.keepalive > 0) {
+        if (auto kept = proxying.upstreams.pool.take(destination.endpoint, !outgoing.idempotent)) {
+            attempt.socket.emplace(std::move(*kept));
+            attempt.kept = true;
+        }
+    }
+    if (!attempt.socket) {
+        const auto executor = co_await asio::this_coro::executor;  // on its own line: see timed_io.hpp
+        attempt.socket.emplace(executor);
+        const auto connected = co_await connect_for(*attempt.socket, destination.endpoint, settings.proxy_connect_timeout);
+        if (!connected.ok()) {
+            const bool timed_out = connected.status == IoStatus::TimedOut;
+            attempt.failure = TryFailure{timed_out ? TryFailure::Kind::Timeout : TryFailure::Kind::Error};
+            attempt.problem = (timed_out ? describe(connected) : "connect() failed " + describe(connected)) +
+                              " while connecting to upstream";
+            co_return;
+        }
+    }
+    auto& socket = *attempt.socket;
+    auto sent = co_await write_all_for(socket, outgoing.head, settings.proxy_send_timeout);
     if (sent.ok() && body.present && !outgoing.body_with_head)
-        sent = co_await send_body(proxying, attempt.socket, body, attempt.client_failure);
+        sent = co_await send_body(proxying, socket, body, attempt.client_failure);
     if (attempt.client_failure) co_return;
     if (!sent.ok()) {
         const auto kind = sent.status == IoStatus::TimedOut ? TryFailure::Kind::Timeout : TryFailure::Kind::Error;
@@ -105,7 +103,7 @@ asio::awaitable<void> try_once(Try& attempt, const Proxying& proxying, const Des
         attempt.problem = describe(sent) + " while sending request to upstream";
         co_return;
     }
-    const auto head = co_await read_response_head(attempt.socket, attempt.reply, settings);
+    const auto head = co_await read_response_head(socket, attempt.reply, settings);
     if (head.ok()) {
         // proxy_next_upstream http_502 (and the like): this answer may count as a failure.
         const int status = attempt.reply.parser.status();
@@ -122,24 +120,39 @@ asio::awaitable<void> try_once(Try& attempt, const Proxying& proxying, const Des
     attempt.problem = head.problem + " while reading response header from upstream";
 }
 
-// The answer goes to the client. As soon as the upstream has sent all of
-// it, the connection goes back to the pool (or closes) and the balancer
-// counts the server as done, while a slow client may still be reading.
-asio::awaitable<Outcome> pass_on(Try& attempt, const Proxying& proxying, const Destination& destination,
-                                 const UpstreamRequest& outgoing, BalancerTicket& ticket) {
-    const UpstreamAddress address{destination.endpoint, proxying.request.target};
-    const auto release = [&](bool reusable) {
-        ticket.release(false);
-        if (reusable && outgoing.keepalive > 0)
-            proxying.upstreams.pool.give_back(destination.endpoint, std::move(attempt.socket), outgoing.keepalive);
-        else {
-            boost::system::error_code ignored;
-            attempt.socket.close(ignored);
+// The tries of one request so far, and what the client gets if none works.
+struct Tries {
+    TryState state;
+    std::vector<const UpstreamServer*> tried;  // servers that failed
+    bool fresh = false;                        // after a stale kept connection: connect anew
+    int status = 502;                          // what the client gets when no try succeeds
+
+    enum class Next { Again, GiveUp, PassAnswerOn };
+    // After a failed try: asks after_failure() (retry.hpp), tells the
+    // balancer and the error log, and says what the loop does next.
+    Next after_failure_of(const Try& attempt, BalancerTicket& ticket, const Destination& destination,
+                          const Proxying& proxying) {
+        const auto& pass = *proxying.location.proxy_pass;
+        state.servers_tried = static_cast<int>(tried.size()) + (destination.server ? 1 : 0);
+        const auto decision = after_failure(*attempt.failure, state, proxying.settings().proxy_next_upstream);
+        if (decision.next == RetryDecision::Next::FreshConnection) {
+            --state.tries;  // the kept connection's fault, not a try
+            fresh = true;
+            return Next::Again;
         }
-    };
-    // std::cref: the std::function refers to the lambda instead of copying it.
-    co_return co_await relay_response(proxying, {attempt.socket, attempt.reply, address}, std::cref(release));
-}
+        ticket.release(true);
+        if (destination.server) tried.push_back(destination.server);
+        status = decision.status;
+        // A listed status with no other server up: the client gets that answer.
+        const bool another = pass.upstream && proxying.upstreams.balancer.available(*pass.upstream, tried);
+        if (attempt.failure->kind == TryFailure::Kind::Status &&
+            (decision.next == RetryDecision::Next::PassAnswerOn || !another))
+            return Next::PassAnswerOn;
+        if (!attempt.problem.empty())
+            log_upstream_error(attempt.problem, proxying.context, {destination.endpoint, proxying.request.target});
+        return decision.next == RetryDecision::Next::GiveUp ? Next::GiveUp : Next::Again;
+    }
+};
 
 }  // namespace
 
@@ -152,46 +165,43 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
     if (auto ended = co_await prepare_body(proxying, body)) co_return *ended;
     const auto outgoing = upstream_request(proxying, body);
 
-    TryState state{outgoing.idempotent, outgoing.resendable, 0, proxying.settings().proxy_next_upstream_tries, 0,
+    Tries tries;
+    tries.state = {outgoing.idempotent, outgoing.resendable, 0, proxying.settings().proxy_next_upstream_tries, 0,
                    pass.upstream ? static_cast<int>(pass.upstream->servers.size()) : 0};
-    std::vector<const UpstreamServer*> tried;
-    bool fresh = false;  // after a stale kept connection: connect anew
-    int status = 502;    // what the client gets when no try succeeds
-    const auto executor = co_await asio::this_coro::executor;  // on its own line: see timed_io.hpp
     while (true) {
-        const auto destination = choose_destination(pass, proxying.upstreams.balancer, tried);
+        const auto destination = choose_destination(pass, proxying.upstreams.balancer, tries.tried);
         if (!destination) {
             log_upstream_error("no live upstreams while connecting to upstream", proxying.context,
                                {{}, proxying.request.target});
             break;
         }
         BalancerTicket ticket(proxying.upstreams.balancer, destination->server);
-        Try attempt(executor, std::exchange(fresh, false), proxying);
-        ++state.tries;
+        Try attempt(std::exchange(tries.fresh, false), proxying);
+        ++tries.state.tries;
         co_await try_once(attempt, proxying, *destination, outgoing, body);
         if (attempt.client_failure) co_return *attempt.client_failure;  // not the server's fault
-        if (!attempt.failure) co_return co_await pass_on(attempt, proxying, *destination, outgoing, ticket);
-
-        state.servers_tried = static_cast<int>(tried.size()) + (destination->server ? 1 : 0);
-        auto decision = after_failure(*attempt.failure, state, proxying.settings().proxy_next_upstream);
-        if (decision.next == RetryDecision::Next::FreshConnection) {
-            --state.tries;  // the kept connection's fault, not a try
-            fresh = true;
-            continue;
+        if (attempt.failure) {
+            const auto next = tries.after_failure_of(attempt, ticket, *destination, proxying);
+            if (next == Tries::Next::GiveUp) break;
+            if (next == Tries::Next::Again) continue;
         }
-        ticket.release(true);
-        if (destination->server) tried.push_back(destination->server);
-        status = decision.status;
-        // A listed status with no other server up: the client gets that answer.
-        const bool another = pass.upstream && proxying.upstreams.balancer.available(*pass.upstream, tried);
-        if (attempt.failure->kind == TryFailure::Kind::Status &&
-            (decision.next == RetryDecision::Next::PassAnswerOn || !another))
-            co_return co_await pass_on(attempt, proxying, *destination, outgoing, ticket);
-        if (!attempt.problem.empty())
-            log_upstream_error(attempt.problem, proxying.context, {destination->endpoint, proxying.request.target});
-        if (decision.next == RetryDecision::Next::GiveUp) break;
+        // The answer goes to the client. As soon as the upstream has sent
+        // all of it, the connection goes back to the pool (or closes) and the
+        // balancer counts the server as done, while a slow client may still be reading.
+        const UpstreamAddress address{destination->endpoint, proxying.request.target};
+        const auto release = [&](bool reusable) {
+            ticket.release(false);
+            if (reusable && outgoing.keepalive > 0)
+                proxying.upstreams.pool.give_back(destination->endpoint, std::move(*attempt.socket), outgoing.keepalive);
+            else {
+                boost::system::error_code ignored;
+                attempt.socket->close(ignored);
+            }
+        };
+        // std::cref: the std::function refers to the lambda instead of copying it.
+        co_return co_await relay_response(proxying, {*attempt.socket, attempt.reply, address}, std::cref(release));
     }
-    co_return co_await answer(proxying.client, error_page(status, true), proxying.request);
+    co_return co_await answer(proxying.client, error_page(tries.status, true), proxying.request);
 }
 
 }  // namespace webstack::stage4
