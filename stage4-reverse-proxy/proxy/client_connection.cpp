@@ -146,6 +146,9 @@ struct Route {
     }
 };
 
+// (Every path returns `decided`, the one named object: the compiler then
+// builds it in place; a `return Route::close(...)` among them would make
+// every return a move of the whole Route.)
 Route route(const http::Request& request, const ListenGroup& group, RequestContext& context) {
     Route decided;
     const Server& server = choose_server(group, request.headers.get("Host"));
@@ -175,8 +178,12 @@ Route route(const http::Request& request, const ListenGroup& group, RequestConte
     decided.location = location;
     if (location) context.access_log = &location->settings.access_log;
     if (location && location->return_directive) {
-        if (location->return_directive->code == 444) return Route::close(444);  // nginx: close, say nothing
-        decided.response = return_response(*location->return_directive, context, true);
+        if (location->return_directive->code == 444) {  // nginx: close, say nothing
+            decided.kind = Route::Kind::Close;
+            decided.status = 444;
+        } else {
+            decided.response = return_response(*location->return_directive, context, true);
+        }
     } else if (location && location->proxy_pass) {
         decided.kind = Route::Kind::Proxy;
     } else {
