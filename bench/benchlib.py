@@ -193,11 +193,12 @@ def ratio_lines(servers, rows, table, ratios=None):
 def format_table(title, servers, rows, table, ratios=None):
     pairs = ratio_pairs(servers, ratios)
     lines = [title, ""]
-    lines.append(f"{'load':<28} {'server':<28} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
+    width = max([28] + [len(server.name) for server in servers])
+    lines.append(f"{'load':<28} {'server':<{width}} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
     for row in rows:
         for server in servers:
             r = table[row.name][server.name]
-            lines.append(f"{row.name:<28} {server.name:<28} {r.requests_per_second:>10,.0f} "
+            lines.append(f"{row.name:<28} {server.name:<{width}} {r.requests_per_second:>10,.0f} "
                          f"{r.p50_ms:>9.3f} {r.p99_ms:>9.3f} {r.errors:>7}")
         for mine_name, theirs_name in pairs:
             mine, theirs = table[row.name][mine_name], table[row.name][theirs_name]
