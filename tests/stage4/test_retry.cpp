@@ -1,8 +1,11 @@
 // The proxy's pure decisions, in-process: after a failed try, what next
-// (retry.hpp, nginx's ngx_http_upstream_next), and the balancer's ticket.
+// (retry.hpp, nginx's ngx_http_upstream_next), and the balancer (its
+// ticket, weighted round robin, max_fails and fail_timeout, backups).
 #include "catch.hpp"
 #include "proxy/balancer.hpp"
 #include "proxy/retry.hpp"
+
+#include <thread>
 
 using namespace webstack::stage4;
 using Kind = TryFailure::Kind;
@@ -110,4 +113,51 @@ TEST_CASE("balancer ticket: in flight while held, counted once when released", "
     failing.release(true);  // max_fails=1: down for fail_timeout
     failing.release(true);  // a second release does nothing
     for (int i = 0; i < 4; ++i) CHECK(balancer.pick(group, {}) != first);
+}
+
+namespace {
+Upstream group_of(std::vector<int> weights, std::vector<bool> backup = {}) {
+    Upstream group;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+        UpstreamServer server;
+        server.host = std::string(1, static_cast<char>('a' + i));
+        server.weight = weights[i];
+        server.backup = i < backup.size() && backup[i];
+        server.fail_timeout = Duration(100);
+        group.servers.push_back(server);
+    }
+    return group;
+}
+
+std::string picks(Balancer& balancer, const Upstream& group, int count) {
+    std::string order;
+    for (int i = 0; i < count; ++i) {
+        const auto* server = balancer.pick(group, {});
+        order += server ? server->host : "-";
+        if (server) BalancerTicket(balancer, server).release(false);
+    }
+    return order;
+}
+}  // namespace
+
+TEST_CASE("balancer: nginx's smooth weighted round robin", "[stage4]") {
+    Balancer balancer;
+    // Weights 5, 1, 1: the heavy server's turns are spread out, not bunched.
+    CHECK(picks(balancer, group_of({5, 1, 1}), 7) == "aabacaa");
+    Balancer even;
+    CHECK(picks(even, group_of({1, 1, 1}), 6) == "abcabc");
+}
+
+TEST_CASE("balancer: max_fails, then fail_timeout, and backups only when every primary is down", "[stage4]") {
+    Balancer balancer;
+    const auto group = group_of({1, 1, 1}, {false, false, true});  // c is a backup
+    CHECK(picks(balancer, group, 4) == "abab");  // the backup gets nothing
+    BalancerTicket(balancer, &group.servers[0]).release(true);  // a fails (max_fails=1): down
+    CHECK(picks(balancer, group, 3) == "bbb");
+    BalancerTicket(balancer, &group.servers[1]).release(true);  // b too: only the backup is left
+    CHECK(picks(balancer, group, 2) == "cc");
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));  // fail_timeout (100 ms) is over
+    const auto after = picks(balancer, group, 2);
+    INFO(after);
+    CHECK(after.find('c') == std::string::npos);  // the primaries get another chance
 }
