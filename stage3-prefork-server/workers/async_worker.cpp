@@ -119,7 +119,7 @@ awaitable<void> accept_connections(net::Acceptor& acceptor, WorkerState& state) 
 // --graceful-timeout, then end the event loop.
 awaitable<void> housekeeping(asio::io_context& io, arbiter::WorkerContext& context, WorkerState& state,
                              std::vector<std::unique_ptr<net::Acceptor>>& acceptors) {
-    const auto executor = co_await asio::this_coro::executor;  // on its own line: see timed_io.hpp
+    const auto executor = co_await asio::this_coro::executor;  // on its own line (a g++ 12 bug: timed_io.hpp)
     asio::steady_timer timer(executor);
     const auto timeout = state.settings.timeout;
     const auto tick = timeout.count() ? std::min<std::chrono::milliseconds>(std::chrono::seconds(1), timeout / 2)

@@ -52,25 +52,29 @@ private:
 
 // One request's turn on a server: in flight (for least_conn) from the
 // moment it is made until it is released, then counted as done or failed
-// (for max_fails). Released once: by release(), or as done when it ends.
+// (for max_fails). Released once: by one of the two calls, or as done when
+// it ends.
 class BalancerTicket {
 public:
     // `server` is nullptr for a plain address (no group, nothing to count).
     BalancerTicket(Balancer& balancer, const UpstreamServer* server) : balancer_(&balancer), server_(server) {
         if (server_) balancer_->started(*server_);
     }
-    ~BalancerTicket() { release(false); }
+    ~BalancerTicket() { release_as_done(); }
     BalancerTicket(BalancerTicket&& other) noexcept
         : balancer_(other.balancer_), server_(std::exchange(other.server_, nullptr)) {}
     BalancerTicket(const BalancerTicket&) = delete;
     BalancerTicket& operator=(const BalancerTicket&) = delete;
     BalancerTicket& operator=(BalancerTicket&&) = delete;
 
+    void release_as_done() { release(false); }
+    void release_as_failed() { release(true); }
+
+private:
     void release(bool failed) {
         if (server_) balancer_->finished(*std::exchange(server_, nullptr), failed);
     }
 
-private:
     Balancer* balancer_;
     const UpstreamServer* server_;
 };

@@ -39,18 +39,20 @@ int status_for(http::ParseErrorKind kind) {
     return 400;
 }
 
-enum class HeadOutcome { Complete, Idle, TimedOut, Closed };
+// How reading a request head ended.
+enum class HeadOutcome {
+    Complete,  // a whole head: route it
+    Invalid,   // the parser gave up: an error page (400, 414, 431, ...)
+    TimedOut,  // client_header_timeout in the middle of a head: 408, no answer
+    Idle,      // no next request came (keepalive_timeout, or we are stopping)
+    Closed,    // the client closed (or the connection failed)
+};
 
 // How much one read of a request head takes at most. nginx starts with
 // client_header_buffer_size, 1k; a browser's head with cookies is often
 // longer, and a longer one simply takes another read.
 constexpr std::size_t head_read_size = 2 * 1024;
 
-// Reads until the request head is complete (or the parser gave up). The
-// whole head must arrive within client_header_timeout, so a client sending
-// a byte at a time cannot hold the connection (unlike stage 1); waiting for
-// the first byte of a next request on a kept-alive connection is bounded by
-// keepalive_timeout instead.
 // Which request of a connection is being read.
 enum class Turn {
     First,               // the connection's first request
@@ -67,6 +69,11 @@ struct HeadReader {
     ConnectionRegistry::Entry& listed;
 };
 
+// Reads until the request head is complete (or the parser gave up). The
+// whole head must arrive within client_header_timeout, so a client sending
+// a byte at a time cannot hold the connection (unlike stage 1); waiting for
+// the first byte of a next request on a kept-alive connection is bounded by
+// keepalive_timeout instead.
 asio::awaitable<HeadOutcome> read_head(HeadReader reader, const Settings& settings, Turn turn) {
     using Clock = net::CoarseClock;
     auto& [socket, parser, pending, registry, listed] = reader;
@@ -75,7 +82,8 @@ asio::awaitable<HeadOutcome> read_head(HeadReader reader, const Settings& settin
     auto deadline = Clock::now() + settings.client_header_timeout;
     while (true) {
         if (!pending.empty()) pending.erase(0, parser.feed(pending));
-        if (parser.headers_complete() || parser.error()) co_return HeadOutcome::Complete;
+        if (parser.error()) co_return HeadOutcome::Invalid;
+        if (parser.headers_complete()) co_return HeadOutcome::Complete;
         const bool idle = !first_request && !parser.in_progress();
         if (idle && defer_read) {
             // A performance seam (bench/README.md): between requests a read
@@ -240,8 +248,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.proxy_host.clear();
         context.access_log = nullptr;
         // Decided by plain functions; here only what they decided is done.
-        Route decided = head == HeadOutcome::Complete && !parser.error() ? route(request, group, context)
-                                                                          : refuse(parser, context);
+        Route decided = head == HeadOutcome::Complete ? route(request, group, context) : refuse(parser, context);
         if (decided.kind == Route::Kind::Content && !content)
             decided = Route::answer(error_page(404, true));  // stage 4 has no files to serve
         Outcome outcome;

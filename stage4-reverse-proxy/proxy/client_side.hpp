@@ -24,10 +24,15 @@ using net::IoStatus;
 using net::read_some_for;
 using net::write_all_for;
 
-inline constexpr Duration send_timeout{60'000};      // nginx's send_timeout default, for writes to the client
+// nginx's send_timeout default, for writes to the client (a constant here:
+// no directive sets it).
+inline constexpr Duration send_timeout{60'000};
 inline constexpr std::size_t write_piece = 64 * 1024;  // the most we hand to one write
 
-// The client's connection as the exchange uses it.
+// The client's connection as the exchange uses it. It holds references:
+// a `const ClientSide&` still reads and writes the connection's buffers.
+// Bytes arrive in `pending`; feeding them to the parser puts the decoded
+// body into `body_piece` (serve_client wires the two together).
 struct ClientSide {
     net::Socket& socket;
     http::RequestParser& parser;  // its head is complete; the body may still be coming

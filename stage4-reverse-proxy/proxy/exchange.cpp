@@ -59,8 +59,8 @@ std::optional<Destination> choose_destination(const ProxyPass& pass, Balancer& b
 }
 
 // One try: a connection (kept or new), the request sent, the answer's head read.
-struct Try {
-    Try(bool fresh, const Proxying& proxying) : fresh(fresh), reply(proxying.request.method, proxying.settings()) {}
+struct Attempt {
+    Attempt(bool fresh, const Proxying& proxying) : fresh(fresh), reply(proxying.request.method, proxying.settings()) {}
     std::optional<net::Socket> socket;     // made when the connection is (a kept one is moved in)
     bool fresh = false;                    // take no kept connection: connect anew
     bool kept = false;                     // the connection came from the pool
@@ -70,10 +70,11 @@ struct Try {
     std::optional<Outcome> client_failure; // the client failed while its body was passed on
 };
 
-asio::awaitable<void> try_once(Try& attempt, const Proxying& proxying, const Destination& destination,
+asio::awaitable<void> try_once(Attempt& attempt, const Proxying& proxying, const Destination& destination,
                                const UpstreamRequest& outgoing, RequestBody& body) {
     const auto& settings = proxying.settings();
-    // A kept connection (unless attempt.fresh), else a new one.
+    // Reusing a kept connection saves a round trip and the app server an
+    // accept(); after a stale one (attempt.fresh), connect anew.
     if (!attempt.fresh && outgoing.keepalive > 0) {
         if (auto kept = proxying.upstreams.pool.take(destination.endpoint, !outgoing.idempotent)) {
             attempt.socket.emplace(std::move(*kept));
@@ -81,12 +82,12 @@ asio::awaitable<void> try_once(Try& attempt, const Proxying& proxying, const Des
         }
     }
     if (!attempt.socket) {
-        const auto executor = co_await asio::this_coro::executor;  // on its own line: see timed_io.hpp
+        const auto executor = co_await asio::this_coro::executor;  // on its own line (a g++ 12 bug: timed_io.hpp)
         attempt.socket.emplace(executor);
         const auto connected = co_await connect_for(*attempt.socket, destination.endpoint, settings.proxy_connect_timeout);
         if (!connected.ok()) {
             const bool timed_out = connected.status == IoStatus::TimedOut;
-            attempt.failure = TryFailure{timed_out ? TryFailure::Kind::Timeout : TryFailure::Kind::Error};
+            attempt.failure = TryFailure{.kind = timed_out ? TryFailure::Kind::Timeout : TryFailure::Kind::Error};
             attempt.problem = (timed_out ? describe(connected) : "connect() failed " + describe(connected)) +
                               " while connecting to upstream";
             co_return;
@@ -99,7 +100,7 @@ asio::awaitable<void> try_once(Try& attempt, const Proxying& proxying, const Des
     if (attempt.client_failure) co_return;
     if (!sent.ok()) {
         const auto kind = sent.status == IoStatus::TimedOut ? TryFailure::Kind::Timeout : TryFailure::Kind::Error;
-        attempt.failure = TryFailure{kind, 0, true, attempt.kept, false};
+        attempt.failure = TryFailure{.kind = kind, .request_sent = true, .kept_connection = attempt.kept};
         attempt.problem = describe(sent) + " while sending request to upstream";
         co_return;
     }
@@ -109,14 +110,16 @@ asio::awaitable<void> try_once(Try& attempt, const Proxying& proxying, const Des
         const int status = attempt.reply.parser.status();
         const auto& listed = settings.proxy_next_upstream.statuses;
         if (std::find(listed.begin(), listed.end(), status) != listed.end())
-            attempt.failure = TryFailure{TryFailure::Kind::Status, status, true, attempt.kept, true};
+            attempt.failure = TryFailure{.kind = TryFailure::Kind::Status, .status = status, .request_sent = true,
+                                         .kept_connection = attempt.kept, .answer_started = true};
         co_return;
     }
     const bool timed_out = head.io.status == IoStatus::TimedOut;
     const bool invalid = attempt.reply.parser.error() && !attempt.reply.parser.headers_complete();
     const auto kind = timed_out ? TryFailure::Kind::Timeout
                                 : invalid ? TryFailure::Kind::InvalidHeader : TryFailure::Kind::Error;
-    attempt.failure = TryFailure{kind, 0, true, attempt.kept, attempt.reply.any_byte};
+    attempt.failure = TryFailure{.kind = kind, .request_sent = true, .kept_connection = attempt.kept,
+                                 .answer_started = attempt.reply.any_byte};
     attempt.problem = head.problem + " while reading response header from upstream";
 }
 
@@ -130,7 +133,7 @@ struct Tries {
     enum class Next { Again, GiveUp, PassAnswerOn };
     // After a failed try: asks after_failure() (retry.hpp), tells the
     // balancer and the error log, and says what the loop does next.
-    Next after_failure_of(const Try& attempt, BalancerTicket& ticket, const Destination& destination,
+    Next after_failure_of(const Attempt& attempt, BalancerTicket& ticket, const Destination& destination,
                           const Proxying& proxying) {
         const auto& pass = *proxying.location.proxy_pass;
         state.servers_tried = static_cast<int>(tried.size()) + (destination.server ? 1 : 0);
@@ -140,7 +143,7 @@ struct Tries {
             fresh = true;
             return Next::Again;
         }
-        ticket.release(true);
+        ticket.release_as_failed();
         if (destination.server) tried.push_back(destination.server);
         status = decision.status;
         // A listed status with no other server up: the client gets that answer.
@@ -166,8 +169,10 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
     const auto outgoing = upstream_request(proxying, body);
 
     Tries tries;
-    tries.state = {outgoing.idempotent, outgoing.resendable, 0, proxying.settings().proxy_next_upstream_tries, 0,
-                   pass.upstream ? static_cast<int>(pass.upstream->servers.size()) : 0};
+    tries.state = {.idempotent = outgoing.idempotent,
+                   .resendable = outgoing.resendable,
+                   .max_tries = proxying.settings().proxy_next_upstream_tries,
+                   .servers = pass.upstream ? static_cast<int>(pass.upstream->servers.size()) : 0};
     while (true) {
         const auto destination = choose_destination(pass, proxying.upstreams.balancer, tries.tried);
         if (!destination) {
@@ -176,7 +181,7 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
             break;
         }
         BalancerTicket ticket(proxying.upstreams.balancer, destination->server);
-        Try attempt(std::exchange(tries.fresh, false), proxying);
+        Attempt attempt(std::exchange(tries.fresh, false), proxying);
         ++tries.state.tries;
         co_await try_once(attempt, proxying, *destination, outgoing, body);
         if (attempt.client_failure) co_return *attempt.client_failure;  // not the server's fault
@@ -185,12 +190,14 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
             if (next == Tries::Next::GiveUp) break;
             if (next == Tries::Next::Again) continue;
         }
-        // The answer goes to the client. As soon as the upstream has sent
-        // all of it, the connection goes back to the pool (or closes) and the
-        // balancer counts the server as done, while a slow client may still be reading.
+        // Here with an answer to pass on: a good one, or (PassAnswerOn) the
+        // upstream's own error page, no other server being left. As soon as
+        // the upstream has sent all of it, relay.cpp calls `release` back:
+        // the connection goes to the pool (or closes) and the balancer counts
+        // the server as done, while a slow client may still be reading.
         const UpstreamAddress address{destination->endpoint, proxying.request.target};
         const auto release = [&](bool reusable) {
-            ticket.release(false);
+            ticket.release_as_done();
             if (reusable && outgoing.keepalive > 0)
                 proxying.upstreams.pool.give_back(destination->endpoint, std::move(*attempt.socket), outgoing.keepalive);
             else {

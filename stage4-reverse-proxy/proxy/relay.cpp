@@ -110,7 +110,10 @@ asio::awaitable<Outcome> relay_streaming(const Proxying& proxying, UpstreamSide 
 // proxy_buffering on: one coroutine reads the upstream into a BodyBuffer as
 // fast as it comes (and so frees it early), the other drains the buffer to
 // the client at the client's pace. They run at once (`&&`); a timer used as
-// a bell wakes the writer when the reader added bytes.
+// a bell wakes the writer when the reader added bytes. No ring is lost:
+// both run on the worker's one thread, and the writer looks at the buffer
+// right before it waits, with nothing in between that could let the
+// reader run.
 struct BufferedRelay {
     BufferedRelay(std::size_t memory_limit, const asio::any_io_executor& executor)
         : buffer(memory_limit), bell(executor) {}
@@ -186,7 +189,7 @@ asio::awaitable<Outcome> relay_buffered(const Proxying& proxying, UpstreamSide u
         release_upstream(false);
         co_return outcome;
     }
-    const auto executor = co_await asio::this_coro::executor;  // on its own line: see timed_io.hpp
+    const auto executor = co_await asio::this_coro::executor;  // on its own line (a g++ 12 bug: timed_io.hpp)
     BufferedRelay relay(static_cast<std::size_t>(settings.proxy_buffers_count) * settings.proxy_buffers_size, executor);
     co_await (fill_from_upstream(relay, proxying, upstream, release_upstream) &&
               drain_to_client(relay, proxying.client.socket, head.chunked, outcome));
@@ -198,6 +201,8 @@ asio::awaitable<Outcome> relay_buffered(const Proxying& proxying, UpstreamSide u
 asio::awaitable<Outcome> relay_response(const Proxying& proxying, UpstreamSide upstream,
                                         const ReleaseUpstream& release_upstream) {
     Outcome outcome;
+    // An answer that came whole with its head needs no buffering: it goes
+    // out as it is, in one write (relay_streaming), even with proxy_buffering on.
     if (proxying.settings().proxy_buffering && !upstream.reply.parser.message_complete()) {
         outcome = co_await relay_buffered(proxying, upstream, release_upstream);
     } else {

@@ -26,7 +26,9 @@ struct UpstreamSide {
 // ended cleanly and may be kept for another request.
 using ReleaseUpstream = std::function<void(bool reusable)>;
 
-// Sends the head and the body to the client.
+// Passes the answer on: the head rewritten for the client, then the body,
+// framed again for the client. Calls `release_upstream` as soon as the
+// upstream has sent everything.
 boost::asio::awaitable<Outcome> relay_response(const Proxying& proxying, UpstreamSide upstream,
                                                const ReleaseUpstream& release_upstream);
 

@@ -37,7 +37,7 @@ struct TryState {
     bool idempotent = true;   // not POST, PATCH or LOCK
     bool resendable = true;   // the body is buffered (or there is none): it can go again
     int tries = 0;            // made so far, the failed one included
-    int max_tries = 0;        // proxy_next_upstream_tries; 0: no limit
+    int max_tries = 0;        // proxy_next_upstream_tries; 0: no limit of its own (the servers still bound it)
     int servers_tried = 0;    // distinct servers that failed, the failed one included
     int servers = 0;          // in the upstream group; 0 for a plain address
 };

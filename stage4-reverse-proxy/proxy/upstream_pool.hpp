@@ -5,9 +5,10 @@
 //
 // A kept connection may have been closed by the upstream meanwhile (its
 // keep-alive timeout is shorter than ours, or it restarted). The exchange
-// then retries once on a fresh connection when a reused one fails before
-// any response byte, as nginx does; except for POST, PATCH and LOCK, which
-// may not be sent twice: for those take() checks the connection first.
+// then tries again on a fresh connection when a reused one fails (an error,
+// not a timeout) before any response byte and the request may be sent
+// again (retry.hpp), as nginx does; POST, PATCH and LOCK may not be sent
+// twice: for those take() checks the connection first.
 #pragma once
 
 #include "net/listener.hpp"

@@ -66,7 +66,7 @@ asio::awaitable<IoResult> send_file_range(net::Socket& socket, FileRange range, 
         if (sent > 0) {
             count -= static_cast<std::uint64_t>(sent);
             if (count > 0 && static_cast<std::uint64_t>(sent) == max_chunk) {
-                // Others' turn. (The executor on its own line: see timed_io.hpp.)
+                // Others' turn. (The executor on its own line: a g++ 12 bug, timed_io.hpp.)
                 const auto executor = co_await asio::this_coro::executor;
                 co_await asio::post(executor, asio::use_awaitable);
             }

@@ -110,8 +110,8 @@ TEST_CASE("balancer ticket: in flight while held, counted once when released", "
         CHECK(second != first);
     }  // released as done when it ends
     BalancerTicket failing(balancer, first);
-    failing.release(true);  // max_fails=1: down for fail_timeout
-    failing.release(true);  // a second release does nothing
+    failing.release_as_failed();  // max_fails=1: down for fail_timeout
+    failing.release_as_failed();  // a second release does nothing
     for (int i = 0; i < 4; ++i) CHECK(balancer.pick(group, {}) != first);
 }
 
@@ -134,7 +134,7 @@ std::string picks(Balancer& balancer, const Upstream& group, int count) {
     for (int i = 0; i < count; ++i) {
         const auto* server = balancer.pick(group, {});
         order += server ? server->host : "-";
-        if (server) BalancerTicket(balancer, server).release(false);
+        if (server) BalancerTicket(balancer, server).release_as_done();
     }
     return order;
 }
@@ -152,9 +152,9 @@ TEST_CASE("balancer: max_fails, then fail_timeout, and backups only when every p
     Balancer balancer;
     const auto group = group_of({1, 1, 1}, {false, false, true});  // c is a backup
     CHECK(picks(balancer, group, 4) == "abab");  // the backup gets nothing
-    BalancerTicket(balancer, &group.servers[0]).release(true);  // a fails (max_fails=1): down
+    BalancerTicket(balancer, &group.servers[0]).release_as_failed();  // a fails (max_fails=1): down
     CHECK(picks(balancer, group, 3) == "bbb");
-    BalancerTicket(balancer, &group.servers[1]).release(true);  // b too: only the backup is left
+    BalancerTicket(balancer, &group.servers[1]).release_as_failed();  // b too: only the backup is left
     CHECK(picks(balancer, group, 2) == "cc");
     std::this_thread::sleep_for(std::chrono::milliseconds(150));  // fail_timeout (100 ms) is over
     const auto after = picks(balancer, group, 2);
