@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <stdexcept>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -26,11 +27,15 @@ bool is_stop_signal(int signal_number) {
 
 bool WorkerContext::master_alive() const { return ::getppid() == master_pid; }
 
-std::vector<int> workers_to_retire(std::vector<int> ages, int target) {
+std::vector<int> workers_to_retire([[maybe_unused]] std::vector<int> ages, [[maybe_unused]] int target) {
+    // BEGIN EXERCISE stage3.retire_oldest
     if (static_cast<int>(ages.size()) <= target) return {};
     std::sort(ages.begin(), ages.end());  // the lowest age is the oldest worker
     ages.resize(ages.size() - static_cast<std::size_t>(std::max(target, 0)));
     return ages;
+    // STUB
+    // throw std::logic_error("exercise stage3.retire_oldest is not done yet (scripts/exercises hint stage3.retire_oldest)");
+    // END EXERCISE stage3.retire_oldest
 }
 
 TimeoutAction timeout_action(std::chrono::milliseconds silence, std::chrono::seconds timeout, bool aborted_before) {

@@ -40,7 +40,7 @@ TEST_CASE("message rules: hop-by-hop, each peer's list", "[common]") {
     CHECK_FALSE(is_hop_by_hop("X-Other", HopByHop::Nginx, "close, X-Secret"));
 }
 
-TEST_CASE("message rules: how a response body is delimited", "[common]") {
+TEST_CASE("message rules: how a response body is delimited", "[common][ex.stage1.framing]") {
     CHECK(response_framing(request("HEAD"), 200, true) == Framing::NoBody);
     for (int status : {100, 204, 304}) CHECK(response_framing(request("GET"), status, false) == Framing::NoBody);
     CHECK(response_framing(request("GET"), 200, true) == Framing::ContentLength);

@@ -36,7 +36,7 @@ http::Response ok(std::string body = "") {
 }
 }  // namespace
 
-TEST_CASE("a whole response is one write: head and body together", "[stage1]") {
+TEST_CASE("a whole response is one write: head and body together", "[stage1][ex.stage1.framing]") {
     RecordedWrites recorded;
     const auto get = request();
     ResponseWriter writer(recorded.sink(), get, "test");
@@ -48,7 +48,7 @@ TEST_CASE("a whole response is one write: head and body together", "[stage1]") {
     CHECK(writer.keep_alive());
 }
 
-TEST_CASE("a streamed body: the head waits for the first bytes and leaves with them", "[stage1]") {
+TEST_CASE("a streamed body: the head waits for the first bytes and leaves with them", "[stage1][ex.stage1.framing]") {
     RecordedWrites recorded;
     const auto get = request();
     ResponseWriter writer(recorded.sink(), get, "test");
@@ -66,7 +66,7 @@ TEST_CASE("a streamed body: the head waits for the first bytes and leaves with t
     CHECK(recorded.writes[2] == "0\r\n\r\n");
 }
 
-TEST_CASE("a response without a body is its head, in one write, when it finishes", "[stage1]") {
+TEST_CASE("a response without a body is its head, in one write, when it finishes", "[stage1][ex.stage1.framing]") {
     for (const auto& [method, status] : {std::pair<std::string, int>{"HEAD", 200}, {"GET", 204}, {"GET", 304}}) {
         RecordedWrites recorded;
         const auto asked = request(method);
@@ -84,7 +84,7 @@ TEST_CASE("a response without a body is its head, in one write, when it finishes
     }
 }
 
-TEST_CASE("a body shorter than its Content-Length is sent, then the connection must close", "[stage1]") {
+TEST_CASE("a body shorter than its Content-Length is sent, then the connection must close", "[stage1][ex.stage1.framing]") {
     RecordedWrites recorded;
     const auto get = request();
     ResponseWriter writer(recorded.sink(), get, "test");

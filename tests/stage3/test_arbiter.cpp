@@ -107,11 +107,13 @@ TEST_CASE("a stream of signals does not postpone killing a stuck worker", "[stag
 }
 
 // The two policies as plain functions.
-TEST_CASE("policy: too many workers, the oldest retire first", "[stage3]") {
+TEST_CASE("policy: too many workers, the oldest retire first", "[stage3][ex.stage3.retire_oldest]") {
     using webstack::arbiter::workers_to_retire;
     CHECK(workers_to_retire({3, 1, 2}, 3).empty());
     CHECK(workers_to_retire({3, 1, 2}, 2) == std::vector<int>{1});  // TTOU: the oldest goes
     CHECK(workers_to_retire({4, 5, 1, 2}, 2) == std::vector<int>{1, 2});  // HUP: the old set goes, the fresh one stays
+    CHECK(workers_to_retire({7}, 1).empty());
+    CHECK(workers_to_retire({9, 3, 6, 4}, 1) == std::vector<int>{3, 4, 6});
 }
 
 TEST_CASE("policy: a silent worker gets SIGABRT, then SIGKILL", "[stage3]") {

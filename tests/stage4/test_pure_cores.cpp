@@ -60,7 +60,7 @@ TEST_CASE("routing: the server by Host, else the default server", "[stage4]") {
     CHECK(&choose_server(groups[0], std::nullopt) == &servers[1]);
 }
 
-TEST_CASE("routing: an exact location first, else the longest prefix, never a named one", "[stage4]") {
+TEST_CASE("routing: an exact location first, else the longest prefix, never a named one", "[stage4][ex.stage4.location]") {
     const auto loaded = load("server { listen 127.0.0.1:8080;\n"
                              "  location / { return 200; }\n"
                              "  location /api/ { proxy_pass http://127.0.0.1:9000; }\n"
@@ -81,6 +81,10 @@ TEST_CASE("routing: an exact location first, else the longest prefix, never a na
         CHECK(prefix_of(choose_location(server, path)) == expected);
     }
     CHECK(find_named_location(server, "@app") != nullptr);
+    // A server without "/": a path no prefix matches gets no location (404), never the named one.
+    const auto other = load("server { listen 127.0.0.1:8080; location /api/ { return 200; } location @app { return 204; } }");
+    CHECK(choose_location(other->config.servers.at(0), "/other") == nullptr);
+    CHECK(prefix_of(choose_location(other->config.servers.at(0), "/api/x")) == "/api/");
     // "/api" (no slash) for a proxied "/api/": nginx answers 301 to "/api/".
     CHECK(needs_trailing_slash_redirect(server, "/api"));
     CHECK_FALSE(needs_trailing_slash_redirect(server, "/about"));  // "/" proxies nothing

@@ -26,7 +26,8 @@ std::string describe(Precondition precondition) {
 }
 }  // namespace
 
-TEST_CASE("preconditions: 304 when the client's copy is current, 412 when a condition fails", "[stage5]") {
+TEST_CASE("preconditions: 304 when the client's copy is current, 412 when a condition fails",
+          "[stage5][ex.stage5.preconditions]") {
     const std::string date = "Mon, 23 Nov 2026 10:00:00 GMT";
     const std::string later = "Mon, 23 Nov 2026 11:00:00 GMT";
     struct Case {
