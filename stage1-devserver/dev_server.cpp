@@ -93,8 +93,7 @@ void DevServer::answer_continue_if_expected(net::Socket& socket, const http::Req
                                             bool& answered) {
     if (answered || !parser.headers_complete()) return;
     answered = true;
-    const auto request = parser.current();
-    if (request.version == http::Version{1, 1} && request.headers.has_token("Expect", "100-continue"))
+    if (http::expects_100_continue(parser.current()))
         net::write_all(socket, "HTTP/1.1 100 Continue\r\n\r\n", net::Clock::now() + options_.write_timeout);
 }
 

@@ -33,6 +33,14 @@ bool is_hop_by_hop(std::string_view name, HopByHop rule, std::string_view connec
     return list_contains(connection_header, name);  // "Connection: X-Secret" makes X-Secret hop-by-hop
 }
 
+bool expects_100_continue([[maybe_unused]] const Request& request) {
+    // BEGIN EXERCISE stage1.continue
+    return request.version == Version{1, 1} && request.headers.has_token("Expect", "100-continue");
+    // STUB
+    // throw std::logic_error("exercise stage1.continue is not done yet (scripts/exercises hint stage1.continue)");
+    // END EXERCISE stage1.continue
+}
+
 Framing response_framing([[maybe_unused]] const Request& request, [[maybe_unused]] int status,
                          [[maybe_unused]] bool has_content_length) {
     // BEGIN EXERCISE stage1.framing

@@ -45,6 +45,11 @@ enum class HopByHop {
 };
 bool is_hop_by_hop(std::string_view name, HopByHop rule, std::string_view connection_header = {});
 
+// RFC 9110 section 10.1.1: does the client wait for "100 Continue" before
+// it sends its body? Only an HTTP/1.1 request that says
+// "Expect: 100-continue" (the token, in any case, maybe among others).
+bool expects_100_continue(const Request& request);
+
 // How a response body is delimited (RFC 9112 section 6.3): none (HEAD,
 // 1xx, 204, 304), by Content-Length, chunked (HTTP/1.1 without a length),
 // or by closing the connection (HTTP/1.0 without a length).

@@ -43,4 +43,9 @@ std::optional<Environ> make_environ(const http::Request& request, const net::End
 // "X-Forwarded-For" once both become HTTP_X_FORWARDED_FOR.
 std::optional<std::string> cgi_name(std::string_view header_name);
 
+// The request's headers into `vars`: CONTENT_TYPE and CONTENT_LENGTH under
+// their CGI names, every other header as cgi_name() says; a header sent
+// twice becomes one value, "first,second" (RFC 9110 section 5.3).
+void add_headers(const http::HeaderList& headers, std::map<std::string, std::string>& vars);
+
 }  // namespace webstack::wsgi

@@ -8,7 +8,11 @@
 
 namespace webstack::wsgi {
 
-// Checks "NNN Reason"; returns why it is not, or "" when it is fine.
+// Checks the status an app gives start_response(): "NNN Reason", three
+// digits (the first not 0), a space, a reason of at least one character,
+// and no CR or LF anywhere. Returns "" when it is fine, else why not:
+//   status "200" is not of the form "NNN Reason", e.g. "200 OK"
+//   the status has a line break
 std::string check_status_line(std::string_view status);
 
 }  // namespace webstack::wsgi

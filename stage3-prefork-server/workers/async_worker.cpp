@@ -10,6 +10,7 @@
 // buffer, and sends that asynchronously. A slow *app* still stalls all of
 // this worker's connections: that is the honest limit of async + WSGI.
 #include "config.hpp"
+#include "http/message_rules.hpp"
 #include "http/serializer.hpp"
 #include "log/log.hpp"
 #include "net/timed_io.hpp"
@@ -61,10 +62,9 @@ awaitable<bool> read_request(net::Socket& socket, http::RequestParser& parser, s
         if (parser.message_complete() || parser.error()) co_return true;
         if (parser.headers_complete() && !continue_sent) {
             continue_sent = true;
-            const auto head = parser.current();
-            if (head.version == http::Version{1, 1} && head.headers.has_token("Expect", "100-continue") &&
-                !co_await send(socket, "HTTP/1.1 100 Continue\r\n\r\n"))
-                co_return false;
+            // (Two statements: g++ 12 crashes on a temporary and a co_await in one condition.)
+            const bool expected = http::expects_100_continue(parser.current());
+            if (expected && !co_await send(socket, "HTTP/1.1 100 Continue\r\n\r\n")) co_return false;
         }
         const auto timeout = parser.in_progress() ? settings.timeout : settings.keep_alive;
         // Bounded by net/timed_io's watchdog: no timer per read.

@@ -1,5 +1,6 @@
 #include "proxy/request_body.hpp"
 
+#include "http/message_rules.hpp"
 #include "log/log.hpp"
 #include "proxy/responses.hpp"
 
@@ -52,8 +53,7 @@ asio::awaitable<std::optional<Outcome>> prepare_body(const Proxying& proxying, R
                    context.connection.remote_host, context.server_name);
         co_return co_await answer(client, error_page(413, false), request);
     }
-    if (!client.parser.message_complete() && request.version == http::Version{1, 1} &&
-        request.headers.has_token("Expect", "100-continue")) {
+    if (!client.parser.message_complete() && http::expects_100_continue(request)) {
         const auto written = co_await write_all_for(client.socket, "HTTP/1.1 100 Continue\r\n\r\n", send_timeout);
         if (!written.ok()) co_return Outcome::without_answer(499);
     }

@@ -53,3 +53,19 @@ TEST_CASE("message rules: text made safe inside HTML", "[common]") {
           "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#x27;Jerry&#x27;&lt;/a&gt;");
     CHECK(escape_html("plain") == "plain");
 }
+
+TEST_CASE("message rules: who waits for 100 Continue", "[common][ex.stage1.continue]") {
+    auto put = request("PUT");
+    CHECK_FALSE(expects_100_continue(put));  // no Expect: the body follows the head at once
+    put.headers.add("Expect", "100-continue");
+    CHECK(expects_100_continue(put));
+    auto shouted = request("PUT");
+    shouted.headers.add("Expect", "100-Continue");  // tokens are case-insensitive (RFC 9110 section 10.1.1)
+    CHECK(expects_100_continue(shouted));
+    auto old = request("PUT", {1, 0});
+    old.headers.add("Expect", "100-continue");  // an HTTP/1.0 client does not know 1xx answers
+    CHECK_FALSE(expects_100_continue(old));
+    auto other = request("PUT");
+    other.headers.add("Expect", "something-else");
+    CHECK_FALSE(expects_100_continue(other));
+}

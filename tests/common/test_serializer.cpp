@@ -37,7 +37,7 @@ TEST_CASE("204 and 304 get no Content-Length and no body", "[serializer]") {
     }
 }
 
-TEST_CASE("a chunked response frames its body in chunks", "[serializer]") {
+TEST_CASE("a chunked response frames its body in chunks", "[serializer][ex.stage1.chunk]") {
     http::Response response;
     response.headers.add("Transfer-Encoding", "chunked");
     response.body = "Wikipedia";
@@ -51,6 +51,27 @@ TEST_CASE("a chunked response frames its body in chunks", "[serializer]") {
     http::append_chunk(out, "Hello World");
     http::append_chunk(out, "");  // nothing: an empty chunk would end the body
     CHECK(out == "HEAD\r\n\r\nb\r\nHello World\r\n");
+}
+
+TEST_CASE("one chunk: its size in hex, CRLF, the data, CRLF", "[serializer][ex.stage1.chunk]") {
+    std::string out;
+    http::append_chunk(out, "Hello World");
+    CHECK(out == "b\r\nHello World\r\n");  // 11 bytes: "b" in hex
+    out.clear();
+    http::append_chunk(out, std::string(255, 'x'));
+    CHECK(out.starts_with("ff\r\n"));
+    CHECK(out.size() == 4 + 255 + 2);
+    out.clear();
+    http::append_chunk(out, std::string(4096, 'x'));
+    CHECK(out.starts_with("1000\r\n"));
+    // The data goes as it is, even when it looks like framing: the size says where it ends.
+    out = "head";
+    http::append_chunk(out, "0\r\n\r\n");
+    CHECK(out == "head5\r\n0\r\n\r\n\r\n");
+    // Nothing for no data: "0\r\n\r\n" would tell the client the body is over.
+    out = "head";
+    http::append_chunk(out, "");
+    CHECK(out == "head");
 }
 
 TEST_CASE("a response that ends the connection says Connection: close", "[serializer]") {

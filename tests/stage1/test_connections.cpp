@@ -59,7 +59,7 @@ TEST_CASE("HTTP/1.0 with Connection: keep-alive keeps the connection", "[stage1]
     CHECK(second->status == 200);
 }
 
-TEST_CASE("Expect: 100-continue gets 100 Continue before the body is sent", "[stage1]") {
+TEST_CASE("Expect: 100-continue gets 100 Continue before the body is sent", "[stage1][ex.stage1.continue]") {
     auto server = start_stage1();
     RawClient client(server->port());
     client.send("PUT /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
@@ -74,7 +74,7 @@ TEST_CASE("Expect: 100-continue gets 100 Continue before the body is sent", "[st
     CHECK(final_response->body.ends_with("\n\ndata"));
 }
 
-TEST_CASE("Expect: 100-continue with a body over the limit gets the final status instead", "[stage1]") {
+TEST_CASE("Expect: 100-continue with a body over the limit gets the final status instead", "[stage1][ex.stage1.continue]") {
     auto server = start_stage1();
     RawClient client(server->port());
     client.send("PUT /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3000000\r\n\r\n");

@@ -49,7 +49,7 @@ TEST_CASE("environ has the wsgi keys", "[stage2]") {
     CHECK(environ.at("wsgi.input") == "");
 }
 
-TEST_CASE("headers become HTTP_ keys with repeats joined and underscores dropped", "[stage2]") {
+TEST_CASE("headers become HTTP_ keys with repeats joined and underscores dropped", "[stage2][ex.stage2.environ_headers]") {
     const auto environ = environ_for(
         "GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 10.0.0.1\r\nX_Forwarded_For: 6.6.6.6\r\n"
         "Accept: text/html\r\naccept: application/json\r\nUser-Agent: test\r\n\r\n");
@@ -58,7 +58,7 @@ TEST_CASE("headers become HTTP_ keys with repeats joined and underscores dropped
     CHECK(environ.at("HTTP_USER_AGENT") == "test");
 }
 
-TEST_CASE("Content-Type and Content-Length appear only as CGI keys", "[stage2]") {
+TEST_CASE("Content-Type and Content-Length appear only as CGI keys", "[stage2][ex.stage2.environ_headers]") {
     const auto environ = environ_for(
         "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}");
     CHECK(environ.at("CONTENT_TYPE") == "application/json");

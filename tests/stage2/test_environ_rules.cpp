@@ -2,6 +2,7 @@
 // names of headers, the two that have their own keys, repeated headers.
 #include "catch.hpp"
 #include "wsgi/environ.hpp"
+#include "wsgi/rules.hpp"
 
 using namespace webstack;
 
@@ -20,7 +21,7 @@ TEST_CASE("environ: a header's CGI name", "[stage2][ex.stage2.cgi_name]") {
     }
 }
 
-TEST_CASE("environ: headers from a request, Content-Type and Content-Length apart", "[stage2]") {
+TEST_CASE("environ: headers from a request, Content-Type and Content-Length apart", "[stage2][ex.stage2.environ_headers]") {
     http::Request request;
     request.method = "POST";
     request.target = "/a%20b?x=1";
@@ -43,4 +44,38 @@ TEST_CASE("environ: headers from a request, Content-Type and Content-Length apar
     CHECK(vars.at("HTTP_HOST") == "example.test");
     CHECK(vars.at("REMOTE_ADDR") == "192.0.2.7");
     for (const auto& [key, value] : vars) CHECK(key.find("FORGED") == std::string::npos);
+}
+
+TEST_CASE("environ: add_headers, field by field", "[stage2][ex.stage2.environ_headers]") {
+    http::HeaderList headers;
+    headers.add("content-length", "12");  // any case: header names are case-insensitive
+    headers.add("Content-Type", "application/json");
+    headers.add("Cookie", "a=1");
+    headers.add("Cookie", "b=2");
+    headers.add("X-Forwarded-For", "10.0.0.1");
+    headers.add("X_Forwarded_For", "6.6.6.6");  // the underscore twin, dropped
+    std::map<std::string, std::string> vars{{"REQUEST_METHOD", "GET"}};
+    wsgi::add_headers(headers, vars);
+    CHECK(vars.at("CONTENT_LENGTH") == "12");
+    CHECK(vars.at("CONTENT_TYPE") == "application/json");
+    CHECK_FALSE(vars.contains("HTTP_CONTENT_LENGTH"));
+    CHECK(vars.at("HTTP_COOKIE") == "a=1,b=2");
+    CHECK(vars.at("HTTP_X_FORWARDED_FOR") == "10.0.0.1");
+    CHECK(vars.at("REQUEST_METHOD") == "GET");  // what was there stays
+    CHECK(vars.size() == 5);
+}
+
+TEST_CASE("start_response: the status line an app may give", "[stage2][ex.stage2.status_line]") {
+    for (std::string_view good : {"200 OK", "404 Not Found", "599 Whatever It Likes", "201 Created "}) {
+        INFO("status \"" << good << "\"");
+        CHECK(wsgi::check_status_line(good).empty());
+    }
+    for (std::string_view bad : {"200", "200OK", "200 ", "20 OK", "2000 OK", "abc OK", "099 Too Low", "OK 200",
+                                 "200\tOK", ""}) {
+        INFO("status \"" << bad << "\"");
+        CHECK(wsgi::check_status_line(bad).find("is not of the form \"NNN Reason\"") != std::string::npos);
+    }
+    // A line break would let an app write a header of its own into the status line.
+    CHECK(wsgi::check_status_line("200 OK\r\nSet-Cookie: x=1") == "the status has a line break");
+    CHECK(wsgi::check_status_line("302 Found\n") == "the status has a line break");
 }
