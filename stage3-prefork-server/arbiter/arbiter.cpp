@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -20,6 +21,22 @@ std::string full_signal_name(int signal_number) {
     const char* name = ::sigabbrev_np(signal_number);
     return name ? std::string("SIG") + name : "signal " + std::to_string(signal_number);
 }
+// Break it on purpose (TUTORIAL.md chapter 3): make this false, rebuild,
+// run `ctest --preset dev -R fork_window`, and explain what you see.
+constexpr bool block_signals_across_fork = true;
+
+// For the test above only: WEBSTACK_TEST_FORK_DELAY_MS holds a newborn
+// worker, before it puts back its signal handlers, long enough for a test
+// to send it a signal in that window every time (it is microseconds wide).
+void widen_the_fork_window_for_tests() {
+    const char* delay = std::getenv("WEBSTACK_TEST_FORK_DELAY_MS");
+    if (!delay) return;
+    const int milliseconds = std::atoi(delay);
+    log::info("Worker {} waits {} ms before putting back its signal handlers (WEBSTACK_TEST_FORK_DELAY_MS)",
+              ::getpid(), milliseconds);
+    ::usleep(static_cast<useconds_t>(milliseconds) * 1000);
+}
+
 bool is_stop_signal(int signal_number) {
     return signal_number == SIGTERM || signal_number == SIGINT || signal_number == SIGQUIT;
 }
@@ -38,9 +55,34 @@ std::vector<int> workers_to_retire([[maybe_unused]] std::vector<int> ages, [[may
     // END EXERCISE stage3.retire_oldest
 }
 
-TimeoutAction timeout_action(std::chrono::milliseconds silence, std::chrono::seconds timeout, bool aborted_before) {
+TimeoutAction timeout_action([[maybe_unused]] std::chrono::milliseconds silence,
+                             [[maybe_unused]] std::chrono::seconds timeout, [[maybe_unused]] bool aborted_before) {
+    // BEGIN EXERCISE stage3.timeout
     if (timeout.count() == 0 || silence <= timeout) return TimeoutAction::None;
     return aborted_before ? TimeoutAction::Kill : TimeoutAction::Abort;
+    // STUB
+    // throw std::logic_error("exercise stage3.timeout is not done yet (scripts/exercises hint stage3.timeout)");
+    // END EXERCISE stage3.timeout
+}
+
+WorkerEnd classify_exit([[maybe_unused]] int wait_status, [[maybe_unused]] bool told_to_stop) {
+    // BEGIN EXERCISE stage3.exit_status
+    if (WIFEXITED(wait_status)) {
+        const int code = WEXITSTATUS(wait_status);
+        if (code == 0) return WorkerEnd::Expected;
+        if (code == worker_boot_error) return WorkerEnd::BootFailed;
+        if (code == app_load_error) return WorkerEnd::AppFailed;
+        return WorkerEnd::Crashed;
+    }
+    // A worker told to stop may die of the master's signal itself, before
+    // its own handlers are in place or after they are gone: that is the
+    // stop the master asked for, not a failure.
+    const int signal_number = WTERMSIG(wait_status);
+    if (told_to_stop && (signal_number == SIGTERM || signal_number == SIGQUIT)) return WorkerEnd::Expected;
+    return WorkerEnd::Crashed;
+    // STUB
+    // throw std::logic_error("exercise stage3.exit_status is not done yet (scripts/exercises hint stage3.exit_status)");
+    // END EXERCISE stage3.exit_status
 }
 
 Arbiter::Arbiter(ArbiterOptions options, WorkerMain worker_main, ArbiterHooks hooks)
@@ -165,11 +207,13 @@ bool Arbiter::spawn_worker() {
     // master's handler in the child, and land in the master's pipe: a
     // SIGTERM meant to retire the newborn worker would stop the master.
     // Signals that arrive while blocked wait, and are delivered on unblock.
-    sigset_t everything, previous;
-    sigfillset(&everything);
-    ::sigprocmask(SIG_BLOCK, &everything, &previous);
+    sigset_t blocked, previous;
+    if (block_signals_across_fork) sigfillset(&blocked);
+    else sigemptyset(&blocked);
+    ::sigprocmask(SIG_BLOCK, &blocked, &previous);
     const pid_t pid = ::fork();
     if (pid == 0) {
+        widen_the_fork_window_for_tests();
         signals_.forget_in_child();
         ::sigprocmask(SIG_SETMASK, &previous, nullptr);
         WorkerContext context{age, master, &heartbeats_, slot};
@@ -235,23 +279,24 @@ void Arbiter::reap_workers() {
         const auto found = workers_.find(pid);
         const bool retired = found != workers_.end() && found->second.retiring;
         if (found != workers_.end()) workers_.erase(found);
-        // A worker told to stop (retired, or the master is stopping) may die
-        // of our signal itself, before its own handlers are in place or
-        // after they are gone: that is the stop we asked for, not a failure.
-        const bool told_to_stop = retired || stopping_;
-        if (told_to_stop && WIFSIGNALED(status) &&
-            (WTERMSIG(status) == graceful_signal() || WTERMSIG(status) == quick_signal()))
-            continue;
-        if (WIFEXITED(status)) {
-            const int code = WEXITSTATUS(status);
-            if (code == worker_boot_error) halt("Worker failed to boot.", worker_boot_error);
-            else if (code == app_load_error) halt("App failed to load.", app_load_error);
-            else if (code != 0) log::error("Worker (pid:{}) exited with code {}", pid, code);
-        } else if (WIFSIGNALED(status)) {
-            const int signal_number = WTERMSIG(status);
-            if (signal_number == SIGKILL) log::error("Worker (pid:{}) was sent SIGKILL! Perhaps out of memory?", pid);
-            else log::error("Worker (pid:{}) was sent {}!", pid, full_signal_name(signal_number));
+        switch (classify_exit(status, retired || stopping_)) {
+            case WorkerEnd::Expected: break;
+            case WorkerEnd::BootFailed: halt("Worker failed to boot.", worker_boot_error); break;
+            case WorkerEnd::AppFailed: halt("App failed to load.", app_load_error); break;
+            case WorkerEnd::Crashed: log_crash(pid, status); break;
         }
+        // manage_workers() starts a replacement for any worker that is gone.
+    }
+}
+
+// Gunicorn's words for a worker that died on its own.
+void Arbiter::log_crash(pid_t pid, int status) const {
+    if (WIFEXITED(status)) {
+        log::error("Worker (pid:{}) exited with code {}", pid, WEXITSTATUS(status));
+    } else if (WTERMSIG(status) == SIGKILL) {
+        log::error("Worker (pid:{}) was sent SIGKILL! Perhaps out of memory?", pid);
+    } else {
+        log::error("Worker (pid:{}) was sent {}!", pid, full_signal_name(WTERMSIG(status)));
     }
 }
 

@@ -88,6 +88,16 @@ std::vector<int> workers_to_retire(std::vector<int> ages, int target);
 enum class TimeoutAction { None, Abort, Kill };
 TimeoutAction timeout_action(std::chrono::milliseconds silence, std::chrono::seconds timeout, bool aborted_before);
 
+// How a worker ended, read from the status waitpid() gave (WIFEXITED and
+// WEXITSTATUS, else WIFSIGNALED and WTERMSIG), and what the master does:
+//   Expected    exit 0, or killed by TERM or QUIT (the master's two stop
+//               signals) when the master had told it to stop: nothing to say
+//   BootFailed  exit 3 (worker_boot_error): the master stops, "Worker failed to boot."
+//   AppFailed   exit 4 (app_load_error): the master stops, "App failed to load."
+//   Crashed     any other exit code, any other signal: an error line, and a new worker
+enum class WorkerEnd { Expected, BootFailed, AppFailed, Crashed };
+WorkerEnd classify_exit(int wait_status, bool told_to_stop);
+
 struct ArbiterHooks {
     std::function<void()> close_listeners;  // when stopping: no new connections
     std::function<void()> reopen_logs;      // on SIGUSR1
@@ -119,6 +129,7 @@ private:
     void manage_workers();
     void murder_workers();
     void reap_workers();
+    void log_crash(pid_t pid, int status) const;
     void stop(bool graceful);
     void wait_for_workers_to_leave(bool graceful);
     void kill_workers(int signal_number);

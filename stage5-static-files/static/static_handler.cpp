@@ -9,6 +9,7 @@
 #include "static/autoindex.hpp"
 #include "static/safe_open.hpp"
 #include "static/send_file.hpp"
+#include "static/uri_mapping.hpp"
 #include "static/validators.hpp"
 
 #include <fmt/format.h>
@@ -31,36 +32,6 @@ using stage4::RequestContext;
 using stage4::Server;
 
 namespace {
-
-// Where a URI's file is: the folder it must stay inside, and its path below it.
-struct FilePath {
-    std::string base;      // "/srv/site/static"
-    std::string relative;  // "css/site.css"; empty: `base` itself
-    bool refused = false;  // the URI cannot name a file in `base` at all
-    std::string full() const { return relative.empty() ? base : base + "/" + relative; }
-};
-
-// root: the whole URI goes after the root. alias: the part after the
-// location's prefix goes after the alias. nginx glues the strings together
-// and opens the result; we glue them the same way, then insist that the
-// result is inside the alias's folder and open it from there.
-FilePath map_uri(const StaticSettings& settings, const Location* location, const std::string& uri) {
-    const auto without_trailing_slashes = [](std::string folder) {
-        while (folder.size() > 1 && folder.ends_with('/')) folder.pop_back();
-        return folder;
-    };
-    if (settings.alias && location) {
-        const std::string rest = location->exact ? "" : uri.substr(std::min(location->prefix.size(), uri.size()));
-        if (rest.empty()) return {*settings.alias, ""};  // the alias itself: a file or a folder
-        const std::string folder = without_trailing_slashes(*settings.alias);
-        const std::string joined = *settings.alias + rest;
-        if (folder == "/") return {folder, joined.substr(1)};
-        // "/app/static" + "x.css" = "/app/staticx.css": a sibling of the folder, never served.
-        if (!joined.starts_with(folder + "/")) return {folder, "", true};
-        return {folder, joined.substr(folder.size() + 1)};
-    }
-    return {without_trailing_slashes(settings.root), uri.substr(1)};
-}
 
 // nginx's statuses for a file it could not open.
 int status_for_error(int error) {

@@ -7,7 +7,12 @@
 #include "stage3_server.hpp"
 
 #include <csignal>
+#include <functional>
 #include <thread>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace webstack::testing;
 using Clock = std::chrono::steady_clock;
@@ -21,7 +26,7 @@ std::unique_ptr<ServerProcess> start_harness(std::vector<std::string> arguments)
 }
 }  // namespace
 
-TEST_CASE("a worker that throws after booting is replaced, and the server goes on", "[stage3]") {
+TEST_CASE("a worker that throws after booting is replaced, and the server goes on", "[stage3][ex.stage3.exit_status]") {
     auto harness = start_harness({"--worker", "throw-after-boot"});
     INFO(harness->output());
     CHECK(harness->wait_for_output("Exception in worker process: thrown after booting"));
@@ -33,7 +38,7 @@ TEST_CASE("a worker that throws after booting is replaced, and the server goes o
     CHECK(harness->output().find("Worker failed to boot") == std::string::npos);
 }
 
-TEST_CASE("a worker that throws before booting stops the server: Worker failed to boot, status 3", "[stage3]") {
+TEST_CASE("a worker that throws before booting stops the server: Worker failed to boot, status 3", "[stage3][ex.stage3.exit_status]") {
     auto harness = start_harness({"--worker", "throw-before-boot"});
     const auto status = harness->wait_for_exit();
     INFO(harness->output());
@@ -116,11 +121,62 @@ TEST_CASE("policy: too many workers, the oldest retire first", "[stage3][ex.stag
     CHECK(workers_to_retire({9, 3, 6, 4}, 1) == std::vector<int>{3, 4, 6});
 }
 
-TEST_CASE("policy: a silent worker gets SIGABRT, then SIGKILL", "[stage3]") {
+TEST_CASE("policy: a silent worker gets SIGABRT, then SIGKILL", "[stage3][ex.stage3.timeout]") {
     using webstack::arbiter::timeout_action;
     using webstack::arbiter::TimeoutAction;
     CHECK(timeout_action(1500ms, std::chrono::seconds(2), false) == TimeoutAction::None);
+    CHECK(timeout_action(2000ms, std::chrono::seconds(2), false) == TimeoutAction::None);  // exactly the timeout: not over it
+    CHECK(timeout_action(2001ms, std::chrono::seconds(2), false) == TimeoutAction::Abort);
     CHECK(timeout_action(2500ms, std::chrono::seconds(2), false) == TimeoutAction::Abort);
-    CHECK(timeout_action(3500ms, std::chrono::seconds(2), true) == TimeoutAction::Kill);
+    CHECK(timeout_action(3500ms, std::chrono::seconds(2), true) == TimeoutAction::Kill);  // SIGABRT did not end it
+    CHECK(timeout_action(500ms, std::chrono::seconds(2), true) == TimeoutAction::None);  // it beat again meanwhile
     CHECK(timeout_action(std::chrono::hours(1), std::chrono::seconds(0), false) == TimeoutAction::None);  // --timeout 0
+    CHECK(timeout_action(std::chrono::hours(1), std::chrono::seconds(0), true) == TimeoutAction::None);
+}
+
+namespace {
+// The status waitpid() gives for a real child that does `what`.
+int wait_status_of(const std::function<void()>& what) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        const rlimit no_core{0, 0};  // SIGQUIT, SIGSEGV and SIGABRT would leave a core file
+        ::setrlimit(RLIMIT_CORE, &no_core);
+        what();
+        ::_exit(0);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return status;
+}
+int exiting(int code) { return wait_status_of([code] { ::_exit(code); }); }
+int killed_by(int signal_number) {
+    return wait_status_of([signal_number] {
+        ::signal(signal_number, SIG_DFL);
+        ::raise(signal_number);
+    });
+}
+}  // namespace
+
+TEST_CASE("policy: what a worker's end means, from its wait status", "[stage3][ex.stage3.exit_status]") {
+    using webstack::arbiter::classify_exit;
+    using End = webstack::arbiter::WorkerEnd;
+    CHECK(classify_exit(exiting(0), false) == End::Expected);  // e.g. --max-requests reached
+    CHECK(classify_exit(exiting(0), true) == End::Expected);
+    CHECK(classify_exit(exiting(3), false) == End::BootFailed);
+    CHECK(classify_exit(exiting(3), true) == End::BootFailed);
+    CHECK(classify_exit(exiting(4), false) == End::AppFailed);
+    CHECK(classify_exit(exiting(1), false) == End::Crashed);
+    CHECK(classify_exit(exiting(255), true) == End::Crashed);
+    // Killed by the master's own stop signals, after it asked: the stop it wanted.
+    CHECK(classify_exit(killed_by(SIGTERM), true) == End::Expected);
+    CHECK(classify_exit(killed_by(SIGQUIT), true) == End::Expected);
+    // The same signals from someone else, or any other signal: a crash to report.
+    CHECK(classify_exit(killed_by(SIGTERM), false) == End::Crashed);
+    CHECK(classify_exit(killed_by(SIGQUIT), false) == End::Crashed);
+    CHECK(classify_exit(killed_by(SIGKILL), true) == End::Crashed);
+    CHECK(classify_exit(killed_by(SIGSEGV), true) == End::Crashed);
+    CHECK(classify_exit(killed_by(SIGABRT), false) == End::Crashed);
 }

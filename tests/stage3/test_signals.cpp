@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <future>
 #include <thread>
@@ -53,6 +54,29 @@ TEST_CASE("a killed worker is replaced within 2 seconds", "[stage3]") {
     INFO(server->output());
     CHECK(failures <= 1);  // at most the request in flight in the killed worker
     CHECK(server->output().find("Worker (pid:" + victim + ") was sent SIGKILL!") != std::string::npos);
+}
+
+// The window between fork() and the moment a new worker has put back the
+// default signal handlers: the master blocks every signal across it, so a
+// TERM sent to the newborn waits and then ends that worker only. (TUTORIAL.md
+// chapter 3, "Break it on purpose": without the blocking, this test fails.)
+// WEBSTACK_TEST_FORK_DELAY_MS widens the window so the TERM lands in it.
+TEST_CASE("fork_window: a TERM for a newborn worker ends that worker, not the master", "[stage3][break]") {
+    ::setenv("WEBSTACK_TEST_FORK_DELAY_MS", "800", 1);
+    auto server = start_stage3("testing:worker_pid", {"-w", "1"});
+    ::unsetenv("WEBSTACK_TEST_FORK_DELAY_MS");
+    const auto newborn = server->wait_for_output(R"(Worker (\d+) waits 800 ms before putting back its signal handlers)");
+    REQUIRE(newborn);
+    ::kill(std::stoi((*newborn)[1]), SIGTERM);
+    // Its replacement is held in the window too, then boots and serves.
+    CHECK(server->wait_for_output(R"(Worker \(pid:)" + (*newborn)[1] + R"(\) was sent SIGTERM!)", 5s));
+    CHECK(wait_for_boots(*server, 1, 5s));
+    INFO(server->output());
+    CHECK(server->running());
+    CHECK(server->output().find("Handling signal: term") == std::string::npos);  // the master never got it
+    CHECK_FALSE(fetch(server->port(), "/").empty());
+    server->send_signal(SIGTERM);
+    CHECK(server->wait_for_exit() == 0);
 }
 
 TEST_CASE("SIGTERM lets a slow request finish then exits 0", "[stage3]") {

@@ -136,8 +136,9 @@ TEST_CASE("a kept connection the upstream closed is retried on a fresh one", "[s
     }
 }
 
-TEST_CASE("the shielding lesson: a trickling client holds a sync worker directly, not through the proxy", "[stage4]") {
-    // One sync worker, as Gunicorn's docs warn about.
+TEST_CASE("the shielding lesson: a trickling client holds a sync worker directly, not through the proxy", "[stage4][break]") {
+    // One sync worker, as Gunicorn's docs warn about. (TUTORIAL.md chapter 4,
+    // "Break it on purpose": without request buffering the second half fails.)
     ServerProcess app_server(binary("stage3-prefork-server"), {"hello_world:process_http_request", "--workers", "1",
                                                                "--bind", "127.0.0.1:0"});
     const int app_port = app_server.port();

@@ -111,7 +111,7 @@ TEST_CASE("body buffer: memory first, then a temporary file, read back whole", "
     CHECK(piece == "orld!");
 }
 
-TEST_CASE("the upstream's request head: Host, Connection, proxy_set_header, hop-by-hop", "[stage4]") {
+TEST_CASE("the upstream's request head: Host, Connection, proxy_set_header, hop-by-hop", "[stage4][ex.stage4.upstream_head]") {
     const auto loaded = load("server { listen 127.0.0.1:8080;\n"
                              "  location / { proxy_pass http://127.0.0.1:9000;\n"
                              "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
@@ -126,6 +126,10 @@ TEST_CASE("the upstream's request head: Host, Connection, proxy_set_header, hop-
     headers.add("X_Underscored", "dropped");
     headers.add("X-Empty", "replaced by nothing");
     headers.add("Accept", "text/html");
+    headers.add("Content-Length", "5");  // the proxy frames the body itself
+    headers.add("Expect", "100-continue");  // the proxy answered it already
+    headers.add("Cookie", "a=1");
+    headers.add("Cookie", "b=2");  // sent twice, goes twice
     const auto asked = request("/page", headers);
     RequestContext context;
     context.request = &asked;
@@ -142,9 +146,24 @@ TEST_CASE("the upstream's request head: Host, Connection, proxy_set_header, hop-
     CHECK(head.find("X_Underscored") == std::string::npos);  // underscores_in_headers off
     CHECK(head.find("X-Empty") == std::string::npos);     // set to "": not sent
     CHECK(head.find("Accept: text/html\r\n") != std::string::npos);
+    CHECK(head.find("example.test") == std::string::npos);  // the client's Host is replaced, not repeated
+    CHECK(head.find("X-Forwarded-For: 10.0.0.1\r\n") == std::string::npos);  // replaced by proxy_set_header
+    CHECK(head.find("Content-Length") == std::string::npos);  // no body here: none
+    CHECK(head.find("Expect") == std::string::npos);
+    CHECK(head.find("Cookie: a=1\r\nCookie: b=2\r\n") != std::string::npos);
     CHECK(head.ends_with("\r\n\r\n"));
 
     const auto closing = upstream_request_head(asked, location, context, 5, false);
     CHECK(closing.find("Connection: close\r\n") != std::string::npos);  // keepalive 0
     CHECK(closing.find("Content-Length: 5\r\n") != std::string::npos);
+    CHECK(closing.find("Content-Length") == closing.rfind("Content-Length"));  // once
+
+    // underscores_in_headers on: names with "_" pass too.
+    const auto lenient = load("underscores_in_headers on;\nserver { listen 127.0.0.1:8080;\n"
+                              "  location / { proxy_pass http://127.0.0.1:9000; }\n}");
+    const auto open_head = upstream_request_head(asked, lenient->config.servers.at(0).locations.at(0), context,
+                                                 std::nullopt, true);
+    INFO(open_head);
+    CHECK(open_head.find("X_Underscored: dropped\r\n") != std::string::npos);
+    CHECK(open_head.find("X-Secret") == std::string::npos);
 }

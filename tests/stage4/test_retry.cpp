@@ -36,7 +36,7 @@ void expect(const TryFailure& failure, const TryState& state, const Settings::Ne
 }
 }  // namespace
 
-TEST_CASE("retry: a kept connection that fails before any answer is tried again on a fresh one", "[stage4]") {
+TEST_CASE("retry: a kept connection that fails before any answer is tried again on a fresh one", "[stage4][ex.stage4.retry]") {
     expect(failed(Kind::Error, true, true), first_of_two(), default_next(), Next::FreshConnection, 502);
     // ...also for the only server, or the last try: a stale connection is not a try.
     expect(failed(Kind::Error, true, true), TryState{true, true, 1, 1, 1, 1}, default_next(), Next::FreshConnection, 502);
@@ -49,7 +49,7 @@ TEST_CASE("retry: a kept connection that fails before any answer is tried again 
     expect(failed(Kind::Error, true, true), post, default_next(), Next::GiveUp, 502);
 }
 
-TEST_CASE("retry: the next server, while proxy_next_upstream lists the failure and servers are left", "[stage4]") {
+TEST_CASE("retry: the next server, while proxy_next_upstream lists the failure and servers are left", "[stage4][ex.stage4.retry]") {
     expect(failed(Kind::Error, false), first_of_two(), default_next(), Next::NextServer, 502);
     expect(failed(Kind::Timeout, false), first_of_two(), default_next(), Next::NextServer, 504);
     // A head that cannot be parsed counts as an error too (nginx).
@@ -62,7 +62,7 @@ TEST_CASE("retry: the next server, while proxy_next_upstream lists the failure a
     expect(failed(Kind::Timeout), TryState{true, true, 1, 0, 0, 0}, default_next(), Next::GiveUp, 504);
 }
 
-TEST_CASE("retry: what proxy_next_upstream does not list ends the request", "[stage4]") {
+TEST_CASE("retry: what proxy_next_upstream does not list ends the request", "[stage4][ex.stage4.retry]") {
     auto next = default_next();
     next.timeout = false;  // proxy_next_upstream error;
     expect(failed(Kind::Timeout), first_of_two(), next, Next::GiveUp, 504);
@@ -71,7 +71,7 @@ TEST_CASE("retry: what proxy_next_upstream does not list ends the request", "[st
     expect(failed(Kind::Error), first_of_two(), next, Next::GiveUp, 502);
 }
 
-TEST_CASE("retry: a request that may not go twice", "[stage4]") {
+TEST_CASE("retry: a request that may not go twice", "[stage4][ex.stage4.retry]") {
     TryState post = first_of_two();
     post.idempotent = false;
     // Not sent yet (connect failed): it may go elsewhere.
@@ -87,7 +87,7 @@ TEST_CASE("retry: a request that may not go twice", "[stage4]") {
     expect(failed(Kind::Error, true), streamed, next, Next::GiveUp, 502);
 }
 
-TEST_CASE("retry: a status proxy_next_upstream lists goes to the next server, else to the client", "[stage4]") {
+TEST_CASE("retry: a status proxy_next_upstream lists goes to the next server, else to the client", "[stage4][ex.stage4.retry]") {
     Settings::NextUpstream next{false, false, false, false, {502}, false};  // proxy_next_upstream http_502;
     expect(failed(Kind::Status, true, false, true, 502), first_of_two(), next, Next::NextServer, 502);
     expect(failed(Kind::Status, true, false, true, 502), TryState{true, true, 2, 0, 2, 2}, next, Next::PassAnswerOn, 502);

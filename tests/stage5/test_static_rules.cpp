@@ -65,7 +65,7 @@ TEST_CASE("preconditions: 304 when the client's copy is current, 412 when a cond
     }
 }
 
-TEST_CASE("ranges: what a Range header asks of a 1000-byte file", "[stage5]") {
+TEST_CASE("ranges: what a Range header asks of a 1000-byte file", "[stage5][ex.stage5.ranges]") {
     using Kind = RangeAnswer::Kind;
     const auto ask = [](const std::string& range, std::optional<int> max_ranges = std::nullopt,
                         const std::string& if_range = "") {
@@ -86,9 +86,45 @@ TEST_CASE("ranges: what a Range header asks of a 1000-byte file", "[stage5]") {
     CHECK(one("bytes=900-5000") == std::pair<std::uint64_t, std::uint64_t>{900, 999});  // cut at the end
     CHECK(ask("bytes=0-9,20-29").ranges.size() == 2);
     CHECK(ask("bytes=1000-").kind == Kind::Unsatisfiable);   // starts past the end: 416
+    CHECK(ask("bytes=0-9,1000-").ranges.size() == 1);        // ...but beside a good range it is left out (nginx: 206)
+    CHECK(ask("bytes=0-9,-0").ranges.size() == 1);
     CHECK(ask("items=0-9").kind == Kind::Whole);              // not bytes: ignored
     CHECK(ask("bytes=0-9,20-29", 1).kind == Kind::Whole);     // more than max_ranges
     CHECK(ask("bytes=0-9", 0).kind == Kind::Whole);           // max_ranges 0: ranges off
     CHECK(ask("bytes=0-9", std::nullopt, "\"other\"").kind == Kind::Whole);  // If-Range: our copy changed
     CHECK(ask("bytes=0-9", std::nullopt, file.etag).kind == Kind::Partial);
+}
+
+TEST_CASE("ranges: one item of a Range header", "[stage5][ex.stage5.ranges]") {
+    using Kind = RangeItem::Kind;
+    const auto read = [](std::string_view item, std::uint64_t size) {
+        const auto got = read_range_item(item, size);
+        switch (got.kind) {
+            case Kind::Invalid: return std::string("invalid");
+            case Kind::Skipped: return std::string("skipped");
+            case Kind::Range: return std::to_string(got.range.first) + "-" + std::to_string(got.range.last);
+        }
+        return std::string("?");
+    };
+    CHECK(read("0-499", 1000) == "0-499");
+    CHECK(read("0-0", 1000) == "0-0");            // one byte: both ends are included
+    CHECK(read("500-", 1000) == "500-999");       // to the end
+    CHECK(read("900-5000", 1000) == "900-999");   // cut at the end
+    CHECK(read("999-", 1000) == "999-999");
+    CHECK(read("-200", 1000) == "800-999");       // the last 200 bytes
+    CHECK(read("-1", 1000) == "999-999");
+    CHECK(read("-5000", 1000) == "0-999");        // more than the file: all of it
+    CHECK(read(" 10 - 20 ", 1000) == "10-20");    // spaces around the numbers
+    CHECK(read("1000-", 1000) == "skipped");      // starts past the end
+    CHECK(read("1000-2000", 1000) == "skipped");
+    CHECK(read("-0", 1000) == "skipped");         // the last 0 bytes: nothing
+    CHECK(read("0-", 0) == "skipped");            // an empty file has no byte 0
+    CHECK(read("-5", 0) == "skipped");
+    CHECK(read("500-499", 1000) == "invalid");    // last before first
+    CHECK(read("abc", 1000) == "invalid");        // no dash
+    CHECK(read("", 1000) == "invalid");
+    CHECK(read("1-x", 1000) == "invalid");
+    CHECK(read("x-5", 1000) == "invalid");
+    CHECK(read("-", 1000) == "invalid");
+    CHECK(read("--5", 1000) == "invalid");
 }
