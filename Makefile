@@ -14,7 +14,10 @@ JOBS ?= 2
 # What `make demo` runs: "stack" (scripts/demo-stack: stage 5 in front of
 # stage 3), or one stage with its arguments. PORT is where the browser goes.
 DEMO ?= stack
-APP_PORT ?= 8000
+# SEAT=N (one number per learner on a shared machine) moves every port by
+# 100*N: the app server to 8000+100N, the proxy to 8080+100N (scripts/seat).
+SEAT ?= 0
+APP_PORT ?= $(shell echo $$((8000 + 100 * $(SEAT))))
 
 SCENARIO ?= stage1
 
@@ -32,11 +35,11 @@ build-dev: deps
 	@cmake --build --preset dev -j$(JOBS)
 
 ifeq ($(DEMO),stack)
-PORT ?= 8080
+PORT ?= $(shell echo $$((8080 + 100 * $(SEAT))))
 demo: build-release
 	@exec scripts/demo-stack --bin build/release/bin --port $(PORT) --app-port $(APP_PORT)
 else
-PORT ?= 8000
+PORT ?= $(APP_PORT)
 demo: build-release
 	@echo
 	@echo "Open http://$(HOST):$(PORT)/ in your browser (Ctrl-C stops the server)."

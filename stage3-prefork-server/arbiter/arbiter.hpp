@@ -76,7 +76,7 @@ struct WorkerContext {
 // Runs in the worker process; returns its exit status.
 using WorkerMain = std::function<int(WorkerContext&)>;
 
-// The master's two policies, as plain functions (tested in-process).
+// The master's decisions, as plain functions (tested in-process).
 //
 // Too many workers (after TTOU, or HUP's fresh set): the oldest retire
 // first, as Gunicorn's manage_workers() does. `ages` of the workers that

@@ -117,8 +117,15 @@ class CommandTests(unittest.TestCase):
             code = function(argparse.Namespace(**arguments))
         return code, out.getvalue() + err.getvalue()
 
+    def test_reset_refuses_to_run_where_the_solutions_are(self):
+        code, output = self.run_command(self.tool.command_reset, name="stage1.demo", all=False)
+        self.assertEqual(code, 2)
+        self.assertIn("learner's tree", output)
+        self.assertNotIn("    throw 0;\n    // STUB", self.fixture.text())
+
     def test_reset_puts_the_stub_back_and_keeps_the_attempt(self):
-        code, output = self.run_command(self.tool.command_reset, name="stage1.demo")
+        open(os.path.join(self.fixture.root, self.tool.LEARNER_MARK), "w").close()
+        code, output = self.run_command(self.tool.command_reset, name="stage1.demo", all=False)
         self.assertEqual(code, 0)
         self.assertIn("    throw 0;\n    // STUB", self.fixture.text())
         backups = [f for f in os.listdir(os.path.join(self.fixture.root, "exercises", "stage1.demo"))
