@@ -47,8 +47,9 @@ std::string start_response_head(int status, std::string_view reason, std::string
 
 // One chunk of a chunked body ("5\r\nhello\r\n"); an empty piece gives "".
 std::string serialize_chunk(std::string_view data);
-// The same, appended to `out`: the size in hexadecimal, CRLF, the data as it
-// is, CRLF (RFC 9112 section 7.1). An empty piece appends nothing: a chunk
+// The same, appended to `out`: the size in lowercase hexadecimal (as nginx
+// and Gunicorn write it; RFC 9112 section 7.1 accepts either case), CRLF,
+// the data as it is, CRLF. An empty piece appends nothing: a chunk
 // of size 0 is the end of the body, written by whoever ends it.
 void append_chunk(std::string& out, std::string_view data);
 // The end of a chunked body, with optional trailer fields.

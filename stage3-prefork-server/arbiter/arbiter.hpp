@@ -84,7 +84,10 @@ using WorkerMain = std::function<int(WorkerContext&)>;
 std::vector<int> workers_to_retire(std::vector<int> ages, int target);
 
 // A worker silent for longer than the timeout gets SIGABRT (Gunicorn logs
-// WORKER TIMEOUT), and SIGKILL if it is still there at the next check.
+// WORKER TIMEOUT), and SIGKILL if it is still silent at a later check
+// (`aborted_before`: it got SIGABRT already). Silent for exactly the
+// timeout is not longer than it. A timeout of 0 (`--timeout 0`) means
+// never: no worker is ever aborted or killed.
 enum class TimeoutAction { None, Abort, Kill };
 TimeoutAction timeout_action(std::chrono::milliseconds silence, std::chrono::seconds timeout, bool aborted_before);
 

@@ -29,7 +29,11 @@ std::vector<ListenGroup> group_by_listen_address(const Config& config);
 
 const Server& choose_server(const ListenGroup& group, std::optional<std::string_view> host_header);
 
-// nullptr when no location matches (nginx then answers 404).
+// The location for `path` (rule 3 above), among server.locations in the
+// order of the config file: a Location has `exact` (`location = /x`) and
+// `prefix` ("/x"); a named one has `name` ("@app") and an empty prefix,
+// which would match every path, so it must be passed over. nullptr when no
+// location matches (nginx then answers 404).
 const Location* choose_location(const Server& server, std::string_view path);
 
 // `location @app { ... }` of `server`, by its name ("@app"); nullptr if none.

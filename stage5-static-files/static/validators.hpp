@@ -53,15 +53,17 @@ struct RangeAnswer {
 };
 
 // One item of a Range header, "0-499", "500-" or "-200", against a file
-// of `size` bytes (RFC 9110 section 14.1.2, as nginx reads it):
+// of `size` bytes (RFC 9110 section 14.1.2, as nginx reads it). Spaces
+// around the numbers are allowed (" 10 - 20 "); parse_number(), above the
+// function in validators.cpp, reads the digits.
 //   "0-499"   bytes 0 to 499, both included; a last byte past the end is cut to size-1
 //   "500-"    from byte 500 to the end
 //   "-200"    the last 200 bytes (the whole file when it has fewer)
-// Invalid: not a range at all (no "-", a number that is not digits, last <
-// first); the whole header is then answered 416. Skipped: a valid range
-// that asks for nothing of this file (it starts at or past the end, or a
-// suffix "-0", or the file is empty); it is left out, and only when every
-// item is left out is the answer 416.
+// Invalid: not a range at all (no "-", a side that is not digits, "-"
+// alone); the whole header is then answered 416. Skipped: a range that
+// asks for nothing of this file (it starts at or past the end, its last
+// byte is before its first, a suffix "-0", or the file is empty); it is
+// left out, and only when every item is left out is the answer 416.
 struct RangeItem {
     enum class Kind { Range, Skipped, Invalid } kind = Kind::Invalid;
     ByteRange range;  // Range only

@@ -67,13 +67,15 @@ TEST_CASE("environ: add_headers, field by field", "[stage2][ex.stage2.environ_he
 
 TEST_CASE("start_response: the status line an app may give", "[stage2][ex.stage2.status_line]") {
     for (std::string_view good : {"200 OK", "404 Not Found", "599 Whatever It Likes", "201 Created "}) {
-        INFO("status \"" << good << "\"");
-        CHECK(wsgi::check_status_line(good).empty());
+        const auto problem = wsgi::check_status_line(good);
+        INFO("status \"" << good << "\" gave \"" << problem << "\"");
+        CHECK(problem.empty());
     }
     for (std::string_view bad : {"200", "200OK", "200 ", "20 OK", "2000 OK", "abc OK", "099 Too Low", "OK 200",
                                  "200\tOK", ""}) {
-        INFO("status \"" << bad << "\"");
-        CHECK(wsgi::check_status_line(bad).find("is not of the form \"NNN Reason\"") != std::string::npos);
+        const auto problem = wsgi::check_status_line(bad);
+        INFO("status \"" << bad << "\" gave \"" << problem << "\"");
+        CHECK(problem == "status \"" + std::string(bad) + "\" is not of the form \"NNN Reason\", e.g. \"200 OK\"");
     }
     // A line break would let an app write a header of its own into the status line.
     CHECK(wsgi::check_status_line("200 OK\r\nSet-Cookie: x=1") == "the status has a line break");

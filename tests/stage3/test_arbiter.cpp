@@ -17,6 +17,24 @@
 using namespace webstack::testing;
 using Clock = std::chrono::steady_clock;
 
+// A failing check prints the decisions by name ("Abort == None"), not as numbers.
+namespace Catch {
+template <>
+struct StringMaker<webstack::arbiter::TimeoutAction> {
+    static std::string convert(webstack::arbiter::TimeoutAction action) {
+        const char* names[] = {"None", "Abort", "Kill"};
+        return names[static_cast<int>(action)];
+    }
+};
+template <>
+struct StringMaker<webstack::arbiter::WorkerEnd> {
+    static std::string convert(webstack::arbiter::WorkerEnd end) {
+        const char* names[] = {"Expected", "BootFailed", "AppFailed", "Crashed"};
+        return names[static_cast<int>(end)];
+    }
+};
+}  // namespace Catch
+
 namespace {
 std::unique_ptr<ServerProcess> start_harness(std::vector<std::string> arguments) {
     auto harness = std::make_unique<ServerProcess>(std::string(WEBSTACK_TEST_APPS_DIR) + "/arbiter-harness",

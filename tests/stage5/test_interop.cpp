@@ -107,6 +107,8 @@ TEST_CASE("the same requests, answered alike by real nginx and by stage 5", "[st
         {"GET /a.txt HTTP/1.1", "Range: bytes=10-20\r\n"},
         {"GET /a.txt HTTP/1.1", "Range: bytes=abc\r\n"},
         {"GET /a.txt HTTP/1.1", "Range: bytes=5-2\r\n"},
+        {"GET /a.txt HTTP/1.1", "Range: bytes=0-1,5-2\r\n"},
+        {"GET /a.txt HTTP/1.1", "Range: bytes=0-1,100-\r\n"},
         {"GET /a.txt HTTP/1.1", "Range: items=0-1\r\n"},
         {"GET /a.txt HTTP/1.1", "Range: bytes=0-9,0-9\r\n"},
         {"GET /data.bin HTTP/1.1", "Range: bytes=0-9,100-199\r\n"},

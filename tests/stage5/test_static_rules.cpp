@@ -88,6 +88,9 @@ TEST_CASE("ranges: what a Range header asks of a 1000-byte file", "[stage5][ex.s
     CHECK(ask("bytes=1000-").kind == Kind::Unsatisfiable);   // starts past the end: 416
     CHECK(ask("bytes=0-9,1000-").ranges.size() == 1);        // ...but beside a good range it is left out (nginx: 206)
     CHECK(ask("bytes=0-9,-0").ranges.size() == 1);
+    CHECK(ask("bytes=0-9,5-2").ranges.size() == 1);
+    CHECK(ask("bytes=5-2").kind == Kind::Unsatisfiable);      // nothing left: 416
+    CHECK(ask("bytes=0-9,x-2").kind == Kind::Unsatisfiable);  // not a range at all: 416 for the whole header
     CHECK(ask("items=0-9").kind == Kind::Whole);              // not bytes: ignored
     CHECK(ask("bytes=0-9,20-29", 1).kind == Kind::Whole);     // more than max_ranges
     CHECK(ask("bytes=0-9", 0).kind == Kind::Whole);           // max_ranges 0: ranges off
@@ -120,7 +123,8 @@ TEST_CASE("ranges: one item of a Range header", "[stage5][ex.stage5.ranges]") {
     CHECK(read("-0", 1000) == "skipped");         // the last 0 bytes: nothing
     CHECK(read("0-", 0) == "skipped");            // an empty file has no byte 0
     CHECK(read("-5", 0) == "skipped");
-    CHECK(read("500-499", 1000) == "invalid");    // last before first
+    CHECK(read("500-499", 1000) == "skipped");    // last before first: asks for nothing (nginx skips it)
+    CHECK(read("2000-1000", 1000) == "skipped");
     CHECK(read("abc", 1000) == "invalid");        // no dash
     CHECK(read("", 1000) == "invalid");
     CHECK(read("1-x", 1000) == "invalid");
