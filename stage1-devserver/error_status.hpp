@@ -7,6 +7,11 @@
 //   a body over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MiB)
 //                                      400  (Django's RequestDataTooBig is a
 //                                            SuspiciousOperation: 400, not 413)
+//   a line ending in LF without CR     accepted (http.server reads lines
+//                                            up to LF and strips the CR)
+//   a CR not followed by LF            400  (stricter than http.server, which
+//                                            lets it into a header value: a
+//                                            bare CR is how requests are smuggled)
 //   anything else malformed            400
 // Gunicorn and nginx answer some of these differently; their stages have
 // their own tables, and the tutorial compares them.
@@ -27,7 +32,8 @@ inline http::ParserLimits runserver_limits() {
     return http::ParserLimits{.max_request_line = 65536,
                               .max_header_count = 100,
                               .max_header_field_size = 65536,
-                              .max_body_size = 2621440};
+                              .max_body_size = 2621440,
+                              .line_ends = http::LineEnds::CrlfOrLf};
 }
 
 }  // namespace webstack::stage1

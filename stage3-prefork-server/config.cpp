@@ -83,7 +83,9 @@ http::ParserLimits parser_limits(const Config& config) {
     return http::ParserLimits{.max_request_line = or_unlimited(config.limit_request_line, 1 << 20),
                               .max_header_count = or_unlimited(config.limit_request_fields, 32768),
                               .max_header_field_size = or_unlimited(config.limit_request_field_size, 1 << 20),
-                              .max_body_size = 100 * 1024 * 1024};
+                              .max_body_size = 100 * 1024 * 1024,
+                              // Gunicorn 23 splits the head on CRLF and refuses a CR or LF left in it
+                              .line_ends = http::LineEnds::CrlfOnly};
 }
 
 int status_for(http::ParseErrorKind kind) {

@@ -132,7 +132,16 @@ struct ParserCallbacks {
             const int status = p->status_code;
             const bool no_body_status = p->type == HTTP_RESPONSE && (status < 200 || status == 204 || status == 304);
             // Careful: 1 here means "this message has no body", not "error".
-            return (m.skip_body_ || no_body_status) ? 1 : 0;
+            if (m.skip_body_ || no_body_status) return 1;
+            if (p->type != HTTP_REQUEST) return 0;
+            // A chunked request body goes through our own checks (request_feed.cpp):
+            // pausing makes llhttp stop before its first chunk-size line.
+            if (p->flags & F_CHUNKED) {
+                m.part_ = MessageParser::RequestPart::ChunkSizeLine;
+                return static_cast<int>(HPE_PAUSED);
+            }
+            m.part_ = MessageParser::RequestPart::Body;
+            return 0;
         });
     }
     static int on_body(llhttp_t* p, const char* at, size_t length) noexcept {
@@ -188,16 +197,30 @@ MessageParser::MessageParser(llhttp_type_t type, ParserLimits limits) : limits_(
 
 std::size_t MessageParser::feed(std::string_view bytes) {
     if (error_ || message_complete_ || bytes.empty()) return 0;
-    feed_begin_ = bytes.data();
-    feed_end_ = bytes.data() + bytes.size();
-    const llhttp_errno_t code = llhttp_execute(&llhttp_, bytes.data(), bytes.size());
+    if (llhttp_.type != HTTP_REQUEST) return execute(bytes, true);
+    // A request goes to llhttp in parts (request_feed.cpp), each checked first.
+    std::size_t used = 0;
+    while (used < bytes.size() && !error_ && !message_complete_) {
+        const std::size_t step = feed_request_part(bytes.substr(used));
+        if (step == 0) break;
+        used += step;
+    }
+    return used;
+}
+
+std::size_t MessageParser::execute(std::string_view piece, bool piece_ends_feed) {
+    feed_begin_ = piece.data();
+    // A header value that ends where the caller's bytes end may go on in
+    // the next feed(); one that ends anywhere else is finished.
+    feed_end_ = piece_ends_feed ? piece.data() + piece.size() : nullptr;
+    const llhttp_errno_t code = llhttp_execute(&llhttp_, piece.data(), piece.size());
     if (code == HPE_OK) {
-        remember_last_byte(bytes);
-        return bytes.size();
+        remember_last_byte(piece);
+        return piece.size();
     }
 
-    const auto used = static_cast<std::size_t>(llhttp_get_error_pos(&llhttp_) - bytes.data());
-    remember_last_byte(bytes.substr(0, used));
+    const auto used = static_cast<std::size_t>(llhttp_get_error_pos(&llhttp_) - piece.data());
+    remember_last_byte(piece.substr(0, used));
     if (code == HPE_PAUSED) {
         llhttp_resume(&llhttp_);
         return used;
@@ -209,7 +232,7 @@ std::size_t MessageParser::feed(std::string_view bytes) {
     // llhttp reports no version span when it rejects the version, so read
     // the eight bytes before the error: "HTTP/3.1" (505) is not "HTXP/1.1" (400).
     if (code == HPE_INVALID_VERSION && used >= 8)
-        parts_.version_text = std::string(bytes.substr(used - 8, 8));
+        parts_.version_text = std::string(piece.substr(used - 8, 8));
     record_llhttp_error(code);
     return used;
 }
@@ -228,6 +251,11 @@ void MessageParser::start_next_message() {
     value_pieces_ = 0;
     started_ = headers_complete_ = message_complete_ = false;
     body_size_ = 0;
+    part_ = RequestPart::Head;
+    previous_head_byte_ = '\0';
+    chunk_size_line_.clear();
+    chunk_left_ = 0;
+    chunk_data_cr_ = false;
 }
 
 bool MessageParser::follows_line_break(const char* at) const {

@@ -3,9 +3,10 @@
 // which is why the same parser serves a blocking server, an async server,
 // a proxy and the tests.
 //
-// Both wrap llhttp, the parser inside Node.js, in strict mode (no lenient
-// flags): anything that two servers could read two ways (request smuggling)
-// is an error here.
+// Both wrap llhttp, the parser inside Node.js, without its lenient flags:
+// anything that two servers could read two ways (request smuggling) is an
+// error here. For requests, the bytes that decide where a message ends
+// (line ends, chunk-size lines) are checked by framing_guard first.
 //
 // Feeding stops at the end of each message, so bytes of a pipelined next
 // request stay with the caller:
@@ -15,12 +16,14 @@
 //     bytes.remove_prefix(used);   // may hold the start of the next request
 #pragma once
 
+#include "http/framing_guard.hpp"
 #include "http/message.hpp"
 #include "http/parse_error.hpp"
 
 #include <llhttp.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string_view>
@@ -35,6 +38,9 @@ struct ParserLimits {
     std::size_t max_header_count = 100;
     std::size_t max_header_field_size = 8190;   // one "Name: value" field
     std::size_t max_body_size = 1024 * 1024;
+    // Not a size, but also the server's choice: may a request's lines end
+    // with LF alone? (nginx: yes; Gunicorn 23: no.)
+    LineEnds line_ends = LineEnds::CrlfOnly;
 };
 
 // The machinery both directions share. Not copyable or movable: llhttp
@@ -88,6 +94,19 @@ protected:
 private:
     friend struct ParserCallbacks;
 
+    // Where a request is, for the framing checks feed() makes before llhttp
+    // sees the bytes (see framing_guard.hpp).
+    enum class RequestPart { Head, Body, ChunkSizeLine, ChunkData, ChunkDataEnd, Trailers };
+
+    // Gives llhttp `piece`; returns how much of it llhttp used.
+    std::size_t execute(std::string_view piece, bool piece_ends_feed);
+    // One step of a request: as much of `bytes` as the current part allows.
+    std::size_t feed_request_part(std::string_view bytes);
+    std::size_t feed_head_or_trailers(std::string_view bytes);
+    std::size_t feed_chunk_size_line(std::string_view bytes);
+    std::size_t feed_chunk_data(std::string_view bytes);
+    std::size_t feed_chunk_data_end(std::string_view bytes);
+
     void fail(ParseErrorKind kind, std::string reason);
     void commit_header_field();
     void check_request_line_length();
@@ -114,6 +133,11 @@ private:
     char last_non_blank_byte_ = '\0';  // of the previous feed(), for follows_line_break
     int value_pieces_ = 0;              // pieces of the current header value so far
     bool value_piece_open_ = false;     // the last piece ended where its feed() ended
+    RequestPart part_ = RequestPart::Head;
+    char previous_head_byte_ = '\0';    // the last byte of the head or trailers fed so far
+    std::string chunk_size_line_;        // a chunk-size line, until its LF arrives
+    std::uint64_t chunk_left_ = 0;       // bytes of the current chunk's data still to come
+    bool chunk_data_cr_ = false;         // the CR after a chunk's data has arrived
 };
 
 class RequestParser : public MessageParser {

@@ -23,7 +23,8 @@ http::ParserLimits limits_of(const Settings& settings) {
     return {.max_request_line = settings.large_client_header_buffers_size,
             .max_header_count = 1000,  // nginx counts bytes, not fields
             .max_header_field_size = settings.large_client_header_buffers_size,
-            .max_body_size = std::numeric_limits<std::size_t>::max()};  // client_max_body_size is per location
+            .max_body_size = std::numeric_limits<std::size_t>::max(),  // client_max_body_size is per location
+            .line_ends = http::LineEnds::CrlfOrLf};  // nginx reads a bare LF as a line end
 }
 
 // nginx's answers to a head it cannot use.

@@ -298,8 +298,11 @@ TEST_CASE("ambiguous framing is refused with 400 and never reaches the upstream"
         "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
         "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
         "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n",
-        "GET / HTTP/1.1\r\nHost: x\nX-Bare-LF: 1\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: x\rX-Bare-CR: 1\r\n\r\n",
+        // llhttp 8.1 ends the head at CR LF CR and any byte; nginx answers 400
+        "GET / HTTP/1.1\r\nHost: x\r\n\rX",
+        "GET / HTTP/1.1\r\nHost: x\r\n\rGET /second HTTP/1.1\r\nHost: x\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXY0\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: x\r\n Folded: 1\r\n\r\n",
     };
     for (const auto& request : smuggling) {
@@ -311,6 +314,22 @@ TEST_CASE("ambiguous framing is refused with 400 and never reaches the upstream"
         CHECK(client.wait_for_close());
     }
     CHECK(upstream.requests().empty());
+}
+
+TEST_CASE("a bare LF ends a line, as nginx reads it, and the upstream gets CRLF", "[stage4]") {
+    ScriptedUpstream upstream(ScriptedUpstream::ok("ok"));
+    auto proxy = start_stage4(proxy_site(upstream.port()));
+    RawClient client(proxy->port);
+    const auto response = client.exchange("POST /lf HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n\n"
+                                          "5 ; ext = \"a b\"\nhello\n0\n\n");
+    INFO(client.transcript());
+    REQUIRE(response);
+    CHECK(response->status == 200);
+    REQUIRE(upstream.requests().size() == 1);
+    const auto forwarded = upstream.requests().front();
+    CHECK(forwarded.starts_with("POST /lf HTTP/1.1\r\n"));
+    CHECK(forwarded.ends_with("\r\n\r\nhello"));
+    CHECK(forwarded.find("Content-Length: 5\r\n") != std::string::npos);
 }
 
 TEST_CASE("access_log off in a location silences it", "[stage4]") {
