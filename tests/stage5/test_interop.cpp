@@ -21,6 +21,7 @@ std::string site_config(const std::string& root, int port) {
            "    root " + root + ";\n"
            "    location /list/ { autoindex on; }\n"
            "    location /media/ { alias " + root + "/assets/; }\n"
+           "    location /one-range/ { alias " + root + "/; max_ranges 1; }\n"
            "}\n";
 }
 
@@ -112,6 +113,10 @@ TEST_CASE("the same requests, answered alike by real nginx and by stage 5", "[st
         {"GET /a.txt HTTP/1.1", "Range: items=0-1\r\n"},
         {"GET /a.txt HTTP/1.1", "Range: bytes=0-9,0-9\r\n"},
         {"GET /data.bin HTTP/1.1", "Range: bytes=0-9,100-199\r\n"},
+        {"GET /data.bin HTTP/1.1", "Range: bytes=0-9, 5000-\r\n"},
+        {"GET /data.bin HTTP/1.1", "Range: bytes=0-9, 5000-6000\r\n"},
+        {"GET /one-range/data.bin HTTP/1.1", "Range: bytes=0-9, 5000-\r\n"},
+        {"GET /one-range/data.bin HTTP/1.1", "Range: bytes=0-9,20-29\r\n"},
         {"GET /a.txt HTTP/1.1", "Range: bytes=0-1\r\nIf-Range: " + etag + "\r\n"},
         {"GET /a.txt HTTP/1.1", "Range: bytes=0-1\r\nIf-Range: \"old\"\r\n"},
         {"GET /a.txt HTTP/1.1", "Range: bytes=0-1\r\nIf-Range: Mon, 23 Nov 2026 10:00:00 GMT\r\n"},

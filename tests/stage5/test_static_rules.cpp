@@ -93,6 +93,9 @@ TEST_CASE("ranges: what a Range header asks of a 1000-byte file", "[stage5][ex.s
     CHECK(ask("bytes=0-9,x-2").kind == Kind::Unsatisfiable);  // not a range at all: 416 for the whole header
     CHECK(ask("items=0-9").kind == Kind::Whole);              // not bytes: ignored
     CHECK(ask("bytes=0-9,20-29", 1).kind == Kind::Whole);     // more than max_ranges
+    CHECK(ask("bytes=0-9, 5000-", 1).ranges.size() == 1);     // nginx counts only ranges inside the file
+    CHECK(ask("bytes=0-9, 5000-6000", 1).ranges.size() == 1);
+    CHECK(ask("bytes=0-9, 5-2", 1).ranges.size() == 1);
     CHECK(ask("bytes=0-9", 0).kind == Kind::Whole);           // max_ranges 0: ranges off
     CHECK(ask("bytes=0-9", std::nullopt, "\"other\"").kind == Kind::Whole);  // If-Range: our copy changed
     CHECK(ask("bytes=0-9", std::nullopt, file.etag).kind == Kind::Partial);
