@@ -1,6 +1,7 @@
 #include "http/target.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace webstack::http {
 
@@ -78,14 +79,56 @@ std::optional<std::string> remove_dot_segments(std::string_view path) {
     return result;
 }
 
+namespace {
+bool is_scheme(std::string_view text) {
+    if (text.empty() || !std::isalpha(static_cast<unsigned char>(text.front()))) return false;
+    return std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+    });
+}
+
+// "host", "host:port", "[::1]:8080".
+bool is_authority(std::string_view text) {
+    std::size_t port_colon;
+    if (text.starts_with('[')) {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos || close == 1) return false;
+        const auto inside = text.substr(1, close - 1);
+        if (!std::all_of(inside.begin(), inside.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; }))
+            return false;
+        port_colon = close + 1;
+        if (port_colon < text.size() && text[port_colon] != ':') return false;
+    } else {
+        port_colon = std::min(text.find(':'), text.size());
+        const auto host = text.substr(0, port_colon);
+        if (host.empty() || !std::all_of(host.begin(), host.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+            }))
+            return false;
+    }
+    const auto port = port_colon < text.size() ? text.substr(port_colon + 1) : std::string_view();
+    return std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+}  // namespace
+
+AbsoluteFormResult split_absolute_form(std::string_view target) {
+    const auto scheme_end = target.find("://");
+    if (scheme_end == std::string_view::npos || !is_scheme(target.substr(0, scheme_end))) return {};
+    const auto authority_start = scheme_end + 3;
+    const auto authority_end = std::min(target.find_first_of("/?", authority_start), target.size());
+    const auto authority = target.substr(authority_start, authority_end - authority_start);
+    if (!is_authority(authority)) return {true, std::nullopt};
+    std::string origin_form(target.substr(authority_end));
+    if (!origin_form.starts_with('/')) origin_form.insert(0, "/");
+    return {true, AbsoluteForm{std::string(authority), std::move(origin_form)}};
+}
+
 TargetResult parse_target(std::string_view raw, const TargetOptions& options) {
     if (raw == "*") return {Target{"*", "", "*"}, ""};
-    // Absolute form (RFC 9112 section 3.2.2), which proxies receive: keep the path.
-    if (raw.starts_with("http://") || raw.starts_with("https://")) {
-        const auto authority_start = raw.find("//") + 2;
-        const auto path_start = raw.find_first_of("/?", authority_start);
-        raw = path_start == std::string_view::npos ? std::string_view("/") : raw.substr(path_start);
-        if (raw.starts_with('?')) return parse_target("/" + std::string(raw), options);
+    // Absolute form, which proxies receive: keep the path.
+    if (const auto absolute = split_absolute_form(raw); absolute.is_absolute_form) {
+        if (!absolute.form) return {std::nullopt, "invalid host in the request target"};
+        return parse_target(absolute.form->origin_form, options);
     }
     if (!raw.starts_with('/')) return {std::nullopt, "the target must start with /"};
 

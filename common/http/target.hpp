@@ -29,6 +29,21 @@ struct TargetResult {
 // Accepts origin form ("/a?b"), absolute form ("http://host/a?b") and "*".
 TargetResult parse_target(std::string_view raw, const TargetOptions& options = {});
 
+// RFC 9112 section 3.2.2: a request to a proxy may name the whole URL,
+// "http://other.example:8080/a?b" (absolute form). A server then takes the
+// host from it instead of from the Host header, and an upstream is sent the
+// origin form "/a?b". As nginx reads it: any scheme, in any case; a host of
+// letters, digits, "." and "-" (or an IPv6 literal in brackets), maybe a port.
+struct AbsoluteForm {
+    std::string authority;    // "other.example:8080"
+    std::string origin_form;  // "/a?b" ("/" when the URL has no path)
+};
+struct AbsoluteFormResult {
+    bool is_absolute_form = false;     // false: origin form, "*", or anything else
+    std::optional<AbsoluteForm> form;  // empty when absolute form but invalid (400)
+};
+AbsoluteFormResult split_absolute_form(std::string_view target);
+
 // "%41b" -> "Ab". Refuses bad escapes and an encoded NUL ("%00"); refuses
 // "%2F" when asked to. Returns nothing when refused.
 std::optional<std::string> percent_decode(std::string_view text, bool reject_encoded_slash = false);

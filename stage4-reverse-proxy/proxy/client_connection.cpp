@@ -158,9 +158,18 @@ struct Route {
 // (Every path returns `decided`, the one named object: the compiler then
 // builds it in place; a `return Route::close(...)` among them would make
 // every return a move of the whole Route.)
-Route route(const http::Request& request, const ListenGroup& group, RequestContext& context) {
+Route route(http::Request& request, const ListenGroup& group, RequestContext& context) {
     Route decided;
-    const Server& server = choose_server(group, request.headers.get("Host"));
+    // RFC 9112 section 3.2.2: "GET http://other.example/a" names its host in
+    // the target. nginx then routes by that host, not by the Host header,
+    // and the rest of the request sees the origin form "/a".
+    const auto absolute = http::split_absolute_form(request.target);
+    if (absolute.form) {
+        context.target_host = absolute.form->authority;
+        request.target = absolute.form->origin_form;
+    }
+    const Server& server = choose_server(group, context.target_host.empty() ? request.headers.get("Host")
+                                                                              : context.target_host);
     decided.server = &server;
     context.server_name = server.server_names.empty() ? "" : server.server_names.front();
     context.underscores_in_headers = server.settings.underscores_in_headers;
@@ -247,6 +256,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         http::Request request = parser.take_head();
         context.request = &request;
         context.proxy_host.clear();
+        context.target_host.clear();
         context.access_log = nullptr;
         // Decided by plain functions; here only what they decided is done.
         Route decided = head == HeadOutcome::Complete ? route(request, group, context) : refuse(parser, context);

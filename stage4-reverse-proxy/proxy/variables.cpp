@@ -43,7 +43,9 @@ std::optional<std::string> variable_value(std::string_view name, const RequestCo
     if (name.starts_with("http_")) return header_variable(name.substr(5), context).value_or("");
     if (name == "http_host") return std::string(request.headers.get("Host").value_or(""));
     if (name == "host") {
-        const auto host = request.headers.get("Host");
+        // nginx's headers_in.server: the host of an absolute-form target wins over Host.
+        const auto host = context.target_host.empty() ? request.headers.get("Host")
+                                                      : std::optional<std::string_view>(context.target_host);
         if (!host || host->empty()) return context.server_name;
         // "[::1]:8080" keeps its brackets; "example.com:8080" loses the port.
         const auto end = host->front() == '[' ? host->find(']') + 1 : host->find(':');

@@ -25,6 +25,7 @@ struct RequestContext {
     const http::Request* request = nullptr;
     net::Endpoints connection;
     std::string server_name;   // the chosen server block's first server_name
+    std::string target_host;   // "other.example" from "GET http://other.example/a"; empty for "GET /a"
     std::string proxy_host;    // empty until a proxy_pass is chosen
     bool underscores_in_headers = false;  // else headers with "_" are invisible, as nginx ignores them
     const std::optional<std::string>* access_log = nullptr;  // of the block that answered; nullptr: the default server's

@@ -51,6 +51,30 @@ TEST_CASE("absolute-form and asterisk targets", "[target]") {
     CHECK(parse_target("http://example.com/a/b?c").target->query == "c");
     CHECK(parse_target("http://example.com").target->path == "/");
     CHECK(parse_target("*").target->path == "*");
+    CHECK(parse_target("HTTP://example.com/a").target->path == "/a");
+    CHECK(parse_target("http://example.com?q").target->query == "q");
+    CHECK_FALSE(parse_target("http://a@b/x").target);
+}
+
+TEST_CASE("split_absolute_form takes the host and the origin form apart, as nginx reads them", "[target]") {
+    const auto split = [](std::string_view target) { return webstack::http::split_absolute_form(target); };
+    CHECK_FALSE(split("/a?b").is_absolute_form);
+    CHECK_FALSE(split("*").is_absolute_form);
+    CHECK_FALSE(split("/redirect?to=http://x/").is_absolute_form);
+    CHECK(split("http://other.example/abs?q").form->authority == "other.example");
+    CHECK(split("http://other.example/abs?q").form->origin_form == "/abs?q");
+    CHECK(split("HTTP://Other.Example:8080/abs").form->authority == "Other.Example:8080");
+    CHECK(split("https://x/s").form->origin_form == "/s");
+    CHECK(split("http://x").form->origin_form == "/");
+    CHECK(split("http://x?q").form->origin_form == "/?q");
+    CHECK(split("http://[::1]:80/v6").form->authority == "[::1]:80");
+    // nginx 1.22 accepts any scheme here, and refuses these hosts with 400:
+    CHECK(split("foo://x/y").form->origin_form == "/y");
+    for (const auto bad : {"http:///x", "http://a@b/x", "http://bad_host/x", "http://x:8o/", "http://[::1/"}) {
+        INFO(bad);
+        CHECK(split(bad).is_absolute_form);
+        CHECK_FALSE(split(bad).form);
+    }
 }
 
 TEST_CASE("percent_decode", "[target]") {

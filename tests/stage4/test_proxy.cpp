@@ -332,6 +332,40 @@ TEST_CASE("a bare LF ends a line, as nginx reads it, and the upstream gets CRLF"
     CHECK(forwarded.find("Content-Length: 5\r\n") != std::string::npos);
 }
 
+TEST_CASE("an absolute-form target names the host: routed, $host and the upstream's origin form as nginx", "[stage4]") {
+    ScriptedUpstream upstream(ScriptedUpstream::ok("ok"));
+    const std::string to = "127.0.0.1:" + std::to_string(upstream.port());
+    const std::string listen = "127.0.0.1:" + std::to_string(free_port());  // one port, two server blocks
+    const auto server = [&](const std::string& name) {
+        return "server { listen " + listen + "; server_name " + name + ";\n location / { proxy_set_header Host $host;"
+               " proxy_set_header X-Hh $http_host; proxy_set_header X-Uri $request_uri;"
+               " proxy_set_header X-Server " + name + "; proxy_pass http://" + to + "; } }\n";
+    };
+    auto proxy = start_stage4(server("h") + server("other.example"));
+    for (const std::string scheme : {"http", "HTTP"}) {
+        RawClient client(proxy->port);
+        const auto response = client.exchange("GET " + scheme + "://Other.Example:8080/abs?q HTTP/1.1\r\nHost: h\r\n\r\n");
+        INFO(client.transcript());
+        REQUIRE(response);
+        CHECK(response->status == 200);
+    }
+    RawClient bad(proxy->port);
+    const auto refused = bad.exchange("GET http://a@b/x HTTP/1.1\r\nHost: h\r\n\r\n");
+    REQUIRE(refused);
+    CHECK(refused->status == 400);
+
+    const auto requests = upstream.requests();
+    REQUIRE(requests.size() == 2);
+    for (const auto& forwarded : requests) {
+        INFO(forwarded);
+        CHECK(forwarded.starts_with("GET /abs?q HTTP/1.1\r\n"));
+        CHECK(forwarded.find("Host: other.example\r\n") != std::string::npos);
+        CHECK(forwarded.find("X-Hh: h\r\n") != std::string::npos);
+        CHECK(forwarded.find("X-Uri: /abs?q\r\n") != std::string::npos);
+        CHECK(forwarded.find("X-Server: other.example\r\n") != std::string::npos);
+    }
+}
+
 TEST_CASE("access_log off in a location silences it", "[stage4]") {
     ScriptedUpstream upstream(ScriptedUpstream::ok("ok"));
     const std::string to = "http://127.0.0.1:" + std::to_string(upstream.port());
