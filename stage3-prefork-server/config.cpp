@@ -68,7 +68,7 @@ std::optional<int> parse_command_line(int argc, char** argv, Config& config) {
         ->check(CLI::Range(0, 1048576))
         ->capture_default_str();
     cli.add_option("--forwarded-allow-ips", config.forwarded_allow_ips,
-                   "Addresses whose X-Forwarded-Proto and X-Forwarded-For are trusted")
+                   "Front-end addresses allowed to set the scheme (X-Forwarded-Proto, -Ssl, -Protocol)")
         ->delimiter(',')
         ->capture_default_str();
     cli.add_option("--app-path", config.app_paths, "A folder to look for MODULE.so in (repeatable)");

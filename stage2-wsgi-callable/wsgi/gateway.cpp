@@ -123,7 +123,9 @@ void serve(const Application& application, const http::Request& request, const n
            stage1::ResponseWriter& writer, const EnvironHook& adjust_environ) {
     auto environ = make_environ(request, connection);
     if (!environ) return writer.send(text_response(400, "Bad Request: the path cannot be decoded\n"));
-    if (adjust_environ) adjust_environ(*environ);
+    if (adjust_environ) {
+        if (const auto refused = adjust_environ(*environ)) return writer.send(text_response(400, "Bad Request: " + *refused + "\n"));
+    }
     StringInput input(request.body);
     LogErrors errors;
     environ->wsgi_input = &input;

@@ -15,8 +15,9 @@ namespace webstack::wsgi {
 // here: 500 (with a log entry) before the headers went out; after that, the
 // connection is closed, since the status line can no longer change.
 // `adjust_environ`, if given, may change the environ before the app sees it
-// (stage 3 applies trusted X-Forwarded-* headers there).
-using EnvironHook = std::function<void(Environ&)>;
+// (stage 3 applies a trusted proxy's X-Forwarded-Proto there), or refuse
+// the request: it returns why (a 400), or nothing.
+using EnvironHook = std::function<std::optional<std::string>(Environ&)>;
 void serve(const Application& application, const http::Request& request, const net::Endpoints& connection,
            stage1::ResponseWriter& writer, const EnvironHook& adjust_environ = {});
 

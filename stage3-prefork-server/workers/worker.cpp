@@ -5,6 +5,7 @@
 #include "log/log.hpp"
 
 #include <algorithm>
+#include <array>
 #include <csignal>
 #include <unistd.h>
 
@@ -48,21 +49,26 @@ bool take_reopen_request() {
 }
 
 wsgi::EnvironHook adjust_environ(const WorkerSettings& settings) {
-    return [allowed = settings.forwarded_allow_ips, multiprocess = settings.multiprocess](wsgi::Environ& environ) {
+    return [allowed = settings.forwarded_allow_ips,
+            multiprocess = settings.multiprocess](wsgi::Environ& environ) -> std::optional<std::string> {
         environ.wsgi_multiprocess = multiprocess;
         const auto peer = environ.get("REMOTE_ADDR");
         const bool trusted = std::find(allowed.begin(), allowed.end(), "*") != allowed.end() ||
                              std::find(allowed.begin(), allowed.end(), peer) != allowed.end();
-        if (!trusted) return;
-        if (auto proto = environ.get("HTTP_X_FORWARDED_PROTO"); proto == "https" || proto == "http")
-            environ.wsgi_url_scheme = proto;
-        if (auto forwarded_for = environ.get("HTTP_X_FORWARDED_FOR"); !forwarded_for.empty()) {
-            // The last address is the one our trusted proxy saw; earlier
-            // ones were written by the client and prove nothing.
-            auto last = forwarded_for.substr(forwarded_for.rfind(',') + 1);
-            last.erase(0, last.find_first_not_of(' '));
-            environ.vars["REMOTE_ADDR"] = last;
+        if (!trusted) return std::nullopt;
+        // Gunicorn's default secure_scheme_headers: each one present says
+        // "https" when it has its value, else "http"; they must agree.
+        constexpr std::array<std::pair<const char*, const char*>, 3> secure_scheme_headers{
+            {{"HTTP_X_FORWARDED_PROTOCOL", "ssl"}, {"HTTP_X_FORWARDED_PROTO", "https"}, {"HTTP_X_FORWARDED_SSL", "on"}}};
+        std::string scheme;
+        for (const auto& [name, secure_value] : secure_scheme_headers) {
+            if (!environ.vars.contains(name)) continue;
+            const std::string said = environ.get(name) == secure_value ? "https" : "http";
+            if (!scheme.empty() && said != scheme) return "Contradictory scheme headers";
+            scheme = said;
         }
+        if (!scheme.empty()) environ.wsgi_url_scheme = scheme;
+        return std::nullopt;
     };
 }
 

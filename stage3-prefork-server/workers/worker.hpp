@@ -31,7 +31,10 @@ struct WorkerSettings {
 
 // What a prefork server adds to the environ: wsgi.multiprocess, and
 // Gunicorn's --forwarded-allow-ips: only a proxy we trust may tell us the
-// client's address (X-Forwarded-For) and scheme (X-Forwarded-Proto).
+// scheme (X-Forwarded-Proto: https, X-Forwarded-Ssl: on, X-Forwarded-Protocol:
+// ssl; contradicting ones are a 400). REMOTE_ADDR stays the socket's peer,
+// as in Gunicorn, which never reads X-Forwarded-For: behind a proxy an app
+// reads HTTP_X_FORWARDED_FOR itself.
 wsgi::EnvironHook adjust_environ(const WorkerSettings& settings);
 
 // Writes the access log line for one request, if the access log is on.

@@ -43,8 +43,9 @@ TEST_CASE("real nginx in front of stage3 serves the app", "[stage3][interop]") {
     ServerProcess proxy(nginx, {"-p", prefix.string(), "-c", (prefix / "nginx.conf").string()});
     std::optional<webstack::http::Response> response;
     for (int attempt = 0; attempt < 100 && !response; ++attempt) {
-        if (auto client = RawClient::try_connect(nginx_port)) {
-            response = client->exchange("GET /through/nginx?x=1 HTTP/1.1\r\nHost: example.test\r\n\r\n");
+        if (RawClient::try_connect(nginx_port)) {
+            auto client = RawClient::from_address("127.0.0.2", nginx_port);  // the client is not the proxy
+            response = client.exchange("GET /through/nginx?x=1 HTTP/1.1\r\nHost: example.test\r\n\r\n");
         } else {
             std::this_thread::sleep_for(50ms);  // waiting for nginx's port, bounded
         }
@@ -55,7 +56,9 @@ TEST_CASE("real nginx in front of stage3 serves the app", "[stage3][interop]") {
     CHECK(response->body.find("PATH_INFO=/through/nginx\n") != std::string::npos);
     CHECK(response->body.find("QUERY_STRING=x=1\n") != std::string::npos);
     CHECK(response->body.find("HTTP_HOST=example.test\n") != std::string::npos);
-    CHECK(response->body.find("REMOTE_ADDR=127.0.0.1\n") != std::string::npos);  // from X-Forwarded-For
+    // As with Gunicorn: REMOTE_ADDR is nginx, the client is in X-Forwarded-For.
+    CHECK(response->body.find("REMOTE_ADDR=127.0.0.1\n") != std::string::npos);
+    CHECK(response->body.find("HTTP_X_FORWARDED_FOR=127.0.0.2\n") != std::string::npos);
     CHECK(response->body.find("HTTP_X_FORWARDED_PROTO=http\n") != std::string::npos);
     fs::remove_all(prefix);
 }

@@ -103,16 +103,29 @@ TEST_CASE("the default access log format is Gunicorn's", "[stage3]") {
         R"(127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "GET / HTTP/1\.1" 200 11 "http://r/" "test-agent")"));
 }
 
-TEST_CASE("X-Forwarded-For and -Proto are trusted only from --forwarded-allow-ips", "[stage3]") {
+TEST_CASE("a trusted proxy may set the scheme, never REMOTE_ADDR, as in Gunicorn", "[stage3]") {
     const std::string request = get("/", "X-Forwarded-For: 6.6.6.6, 203.0.113.7\r\nX-Forwarded-Proto: https\r\n");
     {
         auto trusted = start_stage3("testing:dump_environ");  // default: 127.0.0.1 is trusted
-        RawClient client(trusted->port());
-        const auto response = client.exchange(request);
+        auto client = RawClient::from_address("127.0.0.2", trusted->port());
+        auto response = client.exchange(request);
         REQUIRE(response);
-        CHECK(response->body.find("REMOTE_ADDR=203.0.113.7\n") != std::string::npos);
-        CHECK(response->body.find("wsgi.url_scheme=https\n") != std::string::npos);
+        CHECK(response->body.find("REMOTE_ADDR=127.0.0.2\n") != std::string::npos);  // the socket's peer
+        CHECK(response->body.find("HTTP_X_FORWARDED_FOR=6.6.6.6, 203.0.113.7\n") != std::string::npos);
+        CHECK(response->body.find("wsgi.url_scheme=http\n") != std::string::npos);  // 127.0.0.2 is not trusted
         CHECK(response->body.find("wsgi.multiprocess=0\n") != std::string::npos);  // one worker
+
+        RawClient from_trusted(trusted->port());
+        response = from_trusted.exchange(request);
+        REQUIRE(response);
+        CHECK(response->body.find("REMOTE_ADDR=127.0.0.1\n") != std::string::npos);
+        CHECK(response->body.find("wsgi.url_scheme=https\n") != std::string::npos);
+        RawClient ssl_on(trusted->port());
+        CHECK(ssl_on.answer(get("/", "X-Forwarded-Ssl: on\r\n")).body.find("wsgi.url_scheme=https\n") != std::string::npos);
+        RawClient contradicting(trusted->port());
+        const auto refused = contradicting.answer(get("/", "X-Forwarded-Proto: https\r\nX-Forwarded-Ssl: off\r\n"));
+        CHECK(refused.status == 400);
+        CHECK(refused.body.find("Contradictory scheme headers") != std::string::npos);
     }
     auto untrusted = start_stage3("testing:dump_environ", {"--forwarded-allow-ips", "10.0.0.1"});
     RawClient client(untrusted->port());

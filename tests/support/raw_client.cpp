@@ -16,12 +16,21 @@
 namespace webstack::testing {
 
 namespace {
-int connect_tcp(const std::string& host, int port) {
+int connect_tcp(const std::string& host, int port, const std::string& from = "") {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port));
     ::inet_pton(AF_INET, host.c_str(), &address.sin_addr);
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (!from.empty()) {  // a source address of our own, as curl --interface 127.0.0.2
+        sockaddr_in source{};
+        source.sin_family = AF_INET;
+        ::inet_pton(AF_INET, from.c_str(), &source.sin_addr);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+            ::close(fd);
+            return -1;
+        }
+    }
     if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
         ::close(fd);
         return -1;
@@ -83,6 +92,12 @@ std::string escape_bytes(std::string_view bytes, std::size_t limit) {
 
 RawClient::RawClient(int port, std::string host) : RawClient(connect_tcp(host, port), host, port) {
     require_connected();
+}
+
+RawClient RawClient::from_address(const std::string& source, int port) {
+    RawClient client(connect_tcp("127.0.0.1", port, source), "127.0.0.1 from " + source, port);
+    client.require_connected();
+    return client;
 }
 
 RawClient RawClient::unix_socket(const std::string& path) {

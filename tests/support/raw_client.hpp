@@ -25,6 +25,9 @@ public:
     // when it cannot.
     explicit RawClient(int port, std::string host = "127.0.0.1");
     static RawClient unix_socket(const std::string& path);
+    // Connects to 127.0.0.1:port from another loopback address (127.0.0.2):
+    // a client whose address differs from the proxy's.
+    static RawClient from_address(const std::string& source, int port);
     // Connects without any Catch2 assertion (those are not thread-safe):
     // for clients running on a background thread. Nothing if it failed.
     static std::optional<RawClient> try_connect(int port);
