@@ -1,5 +1,7 @@
 #include "net/blocking_io.hpp"
 
+#include "log/log.hpp"
+
 #include "net/stop_signals.hpp"
 
 #include <algorithm>
@@ -75,10 +77,17 @@ std::optional<Socket> accept_until(Listener& listener, Clock::time_point deadlin
         boost::system::error_code error;
         Socket socket = listener.acceptor().accept(error);
         if (!error) {
+            listener.backoff().succeeded();
             disable_nagle(socket);
             return socket;
         }
-        // ECONNABORTED (the client gave up while queued) or EMFILE: keep going.
+        if (is_out_of_resources(error)) {
+            if (listener.backoff().failed()) log::error("{}", out_of_resources_message(error));
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            ::poll(nullptr, 0, static_cast<int>(std::clamp(left, std::chrono::milliseconds(0), AcceptBackoff::pause).count()));
+            return std::nullopt;
+        }
+        // ECONNABORTED: the client gave up while queued; take the next one.
     }
 }
 

@@ -3,6 +3,7 @@
 // so the servers above never care which one they got.
 #pragma once
 
+#include "net/accept_backoff.hpp"
 #include "net/bind_address.hpp"
 
 #include <boost/asio.hpp>
@@ -40,6 +41,8 @@ public:
     Listener(Listener&&) = default;
 
     Acceptor& acceptor() { return acceptor_; }
+    // Whether accept() is failing for want of descriptors (accept_backoff.hpp).
+    AcceptBackoff& backoff() { return backoff_; }
     // Stops listening (and removes a Unix socket's file).
     void close();
     int native_handle() { return acceptor_.native_handle(); }
@@ -48,6 +51,7 @@ public:
 
 private:
     Acceptor acceptor_;
+    AcceptBackoff backoff_;
     std::string url_;
     std::string unix_path_;   // removed again when the listener closes
 };

@@ -19,6 +19,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <unistd.h>
@@ -105,10 +106,19 @@ awaitable<void> serve_connection(net::Socket socket, WorkerState& state) {
 }
 
 awaitable<void> accept_connections(net::Acceptor& acceptor, WorkerState& state) {
+    net::AcceptBackoff backoff;
+    asio::steady_timer pause(acceptor.get_executor());
     while (state.accepting) {
         auto [error, socket] = co_await acceptor.async_accept(use_tuple);
         if (error == asio::error::operation_aborted) break;
+        if (net::is_out_of_resources(error)) {  // out of descriptors: pause, do not spin
+            if (backoff.failed()) log::error("{}", net::out_of_resources_message(error));
+            pause.expires_after(net::AcceptBackoff::pause);
+            co_await pause.async_wait(use_tuple);
+            continue;
+        }
         if (error) continue;  // another worker took it, or the client gave up
+        backoff.succeeded();
         net::disable_nagle(socket);
         asio::co_spawn(acceptor.get_executor(), serve_connection(std::move(socket), state), asio::detached);
     }

@@ -68,8 +68,15 @@ int run_sync_worker(arbiter::WorkerContext& context, const WorkerSettings& setti
         for (std::size_t i = 0; i < waiting.size() && worker_alive(); ++i) {
             if (!(waiting[i].revents & POLLIN)) continue;
             boost::system::error_code error;
-            auto socket = settings.listeners[i]->acceptor().accept(error);
+            auto& listener = *settings.listeners[i];
+            auto socket = listener.acceptor().accept(error);
+            if (net::is_out_of_resources(error)) {  // out of descriptors: pause, do not spin
+                if (listener.backoff().failed()) log::error("{}", net::out_of_resources_message(error));
+                ::poll(nullptr, 0, static_cast<int>(net::AcceptBackoff::pause.count()));
+                break;
+            }
             if (error) continue;  // another worker took it
+            listener.backoff().succeeded();
             net::disable_nagle(socket);
             connections.serve_connection(socket);
             context.beat();

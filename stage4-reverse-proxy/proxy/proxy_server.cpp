@@ -98,10 +98,21 @@ void ProxyServer::run() {
 }
 
 asio::awaitable<void> ProxyServer::accept_loop(net::Acceptor& acceptor, const ListenGroup& group) {
+    net::AcceptBackoff backoff;
+    asio::steady_timer pause(io_);
     while (!registry_.stopping()) {
         auto [error, socket] = co_await acceptor.async_accept(use_tuple);
         if (error == asio::error::operation_aborted || registry_.stopping()) break;
+        if (net::is_out_of_resources(error)) {
+            // nginx: log, stop accepting for accept_mutex_delay, serve what is open.
+            if (backoff.failed())
+                log::write(log::Level::Critical, fmt::format("accept4() failed ({}: {})", error.value(), error.message()));
+            pause.expires_after(net::AcceptBackoff::pause);
+            co_await pause.async_wait(use_tuple);
+            continue;
+        }
         if (error) continue;  // another worker took it, or the client gave up
+        backoff.succeeded();
         // nginx's tcp_nodelay on: a small last piece of a response leaves at
         // once, instead of waiting for the client's ACK of the piece before.
         net::disable_nagle(socket);

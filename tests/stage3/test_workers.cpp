@@ -2,6 +2,7 @@
 // --max-requests recycles, the access log, trusted proxies, limits.
 #include "catch.hpp"
 #include "stage3_server.hpp"
+#include "exhaustion.hpp"
 
 using namespace webstack::testing;
 
@@ -161,4 +162,17 @@ TEST_CASE("request limits answer as Gunicorn does", "[stage3]") {
             CHECK(response->status == status);
         }
     }
+}
+
+TEST_CASE("out of file descriptors, the async worker pauses accepting, logs once, and recovers", "[stage3]") {
+    ServerProcess server("prlimit", with_open_file_limit(40, binary("stage3-prefork-server"),
+                                                         {"hello_world:process_http_request", "--bind", "127.0.0.1:0",
+                                                          "--app-path", WEBSTACK_TEST_APPS_DIR, "-k", "async",
+                                                          "--keep-alive", "10"}));  // idle connections stay
+    const auto result = exhaust_descriptors(server.port(), server.pid(), 60, get("/"));
+    INFO(server.output());
+    CHECK(result.cpu_seconds < 0.5);  // spinning on accept() would use ~2 s
+    CHECK(result.status_while_full == 200);
+    CHECK(result.status_after == 200);
+    CHECK(occurrences(server.output(), "Cannot accept a connection: Too many open files") == 1);  // once per burst, not once per retry
 }

@@ -3,6 +3,7 @@
 #include "catch.hpp"
 #include "scripted_upstream.hpp"
 #include "stage5_server.hpp"
+#include "exhaustion.hpp"
 
 #include <csignal>
 #include <filesystem>
@@ -265,4 +266,16 @@ TEST_CASE("200 requests one after another on a kept-alive connection take well u
     check_one_after_another(server->port, get("/page.html"));
     check_one_after_another(server->port, get("/page.html", "If-Modified-Since: Mon, 23 Nov 2026 10:00:00 GMT\r\n"),
                             "GET", 304);
+}
+
+TEST_CASE("out of file descriptors, stage 5 pauses accepting and serves its open connections", "[stage5]") {
+    ConfigFolder folder;
+    const auto config = folder.write("nginx.conf", nginx_conf(site("location / { return 200 ok; }")));
+    ServerProcess server("prlimit", with_open_file_limit(40, binary("stage5-static-files"), {"-c", config}));
+    const auto result = exhaust_descriptors(server.port(), server.pid(), 60, get("/"));
+    INFO(server.output());
+    CHECK(result.cpu_seconds < 0.5);  // spinning on accept() would use ~2 s
+    CHECK(result.status_while_full == 200);
+    CHECK(result.status_after == 200);
+    CHECK(occurrences(server.output(), "accept4() failed (24: Too many open files)") == 1);  // once per burst, not once per retry
 }
