@@ -113,6 +113,7 @@ struct Settings {
     std::uint64_t client_max_body_size = 1024 * 1024;  // 0: no limit
     Duration client_header_timeout{60'000};
     Duration client_body_timeout{60'000};
+    Duration send_timeout{60'000};                     // between two writes to the client
     Duration keepalive_timeout{75'000};                // 0: no keep-alive
     int large_client_header_buffers_count = 4;
     std::size_t large_client_header_buffers_size = 8 * 1024;

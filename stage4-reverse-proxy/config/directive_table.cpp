@@ -133,6 +133,7 @@ const std::vector<DirectiveSpec>& core_directives() {
         duration_row("client_header_timeout", in::Http | in::Server, &Settings::client_header_timeout),
         duration_row("client_body_timeout", anywhere, &Settings::client_body_timeout),
         duration_row("keepalive_timeout", anywhere, &Settings::keepalive_timeout),
+        duration_row("send_timeout", anywhere, &Settings::send_timeout),
         {"large_client_header_buffers", in::Http | in::Server, 2, 2, false, false, in::Main, store_large_client_header_buffers},
         on_off_row("underscores_in_headers", in::Http | in::Server, &Settings::underscores_in_headers),
         {"access_log", anywhere, 1, 3, true, false, in::Main, store_access_log},

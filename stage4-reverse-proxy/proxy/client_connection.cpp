@@ -247,7 +247,8 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
     parser.stream_body_to([&body_piece](std::string_view piece) { body_piece.append(piece); });
     RequestContext context;
     context.connection = net::endpoints_of(socket);
-    ClientSide client{socket, parser, pending, body_piece};
+    Duration send_timeout = defaults.send_timeout;  // set again for each request's block
+    ClientSide client{socket, parser, pending, body_piece, send_timeout};
 
     const HeadReader reader{socket, parser, pending, registry, open.entry()};
     for (auto turn = Turn::First; !registry.stopping() || turn == Turn::First;) {
@@ -260,6 +261,9 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.access_log = nullptr;
         // Decided by plain functions; here only what they decided is done.
         Route decided = head == HeadOutcome::Complete ? route(request, group, context) : refuse(parser, context);
+        send_timeout = decided.location ? decided.location->settings.send_timeout
+                       : decided.server ? decided.server->settings.send_timeout
+                                        : defaults.send_timeout;
         if (decided.kind == Route::Kind::Content && !content)
             decided = Route::answer(error_page(404, true));  // stage 4 has no files to serve
         Outcome outcome;

@@ -24,9 +24,6 @@ using net::IoStatus;
 using net::read_some_for;
 using net::write_all_for;
 
-// nginx's send_timeout default, for writes to the client (a constant here:
-// no directive sets it).
-inline constexpr Duration send_timeout{60'000};
 inline constexpr std::size_t write_piece = 64 * 1024;  // the most we hand to one write
 
 // The client's connection as the exchange uses it. It holds references:
@@ -38,6 +35,8 @@ struct ClientSide {
     http::RequestParser& parser;  // its head is complete; the body may still be coming
     std::string& pending;         // bytes read from the client, not parsed yet
     std::string& body_piece;      // body bytes the parser decoded, not passed on yet
+    const Duration& send_timeout; // how long one write to the client may wait: the
+                                  // send_timeout of the block that answers (nginx: 60s)
 };
 
 // What happened, for the access log and the connection's future.

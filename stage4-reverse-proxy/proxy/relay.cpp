@@ -94,7 +94,7 @@ asio::awaitable<Outcome> relay_streaming(const Proxying& proxying, UpstreamSide 
             reply.body_piece.clear();
         }
         if (reply.parser.message_complete() && head.chunked) out += http::serialize_last_chunk();
-        if (!out.empty() && !(co_await write_all_for(proxying.client.socket, out, send_timeout)).ok()) {
+        if (!out.empty() && !(co_await write_all_for(proxying.client.socket, out, proxying.client.send_timeout)).ok()) {
             outcome.keep_alive = false;  // the client went away
             co_return outcome;
         }
@@ -149,13 +149,13 @@ asio::awaitable<void> fill_from_upstream(BufferedRelay& relay, const Proxying& p
     co_return;
 }
 
-asio::awaitable<void> drain_to_client(BufferedRelay& relay, net::Socket& client_socket, bool chunked, Outcome& outcome) {
+asio::awaitable<void> drain_to_client(BufferedRelay& relay, const ClientSide& client, bool chunked, Outcome& outcome) {
     std::string piece;
     while (true) {
         if (relay.buffer.read_next(piece, write_piece)) {
             outcome.body_bytes += piece.size();
             const std::string framed = chunked ? http::serialize_chunk(piece) : piece;
-            const auto written = co_await write_all_for(client_socket, framed, send_timeout);
+            const auto written = co_await write_all_for(client.socket, framed, client.send_timeout);
             if (!written.ok()) {
                 outcome.keep_alive = false;
                 co_return;
@@ -172,7 +172,7 @@ asio::awaitable<void> drain_to_client(BufferedRelay& relay, net::Socket& client_
     }
     if (chunked) {
         const std::string last_chunk = http::serialize_last_chunk();
-        const auto written = co_await write_all_for(client_socket, last_chunk, send_timeout);
+        const auto written = co_await write_all_for(client.socket, last_chunk, client.send_timeout);
         if (!written.ok()) outcome.keep_alive = false;
     }
     co_return;
@@ -183,7 +183,7 @@ asio::awaitable<Outcome> relay_buffered(const Proxying& proxying, UpstreamSide u
     const auto& settings = proxying.settings();
     const auto head = client_head(upstream.reply.parser, proxying);
     Outcome outcome{upstream.reply.parser.status(), 0, head.keep_alive};
-    const auto head_written = co_await write_all_for(proxying.client.socket, head.bytes, send_timeout);
+    const auto head_written = co_await write_all_for(proxying.client.socket, head.bytes, proxying.client.send_timeout);
     if (!head_written.ok()) {
         outcome.keep_alive = false;
         release_upstream(false);
@@ -192,7 +192,7 @@ asio::awaitable<Outcome> relay_buffered(const Proxying& proxying, UpstreamSide u
     const auto executor = co_await asio::this_coro::executor;  // on its own line (a g++ 12 bug: timed_io.hpp)
     BufferedRelay relay(static_cast<std::size_t>(settings.proxy_buffers_count) * settings.proxy_buffers_size, executor);
     co_await (fill_from_upstream(relay, proxying, upstream, release_upstream) &&
-              drain_to_client(relay, proxying.client.socket, head.chunked, outcome));
+              drain_to_client(relay, proxying.client, head.chunked, outcome));
     co_return outcome;
 }
 

@@ -54,7 +54,7 @@ asio::awaitable<std::optional<Outcome>> prepare_body(const Proxying& proxying, R
         co_return co_await answer(client, error_page(413, false), request);
     }
     if (!client.parser.message_complete() && http::expects_100_continue(request)) {
-        const auto written = co_await write_all_for(client.socket, "HTTP/1.1 100 Continue\r\n\r\n", send_timeout);
+        const auto written = co_await write_all_for(client.socket, "HTTP/1.1 100 Continue\r\n\r\n", client.send_timeout);
         if (!written.ok()) co_return Outcome::without_answer(499);
     }
     body.buffered = body.present && (settings.proxy_request_buffering || chunked);

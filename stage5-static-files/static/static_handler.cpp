@@ -335,18 +335,18 @@ Reply file_reply(const ContentRequest& asked, const StaticSettings& settings, co
 // Sends a planned file response whose head is followed by pieces: the
 // head, then each piece.
 asio::awaitable<Outcome> send_file_reply(ClientSide client, const FileReply& reply) {
-    auto sent = co_await send_head(client.socket, reply.head, true, stage4::send_timeout);
+    auto sent = co_await send_head(client.socket, reply.head, true, client.send_timeout);
     std::uint64_t body_bytes = 0;
     for (const auto& piece : reply.pieces) {
         if (!sent.ok()) break;
         if (!piece.text.empty()) {
-            sent = co_await net::write_all_for(client.socket, piece.text, stage4::send_timeout);
+            sent = co_await net::write_all_for(client.socket, piece.text, client.send_timeout);
             if (!sent.ok()) break;
             body_bytes += piece.text.size();
         }
         if (!piece.has_bytes) continue;
         sent = co_await send_file_range(client.socket, {reply.fd.get(), piece.bytes.first, piece.bytes.length()},
-                                        reply.use_sendfile, stage4::send_timeout);
+                                        reply.use_sendfile, client.send_timeout);
         if (sent.ok()) body_bytes += piece.bytes.length();
     }
     // A client that went away mid-file costs its connection, nothing more.
@@ -550,7 +550,7 @@ asio::awaitable<Outcome> StaticFiles::handle(const ContentRequest& asked) const 
                 {asked.client, asked.request, asked.context, *reply.location, asked.upstreams});
         case Reply::Kind::File:
             if (reply.file.pieces.empty()) {  // one write: a 304, a HEAD, an empty file, or a small file after its head
-                const auto written = co_await net::write_all_for(asked.client.socket, reply.file.head, stage4::send_timeout);
+                const auto written = co_await net::write_all_for(asked.client.socket, reply.file.head, asked.client.send_timeout);
                 const auto body_bytes = written.ok() ? reply.file.body_bytes : 0;
                 co_return Outcome{reply.file.status, static_cast<std::size_t>(body_bytes),
                                   written.ok() && reply.file.keep_alive};
