@@ -4,6 +4,7 @@
 #               on :8000. DEMO= runs one stage instead: make demo DEMO=stage1-devserver
 #   make test   install what is missing, build (dev: Debug, -Werror), run every test
 #   make bench SCENARIO=stage1   compare a stage with the real system (bench/)
+#   make fuzz FUZZ_SECONDS=30    run every libFuzzer target in fuzz/ that long
 # The real build is CMakeLists.txt with the presets in CMakePresets.json.
 
 # The build below is a make run by cmake; its "Entering directory" lines are noise.
@@ -20,8 +21,9 @@ SEAT ?= 0
 APP_PORT ?= $(shell echo $$((8000 + 100 * $(SEAT))))
 
 SCENARIO ?= stage1
+FUZZ_SECONDS ?= 30
 
-.PHONY: demo test bench deps build-dev build-release clean
+.PHONY: demo test bench fuzz deps build-dev build-release clean
 
 deps:
 	@scripts/install-deps
@@ -55,3 +57,6 @@ bench: build-release
 
 clean:
 	rm -rf build
+
+fuzz: deps
+	@JOBS=$(JOBS) scripts/fuzz $(FUZZ_SECONDS)

@@ -13,12 +13,6 @@
 
 namespace webstack::net {
 
-CoarseClock::time_point CoarseClock::now() noexcept {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-    return time_point(std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec));
-}
-
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr Duration sweep_interval{100};

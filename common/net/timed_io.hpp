@@ -20,6 +20,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
+#include <ctime>
 #include <string>
 #include <string_view>
 
@@ -40,7 +41,11 @@ struct CoarseClock {
     using period = duration::period;
     using time_point = std::chrono::time_point<CoarseClock>;
     static constexpr bool is_steady = true;
-    static time_point now() noexcept;
+    static time_point now() noexcept {
+        timespec now{};
+        ::clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+        return time_point(std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec));
+    }
 };
 
 enum class IoStatus { Ok, Closed, TimedOut, Failed };

@@ -272,11 +272,13 @@ TEST_CASE("2,000 slow-header clients: the event-driven servers keep serving the 
 
 TEST_CASE("slow bodies and slow readers are closed by client_body_timeout and send_timeout, the others are served",
           "[faults]") {
-    ScriptedUpstream upstream(ScriptedUpstream::ok(std::string(4 * 1024 * 1024, 'x')));
+    // More than the kernel buffers of both ends hold (loopback autotunes them
+    // to several MiB), so that a reader that stops reading stalls the writes.
+    ScriptedUpstream upstream(ScriptedUpstream::ok(std::string(24 * 1024 * 1024, 'x')));
     ConfigFolder folder;
     const auto config = folder.write(  // nginx_conf(): its access log goes to the output
         "nginx.conf", nginx_conf("server { listen 127.0.0.1:0; client_body_timeout 1s; send_timeout 1s;\n"
-                                 "  location /big { proxy_pass http://127.0.0.1:" + std::to_string(upstream.port()) + "; }\n"
+                                 "  location /big { proxy_buffering off; proxy_pass http://127.0.0.1:" + std::to_string(upstream.port()) + "; }\n"
                                  "  location / { return 200 ok; } }"));
     ServerProcess server(binary("stage4-reverse-proxy"), {"-c", config});
     const int port = server.port();
@@ -284,8 +286,10 @@ TEST_CASE("slow bodies and slow readers are closed by client_body_timeout and se
     for (int i = 0; i < 20; ++i) {
         slow_bodies.push_back(RawClient(port));
         slow_bodies.back().send("POST /big HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\nabc");
+    }
+    for (int i = 0; i < 6; ++i) {
         slow_readers.push_back(RawClient(port));
-        slow_readers.back().send(get("/big"));  // and never read the 4 MiB
+        slow_readers.back().send(get("/big"));  // and never read the 24 MiB
     }
     const auto result = ordinary_load(port, 2500ms);
     INFO(report("ordinary clients", result) << "\n" << server.output());
