@@ -62,6 +62,12 @@ private:
             failed("invalid chunk size");
             return std::nullopt;
         }
+        // nginx counts sizes in off_t and refuses one that overflows it with
+        // the line ends around it; no body comes near.
+        if (size > static_cast<std::uint64_t>(INT64_MAX) - 16) {
+            failed("chunk size too large");
+            return std::nullopt;
+        }
         return size;
     }
 

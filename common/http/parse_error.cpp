@@ -9,6 +9,7 @@ int default_status(ParseErrorKind kind) {
         case ParseErrorKind::RequestLineTooLong: return 414;
         case ParseErrorKind::HeaderFieldsTooLarge: return 431;
         case ParseErrorKind::UnknownTransferCoding: return 501;
+        case ParseErrorKind::BadTransferEncoding: return 400;
         case ParseErrorKind::UnsupportedVersion: return 505;
     }
     return 400;
@@ -21,6 +22,7 @@ std::string_view to_string(ParseErrorKind kind) {
         case ParseErrorKind::RequestLineTooLong: return "request line too long";
         case ParseErrorKind::HeaderFieldsTooLarge: return "header fields too large";
         case ParseErrorKind::UnknownTransferCoding: return "unknown transfer coding";
+        case ParseErrorKind::BadTransferEncoding: return "bad transfer encoding";
         case ParseErrorKind::UnsupportedVersion: return "unsupported HTTP version";
     }
     return "malformed";

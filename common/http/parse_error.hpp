@@ -16,6 +16,8 @@ enum class ParseErrorKind {
     RequestLineTooLong,      // "GET <very long URL> HTTP/1.1"
     HeaderFieldsTooLarge,    // one field too long, or too many fields
     UnknownTransferCoding,   // Transfer-Encoding other than chunked (e.g. gzip)
+    BadTransferEncoding,     // a Transfer-Encoding that does not parse ("chunked, chunked", ",chunked"):
+                             // 400 by default; nginx, which knows only "chunked", answers 501
     UnsupportedVersion,      // HTTP/2.0 or HTTP/0.9 sent as text
 };
 

@@ -20,11 +20,11 @@ std::optional<ParseError> check_transfer_encoding(std::string_view value) {
     const auto codings = split_list(value);
     int chunked_count = 0;
     for (auto coding : codings) {
-        if (!is_token(coding)) return ParseError{ParseErrorKind::Malformed, "invalid Transfer-Encoding"};
+        if (!is_token(coding)) return ParseError{ParseErrorKind::BadTransferEncoding, "invalid Transfer-Encoding"};
         if (equals_ignoring_case(coding, "chunked")) ++chunked_count;
     }
     // RFC 9112 section 6.1: chunked must be applied exactly once, and last.
-    if (chunked_count > 1) return ParseError{ParseErrorKind::Malformed, "chunked applied more than once"};
+    if (chunked_count > 1) return ParseError{ParseErrorKind::BadTransferEncoding, "chunked applied more than once"};
     if (codings.size() == 1 && chunked_count == 1) return std::nullopt;
     return ParseError{ParseErrorKind::UnknownTransferCoding,
                       "unsupported Transfer-Encoding \"" + std::string(value) + "\""};
@@ -309,6 +309,8 @@ void MessageParser::check_headers_of_request() {
     if (hosts == 0 && p.version.minor >= 1) fail(ParseErrorKind::Malformed, "missing Host header (required in HTTP/1.1)");
     if (auto coding = p.headers.get_combined("Transfer-Encoding")) {
         if (auto problem = check_transfer_encoding(*coding)) fail(problem->kind, problem->reason);
+        // RFC 9112 section 6.1: in HTTP/1.0, Transfer-Encoding means faulty framing.
+        if (p.version.minor == 0) fail(ParseErrorKind::Malformed, "Transfer-Encoding in an HTTP/1.0 request");
     }
 }
 

@@ -87,6 +87,10 @@ std::size_t MessageParser::feed_chunk_size_line(std::string_view bytes) {
         fail(ParseErrorKind::Malformed, parsed.problem);
         return 0;
     }
+    if (*parsed.size > limits_.max_body_size - std::min(body_size_, limits_.max_body_size)) {
+        fail(ParseErrorKind::BodyTooLarge, "chunk larger than the body limit");
+        return 0;
+    }
     chunk_size_line_.clear();
     execute(fmt::format("{:x}\r\n", *parsed.size), false);
     chunk_left_ = *parsed.size;

@@ -131,6 +131,9 @@ TargetResult parse_target(std::string_view raw, const TargetOptions& options) {
         return parse_target(absolute.form->origin_form, options);
     }
     if (!raw.starts_with('/')) return {std::nullopt, "the target must start with /"};
+    // A fragment ("#top") is the browser's business and never sent; when it
+    // is, servers drop it (RFC 3986 section 3.5), as nginx and http.server do.
+    raw = raw.substr(0, raw.find('#'));
 
     Target target;
     const auto question = raw.find('?');

@@ -33,7 +33,8 @@ int status_for(http::ParseErrorKind kind) {
         case http::ParseErrorKind::BodyTooLarge: return 413;
         case http::ParseErrorKind::RequestLineTooLong: return 414;
         case http::ParseErrorKind::HeaderFieldsTooLarge: return 494;  // sent as 400 "Request Header Or Cookie Too Large"
-        case http::ParseErrorKind::UnknownTransferCoding: return 501;
+        case http::ParseErrorKind::UnknownTransferCoding:
+        case http::ParseErrorKind::BadTransferEncoding: return 501;  // nginx knows "chunked", and nothing else
         case http::ParseErrorKind::UnsupportedVersion: return 505;
         case http::ParseErrorKind::Malformed: break;
     }
@@ -171,6 +172,16 @@ Route route(http::Request& request, const ListenGroup& group, RequestContext& co
     const Server& server = choose_server(group, context.target_host.empty() ? request.headers.get("Host")
                                                                               : context.target_host);
     decided.server = &server;
+    // nginx refuses "*" (OPTIONS * asks about the server, not a resource)...
+    if (request.target == "*") {
+        decided.response = error_page(400, false);
+        return decided;
+    }
+    // ...TRACE (it would echo cookies back), and CONNECT (it is no forward proxy).
+    if (request.method == "TRACE" || request.method == "CONNECT") {
+        decided.response = error_page(405, false);
+        return decided;
+    }
     context.server_name = server.server_names.empty() ? "" : server.server_names.front();
     context.underscores_in_headers = server.settings.underscores_in_headers;
     context.access_log = &server.settings.access_log;

@@ -58,11 +58,11 @@ TEST_CASE("malformed requests are refused with the right kind", "[request-parser
         {"chunk data longer than its size",
          "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n", Kind::Malformed},
         {"chunked applied twice",
-         "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n", Kind::Malformed},
+         "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n", Kind::BadTransferEncoding},
         {"garbage Transfer-Encoding", "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chu nked\r\n\r\n",
-         Kind::Malformed},
+         Kind::BadTransferEncoding},
         {"empty element in Transfer-Encoding",
-         "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: ,chunked\r\n\r\n0\r\n\r\n", Kind::Malformed},
+         "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: ,chunked\r\n\r\n0\r\n\r\n", Kind::BadTransferEncoding},
         {"unknown coding: gzip", "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: gzip\r\n\r\n",
          Kind::UnknownTransferCoding},
         {"unknown coding before chunked",
@@ -98,7 +98,7 @@ TEST_CASE("check_transfer_encoding tells unknown codings from garbage", "[reques
     CHECK(http::check_transfer_encoding("gzip")->kind == Kind::UnknownTransferCoding);
     CHECK(http::check_transfer_encoding("gzip, chunked")->kind == Kind::UnknownTransferCoding);
     CHECK(http::check_transfer_encoding("chunked, gzip")->kind == Kind::UnknownTransferCoding);
-    CHECK(http::check_transfer_encoding("chunked, chunked")->kind == Kind::Malformed);
-    CHECK(http::check_transfer_encoding("chunked;q=1")->kind == Kind::Malformed);
-    CHECK(http::check_transfer_encoding("")->kind == Kind::Malformed);
+    CHECK(http::check_transfer_encoding("chunked, chunked")->kind == Kind::BadTransferEncoding);
+    CHECK(http::check_transfer_encoding("chunked;q=1")->kind == Kind::BadTransferEncoding);
+    CHECK(http::check_transfer_encoding("")->kind == Kind::BadTransferEncoding);
 }

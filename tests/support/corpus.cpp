@@ -19,7 +19,9 @@ int hex_digit(char c) {
 
 CorpusExpectation read_expectation(const std::string& text) {
     CorpusExpectation expectation;
-    std::istringstream words(text);
+    const auto dashes = text.find(" -- ");
+    if (dashes != std::string::npos) expectation.why = text.substr(dashes + 4);
+    std::istringstream words(text.substr(0, dashes));
     std::string word;
     while (words >> word) {
         if (word == "close") continue;
@@ -80,6 +82,8 @@ CorpusCase read_corpus_case(const fs::path& file, const fs::path& root) {
                 const auto key = line.substr(2, colon - 2);
                 const auto value = line.substr(colon + 2);
                 if (key == "what") result.what = value;
+                else if (key.starts_with("stage") && key.ends_with("-ours"))
+                    result.ours[key.substr(0, key.size() - 5)] = read_expectation(value);
                 else if (key.starts_with("stage")) result.expected[key] = read_expectation(value);
                 else if (key.starts_with("source")) result.sources.push_back(value);
                 else throw std::runtime_error("unknown key \"" + key + "\"");

@@ -11,6 +11,14 @@
 //   GET / HTTP/1.1\r\n
 //   Host: a\r\n\rX
 //
+// Where a stage knowingly answers otherwise than the reference, the file
+// says so beside the expectation, which stays as the reference has it:
+//
+//   # stage3-ours: 400 -- stage 3 reads the whole body before calling the app
+//
+// The replay then checks that the stage does exactly that (a change either
+// way shows), and counts these differences (docs/reliability.md lists them).
+//
 // The request's bytes follow the "# " lines. The file's own line breaks are
 // not part of them; bytes are written with escapes: \r \n \t \0 \xHH \\,
 // and \{N:c} for the character c N times (for the limits).
@@ -27,12 +35,14 @@ namespace webstack::testing {
 struct CorpusExpectation {
     std::optional<int> status;          // empty: no answer ("close")
     std::optional<int> forwarded;       // stage 4: requests the upstream must get
+    std::string why;                    // for a known difference: the reason
 };
 
 struct CorpusCase {
     std::string name;                   // "smuggling/cl-and-te"
     std::string what;
     std::map<std::string, CorpusExpectation> expected;  // by stage: "stage1", ...
+    std::map<std::string, CorpusExpectation> ours;      // known differences, by stage
     std::vector<std::string> sources;
     std::string bytes;
 };
