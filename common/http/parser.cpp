@@ -106,7 +106,8 @@ struct ParserCallbacks {
             ++m.value_pieces_;
             m.value_piece_open_ = (at + length == m.feed_end_);
             m.field_value_.append(at, length);
-            if (m.field_name_.size() + m.field_value_.size() > m.limits_.max_header_field_size)
+            // The field as a line, "Name: value\r\n", as Gunicorn and http.server count it.
+            if (m.field_name_.size() + m.field_value_.size() + 4 > m.limits_.max_header_field_size)
                 m.fail(ParseErrorKind::HeaderFieldsTooLarge, "header field \"" + m.field_name_ + "\" too large");
             return 0;
         });
@@ -291,8 +292,11 @@ void MessageParser::commit_header_field() {
 }
 
 void MessageParser::check_request_line_length() {
+    // The line as sent, without its CRLF: "GET /x HTTP/1.1" (llhttp's
+    // version span is "1.1", without "HTTP/"), as Gunicorn counts it.
     const auto& p = parts_;
-    const auto length = p.method.size() + p.target.size() + p.version_text.size() + p.reason.size() + 2;
+    const auto length = p.method.size() + p.target.size() + p.version_text.size() + p.reason.size() + 2 +
+                        (p.version_text.empty() ? 0 : 5);
     if (length > limits_.max_request_line) fail(ParseErrorKind::RequestLineTooLong, "request line too long");
 }
 

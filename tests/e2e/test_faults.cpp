@@ -154,6 +154,7 @@ TEST_CASE("kill -9 of a stage 4 or stage 5 worker under load: replaced within a 
     CHECK(std::chrono::steady_clock::now() - killed_at < 1s);
     std::this_thread::sleep_for(700ms);
     const auto result = load.finish();
+    std::cout << "kill -9 of a worker: " << binary_name << ": " << report("ours", result) << std::endl;
     INFO(server.output() << "\n" << report("ours", result));
     CHECK(result.requests > 100);
     CHECK(result.failures <= 4);  // at most one request in flight per client
