@@ -111,6 +111,30 @@ bool is_authority(std::string_view text) {
 }
 }  // namespace
 
+bool is_valid_host(std::string_view host) {
+    if (host.empty() || host.find("..") != std::string_view::npos) return false;
+    const bool bad_byte = std::any_of(host.begin(), host.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte <= 0x20 || byte == 0x7f || c == '/' || c == '\\' || c == '@';
+    });
+    if (bad_byte) return false;
+    // The port, if any: after the "]" of an IPv6 literal, else after the first ":".
+    std::size_t port_start = 0;
+    if (host.front() == '[') {
+        const auto close = host.find(']');
+        if (close == std::string_view::npos) return false;
+        if (close + 1 == host.size()) return true;
+        if (host[close + 1] != ':') return false;
+        port_start = close + 2;
+    } else {
+        const auto colon = host.find(':');
+        if (colon == std::string_view::npos) return true;
+        port_start = colon + 1;
+    }
+    const auto port = host.substr(port_start);
+    return std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 AbsoluteFormResult split_absolute_form(std::string_view target) {
     const auto scheme_end = target.find("://");
     if (scheme_end == std::string_view::npos || !is_scheme(target.substr(0, scheme_end))) return {};

@@ -44,6 +44,12 @@ struct AbsoluteFormResult {
 };
 AbsoluteFormResult split_absolute_form(std::string_view target);
 
+// nginx's check of a Host value (ngx_http_validate_host, with the port rule
+// of nginx 1.29.4 and later): not empty; no "/", "\\", "@", space, control
+// byte or ".."; a port, if any, of digits only. A client that sends anything
+// else gets 400 ("client sent invalid host header").
+bool is_valid_host(std::string_view host);
+
 // "%41b" -> "Ab". Refuses bad escapes and an encoded NUL ("%00"); refuses
 // "%2F" when asked to. Returns nothing when refused.
 std::optional<std::string> percent_decode(std::string_view text, bool reject_encoded_slash = false);

@@ -169,6 +169,12 @@ Route route(http::Request& request, const ListenGroup& group, RequestContext& co
         context.target_host = absolute.form->authority;
         request.target = absolute.form->origin_form;
     }
+    const auto host_header = request.headers.get("Host");
+    if (context.target_host.empty() && host_header && !http::is_valid_host(*host_header)) {
+        decided.server = group.default_server;  // nginx: "client sent invalid host header", before any server
+        decided.response = error_page(400, false);
+        return decided;
+    }
     const Server& server = choose_server(group, context.target_host.empty() ? request.headers.get("Host")
                                                                               : context.target_host);
     decided.server = &server;

@@ -56,6 +56,18 @@ TEST_CASE("absolute-form and asterisk targets", "[target]") {
     CHECK_FALSE(parse_target("http://a@b/x").target);
 }
 
+TEST_CASE("is_valid_host: nginx's check of a Host value", "[target]") {
+    using webstack::http::is_valid_host;
+    for (const auto good : {"a", "example.com", "example.com:8080", "[::1]", "[::1]:80", "my_host", "a:"}) {
+        INFO(good);
+        CHECK(is_valid_host(good));
+    }
+    for (const auto bad : {"", "a/b", "a b", "u@a", "a:8o", "a..b", "a\\b", "[::1", "[::1]x"}) {
+        INFO(bad);
+        CHECK_FALSE(is_valid_host(bad));
+    }
+}
+
 TEST_CASE("split_absolute_form takes the host and the origin form apart, as nginx reads them", "[target]") {
     const auto split = [](std::string_view target) { return webstack::http::split_absolute_form(target); };
     CHECK_FALSE(split("/a?b").is_absolute_form);

@@ -24,20 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::set<int> children_of(int parent) {
-    std::set<int> children;
-    for (const auto& entry : fs::directory_iterator("/proc")) {
-        const auto name = entry.path().filename().string();
-        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::ifstream stat(entry.path() / "stat");
-        std::string pid, command, state;
-        int ppid = 0;
-        stat >> pid >> command >> state >> ppid;
-        if (ppid == parent) children.insert(std::stoi(pid));
-    }
-    return children;
-}
-
 // The nginx.conf of a test, with `workers` worker processes and as many
 // connections per worker as `connections`.
 std::string config_with(int workers, int connections, const std::string& http_contents) {

@@ -14,21 +14,6 @@
 using namespace webstack::testing;
 
 namespace {
-// The pids of `parent`'s children, from /proc.
-std::set<int> children_of(int parent) {
-    std::set<int> children;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-        const auto name = entry.path().filename().string();
-        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::ifstream stat(entry.path() / "stat");
-        std::string pid, command, state;
-        int ppid = 0;
-        stat >> pid >> command >> state >> ppid;
-        if (ppid == parent) children.insert(std::stoi(pid));
-    }
-    return children;
-}
-
 std::string site(const std::string& answer) {
     return "server { listen 127.0.0.1:0; location / { return 200 \"" + answer + "\"; } }\n";
 }

@@ -1,5 +1,6 @@
 #include "exhaustion.hpp"
 
+#include "catch.hpp"
 #include "raw_client.hpp"
 
 #include <dirent.h>
@@ -63,6 +64,15 @@ Exhaustion exhaust_descriptors(int port, pid_t group, int connections, const std
     std::this_thread::sleep_for(1s);
     if (auto fresh = RawClient::try_connect(port)) result.status_after = status_of(*fresh, request);
     return result;
+}
+
+void check_survives_descriptor_exhaustion(ServerProcess& server, const std::string& log_line) {
+    const auto result = exhaust_descriptors(server.port(), server.pid(), 60, get("/"));
+    INFO(server.output());
+    CHECK(result.cpu_seconds < 0.5);
+    CHECK(result.status_while_full == 200);
+    CHECK(result.status_after == 200);
+    CHECK(occurrences(server.output(), log_line) == 1);
 }
 
 int occurrences(const std::string& output, const std::string& text) {

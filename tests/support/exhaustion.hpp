@@ -32,4 +32,10 @@ Exhaustion exhaust_descriptors(int port, pid_t group, int connections, const std
 // How many times `text` occurs in `output`.
 int occurrences(const std::string& output, const std::string& text);
 
+// The whole check, for a server started with_open_file_limit(40, ...):
+// 60 connections; while it is full it uses almost no CPU (spinning on
+// accept() would take ~2 s of the 2), says `log_line` once (per burst, not
+// per retry), answers on a connection it had accepted, and recovers.
+void check_survives_descriptor_exhaustion(ServerProcess& server, const std::string& log_line);
+
 }  // namespace webstack::testing

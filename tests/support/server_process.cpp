@@ -5,6 +5,8 @@
 #include <csignal>
 #include <fcntl.h>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <netinet/in.h>
 #include <poll.h>
@@ -201,6 +203,20 @@ void skip_unless_installed(const std::string& tool) {
         std::cout << "SKIPPED: " << tool << " is not installed (scripts/install-deps installs it)" << std::endl;
         std::exit(77);
     }
+}
+
+std::set<int> children_of(int parent) {
+    std::set<int> children;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const auto name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream stat(entry.path() / "stat");
+        std::string pid, command, state;
+        int ppid = 0;
+        stat >> pid >> command >> state >> ppid;
+        if (ppid == parent) children.insert(std::stoi(pid));
+    }
+    return children;
 }
 
 std::string nginx_binary() {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <regex>
+#include <set>
 #include <string>
 #include <sys/types.h>
 #include <thread>
@@ -83,6 +84,9 @@ int free_port();
 // Ends this test as "skipped" when `tool` is not on the PATH: CTest reads
 // exit status 77 as skipped (Catch2 v2 has no SKIP of its own).
 void skip_unless_installed(const std::string& tool);
+
+// The pids of `parent`'s children, from /proc (a master's workers).
+std::set<int> children_of(int parent);
 
 // The path of Debian's nginx (it lives in /usr/sbin, not on every PATH);
 // ends the test as skipped (77) when there is none.
