@@ -156,36 +156,37 @@ struct Route {
     }
 };
 
-// (Every path returns `decided`, the one named object: the compiler then
-// builds it in place; a `return Route::close(...)` among them would make
-// every return a move of the whole Route.)
-Route route(http::Request& request, const ListenGroup& group, RequestContext& context) {
-    Route decided;
-    // RFC 9112 section 3.2.2: "GET http://other.example/a" names its host in
-    // the target. nginx then routes by that host, not by the Host header,
-    // and the rest of the request sees the origin form "/a".
+// The host a request names, and what nginx refuses before it looks at any
+// location. RFC 9112 section 3.2.2: "GET http://other.example/a" names its
+// host in the target; nginx then routes by that host, not by the Host
+// header, and the rest of the request sees the origin form "/a". Returns
+// the status to answer (400, 405), or 0 to go on.
+int read_request_host(http::Request& request, RequestContext& context) {
     const auto absolute = http::split_absolute_form(request.target);
     if (absolute.form) {
         context.target_host = absolute.form->authority;
         request.target = absolute.form->origin_form;
     }
     const auto host_header = request.headers.get("Host");
-    if (context.target_host.empty() && host_header && !http::is_valid_host(*host_header)) {
-        decided.server = group.default_server;  // nginx: "client sent invalid host header", before any server
-        decided.response = error_page(400, false);
-        return decided;
-    }
+    if (context.target_host.empty() && host_header && !http::is_valid_host(*host_header))
+        return 400;  // nginx: "client sent invalid host header"
+    if (request.target == "*") return 400;  // OPTIONS * asks about the server, not a resource
+    // TRACE would echo cookies back; CONNECT asks for a forward proxy.
+    if (request.method == "TRACE" || request.method == "CONNECT") return 405;
+    return 0;
+}
+
+// (Every path returns `decided`, the one named object: the compiler then
+// builds it in place; a `return Route::close(...)` among them would make
+// every return a move of the whole Route.)
+Route route(http::Request& request, const ListenGroup& group, RequestContext& context) {
+    Route decided;
+    const int refused = read_request_host(request, context);
     const Server& server = choose_server(group, context.target_host.empty() ? request.headers.get("Host")
                                                                               : context.target_host);
     decided.server = &server;
-    // nginx refuses "*" (OPTIONS * asks about the server, not a resource)...
-    if (request.target == "*") {
-        decided.response = error_page(400, false);
-        return decided;
-    }
-    // ...TRACE (it would echo cookies back), and CONNECT (it is no forward proxy).
-    if (request.method == "TRACE" || request.method == "CONNECT") {
-        decided.response = error_page(405, false);
+    if (refused) {
+        decided.response = error_page(refused, false);
         return decided;
     }
     context.server_name = server.server_names.empty() ? "" : server.server_names.front();
