@@ -45,14 +45,13 @@ void LoadGenerator::run_client(LoadResult& result) {
         const auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
         if (response && response->status < 500) {
             ++result.requests;
-            ++answered_;
             result.latencies_ms.push_back(elapsed.count());
             reused = response->keep_alive;
             if (!response->keep_alive) client.reset();
         } else {
             ++result.failures;
             client.reset();
-            if (!client) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));  // do not hammer a server that is down
         }
     }
 }

@@ -30,8 +30,6 @@ public:
     LoadGenerator(const LoadGenerator&) = delete;
     LoadGenerator& operator=(const LoadGenerator&) = delete;
 
-    // Requests answered so far, by all clients.
-    int answered() const { return answered_; }
     // Stops the clients and adds up what they saw.
     LoadResult finish();
 
@@ -42,7 +40,6 @@ private:
     std::string request_;
     std::chrono::milliseconds timeout_;
     std::atomic<bool> done_ = false;
-    std::atomic<int> answered_ = 0;
     std::vector<LoadResult> results_;
     std::vector<std::thread> threads_;
 };
