@@ -70,3 +70,25 @@ if(WEBSTACK_BUILD_TESTS)
   endif()
   include(Catch)
 endif()
+
+# The Python bridge (stage 2's python/): embedded CPython through pybind11,
+# so that stages 2 and 3 host Python WSGI apps (hello_world.py, Django,
+# Flask). Optional: without it the servers host C++ apps only.
+# The system's Python is the one wanted: Debian's python3-django and
+# python3-flask live in its dist-packages, which a Python from pyenv or
+# conda on the PATH does not see.
+if(NOT DEFINED Python3_EXECUTABLE AND EXISTS /usr/bin/python3)
+  set(Python3_EXECUTABLE /usr/bin/python3)
+endif()
+find_package(Python3 3.9 QUIET COMPONENTS Interpreter Development.Embed)
+if(Python3_FOUND)
+  find_package(pybind11 2.6 QUIET CONFIG)
+endif()
+if(Python3_FOUND AND pybind11_FOUND)
+  set(WEBSTACK_PYTHON_BRIDGE ON)
+  message(STATUS "Python bridge: on (Python ${Python3_VERSION}, pybind11 ${pybind11_VERSION})")
+else()
+  set(WEBSTACK_PYTHON_BRIDGE OFF)
+  message(STATUS "Python bridge: off, the servers will host C++ apps only "
+                 "(install python3-dev and pybind11-dev: scripts/install-deps)")
+endif()

@@ -1,6 +1,7 @@
 // stage2-wsgi-callable: stage 1's simple server, now hosting any app
 // through the contract (the part wsgiref.simple_server and runserver play).
-//   stage2-wsgi-callable MODULE:CALLABLE [--bind 127.0.0.1:8000] [--app-path DIR]... [--validate] [--reload]
+//   stage2-wsgi-callable MODULE:CALLABLE [--bind 127.0.0.1:8000] [--app-path DIR]... [--pythonpath DIR,...]
+//                        [--home VENV] [--validate] [--reload]
 #include "cli/command_line.hpp"
 #include "dev_server.hpp"
 #include "error_status.hpp"
@@ -14,6 +15,7 @@
 
 #include <fmt/chrono.h>
 
+#include <cstdlib>
 #include <ctime>
 
 using namespace webstack;
@@ -26,6 +28,8 @@ struct Options {
     std::string app_spec;
     std::string bind = "127.0.0.1:8000";
     std::vector<std::string> app_paths;
+    std::vector<std::string> python_paths;
+    std::string home;
     bool validate = false;
     bool reload = false;
 };
@@ -35,8 +39,8 @@ void print_banner(const std::string& url, const wsgi::LoadedApplication& app, co
     std::tm local{};
     localtime_r(&now, &local);
     log::write_line(fmt::format("{:%B %d, %Y - %H:%M:%S}", local));
-    log::write_line(fmt::format("webstack stage2-wsgi-callable, chapter 2 of TUTORIAL.md, serving {} ({}){}{}",
-                                app.name, app.path, options.validate ? ", validated" : "",
+    log::write_line(fmt::format("webstack stage2-wsgi-callable, chapter 2 of TUTORIAL.md, serving the {}{}{}",
+                                wsgi::describe(app), options.validate ? ", validated" : "",
                                 options.reload ? ", reloading on change" : ""));
     log::write_line("Starting development server at " + (url.starts_with("http") ? url + "/" : url));
     log::write_line("Quit the server with CONTROL-C.");
@@ -48,7 +52,7 @@ void print_banner(const std::string& url, const wsgi::LoadedApplication& app, co
 int serve(const Options& options, char** argv) {
     wsgi::LoadedApplication app;
     try {
-        app = wsgi::load_application(options.app_spec, wsgi::app_search_path(options.app_paths));
+        app = wsgi::load_application(options.app_spec, wsgi::app_locations(options.app_paths, options.python_paths, options.home));
     } catch (const wsgi::LoadError& error) {
         log::write_line(fmt::format("Error: App failed to load: {}", error.what()));
         return app_load_failed;
@@ -61,13 +65,13 @@ int serve(const Options& options, char** argv) {
                                        : net::Listener(io, net::parse_bind_address(options.bind).address);
     print_banner(listener.url(), app, options);
 
-    stage2::FileWatcher watcher(app.path);
-    bool restart = false;
+    stage2::FileWatcher watcher(options.reload ? app.source_files : [] { return std::vector<std::string>{}; });
+    std::optional<std::string> changed_file;
     stage1::DevServerOptions server_options;
     server_options.limits = stage1::runserver_limits();
     server_options.status_for_error = stage1::status_for;
     server_options.server_name = "webstack-stage2";
-    if (options.reload) server_options.between_connections = [&] { return restart = watcher.changed(); };
+    if (options.reload) server_options.between_connections = [&] { return (changed_file = watcher.changed()).has_value(); };
 
     stage1::DevServer server(
         listener,
@@ -76,8 +80,9 @@ int serve(const Options& options, char** argv) {
         },
         server_options);
     server.run();
-    if (restart) {
-        log::runserver_message(fmt::format("{} changed, reloading.", app.path));
+    if (changed_file) {
+        // runserver's words
+        log::runserver_message(fmt::format("{} changed, reloading.", *changed_file));
         stage2::restart_keeping_socket(listener, argv);
         log::write_line("Error: could not restart the server for --reload");
         return 1;
@@ -100,10 +105,17 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     cli.add_option("--app-path", options.app_paths, "A folder to look for MODULE.so in (repeatable), before the "
                                                     "current folder and the apps folder of this build");
+    cli.add_option("--pythonpath", options.python_paths,
+                   "Folders to add to Python's path, after the current folder (comma-separated, as Gunicorn's)")
+        ->delimiter(',');
+    cli.add_option("--home", options.home, "A virtual environment for Python apps (uWSGI's name; default: $VIRTUAL_ENV)");
     cli.add_flag("--validate", options.validate, "Wrap the app in the validator middleware (like wsgiref.validate)");
-    cli.add_flag("--reload", options.reload, "Restart when the app's .so changes on disk");
+    cli.add_flag("--reload", options.reload, "Restart when the app's code changes on disk (its .so, or its Python modules)");
     if (auto exit_status = cli::parse(cli, argc, argv)) return *exit_status;
 
+    if (options.home.empty()) {
+        if (const char* active = std::getenv("VIRTUAL_ENV")) options.home = active;
+    }
     net::ignore_sigpipe();
     net::install_stop_signals();
     try {

@@ -12,23 +12,33 @@ constexpr const char* fd_variable = "WEBSTACK_LISTEN_FD";
 constexpr const char* url_variable = "WEBSTACK_LISTEN_URL";
 }  // namespace
 
-FileWatcher::FileWatcher(std::string path) : path_(std::move(path)), loaded_(stamp()), last_seen_(loaded_) {}
+FileWatcher::FileWatcher(ListFiles list_files) : list_files_(std::move(list_files)) {
+    for (const auto& path : list_files_()) files_[path].loaded = files_[path].last_seen = stamp(path);
+}
 
-std::optional<FileWatcher::Stamp> FileWatcher::stamp() const {
+std::optional<FileWatcher::Stamp> FileWatcher::stamp(const std::string& path) {
     struct stat status {};
-    if (::stat(path_.c_str(), &status) != 0) return std::nullopt;  // missing for a moment: not a change yet
+    if (::stat(path.c_str(), &status) != 0) return std::nullopt;  // missing for a moment: not a change yet
     return Stamp{static_cast<std::uint64_t>(status.st_ino), static_cast<std::uint64_t>(status.st_size),
                  static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1'000'000'000 + status.st_mtim.tv_nsec};
 }
 
-bool FileWatcher::changed() {
-    const auto current = stamp();
+std::optional<std::string> FileWatcher::changed() {
     const auto now = std::chrono::steady_clock::now();
-    if (current != last_seen_) {
-        last_seen_ = current;
-        last_change_ = now;
+    if (now - last_look_ < std::chrono::milliseconds(500)) return std::nullopt;
+    last_look_ = now;
+    for (const auto& path : list_files_()) {
+        const auto current = stamp(path);
+        auto [entry, first_seen] = files_.try_emplace(path);
+        auto& watched = entry->second;
+        if (first_seen) watched.loaded = watched.last_seen = current;
+        if (current != watched.last_seen) {
+            watched.last_seen = current;
+            watched.last_change = now;
+        }
+        if (current && current != watched.loaded && now - watched.last_change >= std::chrono::seconds(1)) return path;
     }
-    return current && current != loaded_ && now - last_change_ >= std::chrono::seconds(1);
+    return std::nullopt;
 }
 
 void restart_keeping_socket(net::Listener& listener, char** argv) {

@@ -72,6 +72,18 @@ std::optional<int> parse_command_line(int argc, char** argv, Config& config) {
         ->delimiter(',')
         ->capture_default_str();
     cli.add_option("--app-path", config.app_paths, "A folder to look for MODULE.so in (repeatable)");
+    cli.add_option("--chdir", config.chdir, "Change to this folder before loading the app");
+    cli.add_option("--pythonpath", config.python_paths,
+                   "Folders to add to Python's path, after the app's folder (comma-separated)")
+        ->delimiter(',');
+    cli.add_option("-e,--env", config.raw_env, "Set an environment variable: KEY=VALUE (repeatable)")
+        ->check([](const std::string& value) {
+            return value.find('=') == std::string::npos || value.front() == '=' ? "not KEY=VALUE: " + value : "";
+        });
+    cli.add_option("--home", config.home,
+                   "A virtual environment for Python apps (uWSGI's name; default: $VIRTUAL_ENV)");
+    cli.add_flag("--reload", config.reload, "Restart workers when the app's code changes (its .so or .py files)");
+    cli.add_option("-c,--config", config.config_file, "Gunicorn's Python config file: not read (we say what to use)");
     cli.add_flag("--check-config", config.check_config, "Load the app and exit: 0 if it loads, 1 if not");
     return cli::parse(cli, argc, argv);
 }

@@ -36,6 +36,13 @@ struct Config {
     int limit_request_field_size = 8190;
     std::vector<std::string> forwarded_allow_ips{"127.0.0.1", "::1"};
     std::vector<std::string> app_paths;
+    // For Python apps:
+    std::string chdir;                          // change to this folder before loading the app
+    std::vector<std::string> python_paths;      // --pythonpath, after the app's folder
+    std::vector<std::string> raw_env;           // -e KEY=VALUE
+    std::string home;                           // a virtual environment (uWSGI's --home; default $VIRTUAL_ENV)
+    bool reload = false;                        // restart workers when the app's code changes
+    std::string config_file;                    // -c: refused, with the flags to use instead
     bool check_config = false;
 };
 

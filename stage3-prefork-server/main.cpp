@@ -7,10 +7,14 @@
 #include "config.hpp"
 #include "log/log.hpp"
 #include "net/listener.hpp"
+#include "python/bridge.hpp"
 #include "wsgi/app_loader.hpp"
 #include "workers/worker.hpp"
 
+#include <cerrno>
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <unistd.h>
@@ -41,14 +45,56 @@ int max_requests_with_jitter(const stage3::Config& config) {
     return config.max_requests + std::uniform_int_distribution<int>(0, config.max_requests_jitter)(random);
 }
 
-int check_config(const stage3::Config& config) {
+// What Gunicorn does with its settings before anything else: -c, --chdir,
+// -e, and (ours) the virtual environment. False after an error line.
+bool apply_process_settings(stage3::Config& config) {
+    if (!config.config_file.empty()) {
+        log::write_line("Error: -c " + config.config_file + ": this server does not read Gunicorn's Python config "
+                        "files; give its settings as flags (-b, -w, -k, -t, --chdir, --pythonpath, -e, --preload, "
+                        "--access-logfile, --error-logfile)");
+        return false;
+    }
+    if (!config.chdir.empty() && ::chdir(config.chdir.c_str()) != 0) {
+        log::write_line("Error: --chdir " + config.chdir + ": " + std::strerror(errno));
+        return false;
+    }
+    for (const auto& setting : config.raw_env) {
+        const auto equals = setting.find('=');
+        ::setenv(setting.substr(0, equals).c_str(), setting.substr(equals + 1).c_str(), 1);
+    }
+    if (config.home.empty()) {
+        if (const char* active = std::getenv("VIRTUAL_ENV")) config.home = active;
+    }
+    return true;
+}
+
+int check_config(const stage3::Config& config, const wsgi::AppLocations& locations) {
     try {
-        const auto app = wsgi::load_application(config.app, wsgi::app_search_path(config.app_paths));
-        log::write_line("Config OK: " + app.name + " loads from " + app.path);
+        const auto app = wsgi::load_application(config.app, locations);
+        log::write_line("Config OK: the " + wsgi::describe(app) + " loads");
         return 0;
     } catch (const wsgi::LoadError& error) {
         log::write_line(std::string("Error: App failed to load: ") + error.what());
         return 1;
+    }
+}
+
+// Which kind of app will run, said once by the master (the workers load it).
+bool announce_application(const stage3::Config& config, const wsgi::AppLocations& locations) {
+    try {
+        const auto app = wsgi::resolve_application(config.app, locations, python::available());
+        const bool python = app.kind == wsgi::AppKind::Python;
+        log::info("Application: {} {} ({}), loaded {}", python ? "Python module" : "C++ module", app.module,
+                  app.file.empty() ? "on Python's path" : app.file, config.preload ? "by the master" : "by each worker");
+        // Python code runs on the worker's one thread: while it blocks
+        // (a query, a sleep), no other connection of that worker moves.
+        if (python && config.worker_class == "async")
+            log::warning("-k async with a Python app: the app's blocking calls block the worker's event loop, "
+                         "as in Gunicorn's gevent worker without monkey-patching");
+        return true;
+    } catch (const wsgi::LoadError& error) {
+        log::error("App failed to load: {}", error.what());
+        return false;
     }
 }
 }  // namespace
@@ -57,7 +103,10 @@ int main(int argc, char** argv) {
     stage3::Config config;
     if (auto exit_status = stage3::parse_command_line(argc, argv, config)) return *exit_status;
     if (!set_up_logs(config)) return 1;
-    if (config.check_config) return check_config(config);
+    if (!apply_process_settings(config)) return 1;
+    const auto locations = wsgi::app_locations(config.app_paths, config.python_paths, config.home);
+    if (config.check_config) return check_config(config, locations);
+    if (!announce_application(config, locations)) return arbiter::app_load_error;
     std::signal(SIGPIPE, SIG_IGN);
 
     boost::asio::io_context io;
@@ -71,11 +120,10 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    const auto search_path = wsgi::app_search_path(config.app_paths);
     std::optional<wsgi::LoadedApplication> preloaded;
     if (config.preload) {
         try {
-            preloaded = wsgi::load_application(config.app, search_path);
+            preloaded = wsgi::load_application(config.app, locations);
         } catch (const wsgi::LoadError& error) {
             log::error("App failed to load: {}", error.what());
             return arbiter::app_load_error;
@@ -93,15 +141,17 @@ int main(int argc, char** argv) {
 
     auto worker_main = [&](arbiter::WorkerContext& context) -> int {
         stage3::WorkerSettings settings;
+        wsgi::LoadedApplication app;
         try {
             // Without --preload each worker loads the app itself: a HUP
             // then brings new code, since every new worker is a new process.
-            settings.application = preloaded ? preloaded->application
-                                             : wsgi::load_application(config.app, search_path).application;
+            app = preloaded ? *preloaded : wsgi::load_application(config.app, locations);
         } catch (const wsgi::LoadError& error) {
             log::error("Exception in worker process: App failed to load: {}", error.what());
             return arbiter::app_load_error;
         }
+        settings.application = app.application;
+        if (config.reload) stage3::start_reloader(app.source_files);
         context.booted = true;  // from here on, an exception is a crash, not a failed boot
         for (auto& listener : listeners) settings.listeners.push_back(listener.get());
         settings.timeout = std::chrono::seconds(config.timeout);
@@ -120,5 +170,9 @@ int main(int argc, char** argv) {
         for (auto& listener : listeners) listener->close();
     };
     hooks.reopen_logs = log::reopen_log_files;
+    // An interpreter started by --preload must cross each fork safely.
+    hooks.before_fork = python::before_fork;
+    hooks.after_fork_in_parent = python::after_fork_in_parent;
+    hooks.after_fork_in_child = python::after_fork_in_child;
     return arbiter::Arbiter(options, worker_main, hooks).run();
 }

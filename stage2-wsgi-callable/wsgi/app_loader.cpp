@@ -1,5 +1,7 @@
 #include "wsgi/app_loader.hpp"
 
+#include "python/bridge.hpp"
+
 #include <fmt/format.h>
 
 #include <dlfcn.h>
@@ -16,51 +18,107 @@ std::string executable_directory() {
     const auto self = fs::read_symlink("/proc/self/exe", error);
     return error ? std::string() : self.parent_path().string();
 }
-}  // namespace
 
-std::vector<std::string> app_search_path(const std::vector<std::string>& app_paths) {
-    std::vector<std::string> path = app_paths;
-    path.push_back(fs::current_path().string());
-    if (auto bin = executable_directory(); !bin.empty()) path.push_back((fs::path(bin).parent_path() / "apps").string());
-    return path;
+std::string python_file_in(const std::vector<std::string>& folders, const std::string& module) {
+    for (const auto& folder : folders) {
+        if (const auto file = fs::path(folder) / (module + ".py"); fs::is_regular_file(file)) return file.string();
+        if (const auto package = fs::path(folder) / module; fs::is_directory(package)) return package.string();
+    }
+    return {};
 }
 
-LoadedApplication load_application(const std::string& spec, const std::vector<std::string>& search_path) {
-    const auto colon = spec.find(':');
-    const std::string module = spec.substr(0, colon);
-    const std::string callable = colon == std::string::npos ? "application" : spec.substr(colon + 1);
-    if (module.empty() || callable.empty())
-        throw LoadError(fmt::format("\"{}\" is not MODULE:CALLABLE, e.g. hello_world:process_http_request", spec));
+std::string so_file_in(const std::vector<std::string>& folders, const std::string& module) {
+    for (const auto& folder : folders)
+        if (const auto file = fs::path(folder) / (module + ".so"); fs::exists(file)) return file.string();
+    return {};
+}
 
-    // MODULE is a name looked up on the path, or a path to a .so.
-    std::string file;
-    if (module.find('/') != std::string::npos) {
-        file = module.ends_with(".so") ? module : module + ".so";
-        if (!fs::exists(file)) throw LoadError(fmt::format("no such file: {}", file));
-    } else {
-        for (const auto& directory : search_path) {
-            const auto candidate = fs::path(directory) / (module + ".so");
-            if (fs::exists(candidate)) {
-                file = candidate.string();
-                break;
-            }
-        }
-        if (file.empty())
-            throw LoadError(fmt::format("no module named {}: looked for {}.so in {} (add a folder with --app-path)",
-                                        module, module, fmt::join(search_path, ", ")));
-    }
-
+LoadedApplication load_shared_object(const ResolvedApplication& resolved) {
+    const auto& file = resolved.file;
     void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) throw LoadError(fmt::format("cannot load {}: {}", file, ::dlerror()));
-    const auto symbol = WSGI_SYMBOL_PREFIX + callable;
+    const auto symbol = WSGI_SYMBOL_PREFIX + resolved.callable;
     const auto* exported = static_cast<const ExportedApplication*>(::dlsym(handle, symbol.c_str()));
     if (!exported)
         throw LoadError(fmt::format("{} has no application named \"{}\" (export it with WSGI_APPLICATION({}))", file,
-                                    callable, callable));
+                                    resolved.callable, resolved.callable));
     if (exported->contract_version != contract_version)
         throw LoadError(fmt::format("{} was built against contract version {}, this server speaks version {}: "
                                     "rebuild the app", file, exported->contract_version, contract_version));
-    return LoadedApplication{exported->application, module + ":" + callable, fs::absolute(file).string()};
+    const auto path = fs::absolute(file).string();
+    return LoadedApplication{exported->application, AppKind::Cpp, resolved.module + ":" + resolved.callable, path,
+                             [path] { return std::vector<std::string>{path}; }};
+}
+
+LoadedApplication load_python_module(const ResolvedApplication& resolved, const AppLocations& locations) {
+    python::start_interpreter({locations.python_path, locations.python_home});
+    std::string file;
+    auto application = python::load_application(resolved.module, resolved.callable, file);
+    return LoadedApplication{std::move(application), AppKind::Python, resolved.module + ":" + resolved.callable,
+                             file, python::module_files};
+}
+}  // namespace
+
+AppLocations app_locations(const std::vector<std::string>& app_paths, const std::vector<std::string>& python_paths,
+                           const std::string& python_home) {
+    AppLocations locations;
+    const auto here = fs::current_path().string();
+    locations.python_path.push_back(here);
+    for (const auto& folder : python_paths) locations.python_path.push_back(fs::absolute(folder).string());
+    locations.so_path = app_paths;
+    locations.so_path.push_back(here);
+    if (auto bin = executable_directory(); !bin.empty())
+        locations.so_path.push_back((fs::path(bin).parent_path() / "apps").string());
+    locations.python_home = python_home;
+    return locations;
+}
+
+ResolvedApplication resolve_application(const std::string& spec, const AppLocations& locations, bool python_available) {
+    const auto colon = spec.find(':');
+    ResolvedApplication resolved{AppKind::Cpp, spec.substr(0, colon),
+                                 colon == std::string::npos ? "application" : spec.substr(colon + 1), ""};
+    const auto& module = resolved.module;
+    if (module.empty() || resolved.callable.empty())
+        throw LoadError(fmt::format("\"{}\" is not MODULE:CALLABLE, e.g. hello_world:process_http_request", spec));
+
+    if (module.find('/') != std::string::npos) {  // 1. a path to a .so
+        resolved.file = module.ends_with(".so") ? module : module + ".so";
+        if (!fs::exists(resolved.file)) throw LoadError(fmt::format("no such file: {}", resolved.file));
+        return resolved;
+    }
+    resolved.kind = AppKind::Python;
+    if (module.find('.') != std::string::npos) {  // 2. a module in a Python package
+        resolved.file = python_file_in(locations.python_path, module.substr(0, module.find('.')));
+        return resolved;
+    }
+    if (resolved.file = python_file_in(locations.python_path, module); !resolved.file.empty()) return resolved;  // 3.
+    if (resolved.file = so_file_in(locations.so_path, module); !resolved.file.empty()) {  // 4.
+        resolved.kind = AppKind::Cpp;
+        return resolved;
+    }
+    if (python_available) return resolved;  // 5. Python's sys.path
+    throw LoadError(fmt::format("no module named {}: looked for {}.py in {} and for {}.so in {}", module, module,
+                                fmt::join(locations.python_path, ", "), module, fmt::join(locations.so_path, ", ")));
+}
+
+LoadedApplication load_application(const std::string& spec, const AppLocations& locations) {
+    const auto resolved = resolve_application(spec, locations, python::available());
+    if (resolved.kind == AppKind::Cpp) return load_shared_object(resolved);
+    try {
+        return load_python_module(resolved, locations);
+    } catch (const python::ModuleNotFound& error) {
+        if (!resolved.file.empty())
+            throw LoadError(fmt::format("no module named {} (found {}, but Python could not import it from there); "
+                                        "Python looked in: {}", resolved.module, resolved.file, error.what()));
+        // Found nowhere: say everywhere we looked.
+        throw LoadError(fmt::format("no module named {}: looked for {}.py in {}, for {}.so in {}, and on Python's path: {}",
+                                    resolved.module, resolved.module, fmt::join(locations.python_path, ", "),
+                                    resolved.module, fmt::join(locations.so_path, ", "), error.what()));
+    }
+}
+
+std::string describe(const LoadedApplication& app) {
+    return fmt::format("{} app {} from {}", app.kind == AppKind::Python ? "Python" : "C++", app.name, app.path);
 }
 
 }  // namespace webstack::wsgi

@@ -65,7 +65,8 @@ public:
 // The request. `vars` holds every string key of PEP 3333's environ:
 //   REQUEST_METHOD, SCRIPT_NAME, PATH_INFO (percent-decoded), QUERY_STRING,
 //   CONTENT_TYPE, CONTENT_LENGTH, SERVER_NAME, SERVER_PORT, SERVER_PROTOCOL,
-//   REMOTE_ADDR, REMOTE_PORT, and HTTP_<NAME> for every other header
+//   REMOTE_ADDR, REMOTE_PORT, SERVER_SOFTWARE, RAW_URI (the target as sent,
+//   as Gunicorn gives it), and HTTP_<NAME> for every other header
 //   (User-Agent -> HTTP_USER_AGENT; repeated headers joined with ",").
 // The wsgi.* keys, which in Python are other types, are members.
 struct Environ {
@@ -162,6 +163,14 @@ struct ExportedApplication {
 class ContractError : public std::logic_error {
 public:
     using std::logic_error::logic_error;
+};
+
+// Thrown by a bridge to another language (python/) when the app raised
+// there: what() is that language's own report, a Python traceback, which
+// the server logs as it is.
+class ApplicationError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
 };
 
 }  // namespace webstack::wsgi

@@ -86,6 +86,10 @@ std::optional<Environ> make_environ(const http::Request& request, const net::End
     vars["SERVER_PROTOCOL"] = http::protocol(request.version);
     vars["REMOTE_ADDR"] = connection.remote_host;
     vars["REMOTE_PORT"] = connection.remote_port;
+    // Two keys Gunicorn adds that apps read: the target exactly as sent
+    // (before any decoding), and the server's name (CGI, RFC 3875 4.1.17).
+    vars["RAW_URI"] = request.target;
+    vars["SERVER_SOFTWARE"] = server_software;
     add_headers(request.headers, vars);
     return environ;
 }

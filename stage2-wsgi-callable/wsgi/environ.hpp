@@ -34,6 +34,9 @@ private:
     std::string pending_;
 };
 
+// environ["SERVER_SOFTWARE"].
+inline constexpr const char* server_software = "webstack/0.1";
+
 // Builds the environ for `request`, or nothing when its path cannot be
 // decoded (a bad %-escape, an encoded NUL): the server answers 400.
 std::optional<Environ> make_environ(const http::Request& request, const net::Endpoints& connection);

@@ -93,12 +93,19 @@ std::string describe_current_exception() {
 }
 
 // Django's runserver logs an app's exception as "Internal Server Error:
-// PATH" and a traceback; C++ has no traceback to give, so we log the type
-// and message of the exception instead.
+// PATH" and a traceback. A Python app's traceback comes through the bridge;
+// C++ has none to give, so for a C++ app we log the exception's type and
+// message instead.
 void log_application_error(const http::Request& request, bool headers_sent) {
-    const auto what = describe_current_exception();
-    log::runserver_message(fmt::format("Internal Server Error: {}\nTraceback (the application raised):\n  {}{}",
-                                       request.target, what,
+    std::string traceback;
+    try {
+        throw;
+    } catch (const ApplicationError& error) {
+        traceback = error.what();  // a Python app's own traceback
+    } catch (...) {
+        traceback = "Traceback (the application raised):\n  " + describe_current_exception();
+    }
+    log::runserver_message(fmt::format("Internal Server Error: {}\n{}{}", request.target, traceback,
                                        headers_sent ? "\n(the headers were already sent: closing the connection)" : ""));
 }
 

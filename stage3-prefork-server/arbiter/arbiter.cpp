@@ -211,8 +211,10 @@ bool Arbiter::spawn_worker() {
     if (block_signals_across_fork) sigfillset(&blocked);
     else sigemptyset(&blocked);
     ::sigprocmask(SIG_BLOCK, &blocked, &previous);
+    if (hooks_.before_fork) hooks_.before_fork();
     const pid_t pid = ::fork();
     if (pid == 0) {
+        if (hooks_.after_fork_in_child) hooks_.after_fork_in_child();
         widen_the_fork_window_for_tests();
         signals_.forget_in_child();
         ::sigprocmask(SIG_SETMASK, &previous, nullptr);
@@ -230,6 +232,7 @@ bool Arbiter::spawn_worker() {
         ::_exit(status);
     }
     const int fork_errno = errno;
+    if (hooks_.after_fork_in_parent) hooks_.after_fork_in_parent();
     ::sigprocmask(SIG_SETMASK, &previous, nullptr);
     if (pid < 0) {
         log::error("fork failed: {}", std::strerror(fork_errno));

@@ -107,6 +107,12 @@ struct ArbiterHooks {
     // On HUP, before new workers start: false keeps the old workers (nginx
     // with a broken new config).
     std::function<bool()> reload_config;
+    // Around each fork() (Gunicorn's pre_fork and post_fork hooks play the
+    // same part): an embedded Python interpreter must be held still while
+    // the process is copied, and repaired in the child.
+    std::function<void()> before_fork;
+    std::function<void()> after_fork_in_parent;
+    std::function<void()> after_fork_in_child;
 };
 
 class Arbiter {

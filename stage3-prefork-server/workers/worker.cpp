@@ -4,9 +4,13 @@
 #include "log/access_log.hpp"
 #include "log/log.hpp"
 
+#include "reloader.hpp"
+
 #include <algorithm>
 #include <array>
 #include <csignal>
+#include <pthread.h>
+#include <thread>
 #include <unistd.h>
 
 namespace webstack::stage3 {
@@ -41,6 +45,27 @@ void install_worker_signals() {
 
 bool worker_alive() { return alive != 0; }
 void stop_worker() { alive = 0; }
+
+void start_reloader(std::function<std::vector<std::string>()> list_files) {
+    // The thread is born with every signal blocked, so that the TERM it
+    // sends (and any other) is taken by the worker's own thread, whose
+    // wait it interrupts.
+    sigset_t all, previous;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_BLOCK, &all, &previous);
+    std::thread([list_files = std::move(list_files)] {
+        stage2::FileWatcher watcher(list_files);
+        for (;;) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+            if (const auto file = watcher.changed()) {
+                log::info("Worker reloading: {} modified", *file);  // Gunicorn's words
+                ::kill(::getpid(), SIGTERM);
+                return;
+            }
+        }
+    }).detach();
+    ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
 
 bool take_reopen_request() {
     if (!reopen_requested) return false;

@@ -11,6 +11,7 @@
 #include "wsgi/gateway.hpp"
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,11 @@ void install_worker_signals();
 bool worker_alive();
 void stop_worker();              // as if TERM arrived (e.g. after --max-requests)
 bool take_reopen_request();      // true once after each USR1
+
+// --reload: a thread that looks at the app's files every second and, when
+// one changed, logs it and stops this worker as TERM would; the master then
+// starts a new one, which loads the new code (Gunicorn's reloader does the same).
+void start_reloader(std::function<std::vector<std::string>()> list_files);
 
 int run_sync_worker(arbiter::WorkerContext& context, const WorkerSettings& settings);
 int run_async_worker(arbiter::WorkerContext& context, const WorkerSettings& settings);

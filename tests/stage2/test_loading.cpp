@@ -20,7 +20,7 @@ TEST_CASE("apps that cannot be loaded exit with status 4 and one clear line", "[
     const std::string not_an_app = "/tmp/webstack-not-an-app-" + std::to_string(::getpid()) + ".so";
     std::ofstream(not_an_app) << "this is not a shared object";
     const auto [spec, message] = GENERATE_COPY(table<std::string, std::string>({
-        {"no_such_module:application", "no module named no_such_module: looked for no_such_module.so in"},
+        {"no_such_module:application", "no module named no_such_module: looked for no_such_module.py in"},
         {"hello_world:no_such_callable", "has no application named \"no_such_callable\""},
         {"hello_world:", "is not MODULE:CALLABLE"},
         {":application", "is not MODULE:CALLABLE"},

@@ -1,0 +1,187 @@
+// A Python WSGI callable wrapped as an Application of wsgi/contract.hpp.
+//
+// The C++ gateway (wsgi/gateway.cpp) still does the server's half of PEP
+// 3333: headers held until the first non-empty chunk, hop-by-hop headers
+// refused, a 500 for an exception, close() always. This file only
+// translates between the two languages:
+//   environ        C++ Environ          -> a Python dict of native strings
+//   start_response Python's call        -> type checks, then the C++ StartResponse
+//   the body       Python's iterable    -> a C++ Body whose next() asks it for bytes
+//   exceptions     Python's             -> wsgi::ApplicationError with the traceback
+//
+// Two rules keep it safe. The GIL is held only while Python runs; and no
+// Python object is copied or freed without it: the C++ side holds them in
+// one place (PythonBody, PythonCallable) whose destructor takes the GIL.
+#include "python/python_app.hpp"
+
+#include "python/wsgi_streams.hpp"
+
+#include <fmt/format.h>
+
+namespace py = pybind11;
+
+namespace webstack::python {
+
+namespace {
+// The app callable, freed with the GIL held.
+struct PythonCallable {
+    py::object callable;
+    ~PythonCallable() {
+        if (!Py_IsInitialized()) {
+            callable.release();  // the interpreter is gone, and the object with it
+            return;
+        }
+        py::gil_scoped_acquire gil;
+        callable = py::object();
+    }
+};
+
+// The iterable the app returned, and the iterator over it.
+struct PythonBody {
+    py::object iterable, iterator;
+    std::shared_ptr<RequestStreams> streams;
+    ~PythonBody() {
+        py::gil_scoped_acquire gil;
+        iterator = py::object();
+        iterable = py::object();
+    }
+};
+
+// start_response(status, headers, exc_info) re-raises exc_info when the
+// headers are already out: the C++ side rethrows what it was given, this.
+struct ReraiseExcInfo {};
+
+[[noreturn]] void throw_application_error(py::error_already_set& error) {
+    const auto lines = py::module_::import("traceback").attr("format_exception")(error.type(), error.value(), error.trace());
+    auto text = py::str("").attr("join")(lines).cast<std::string>();
+    if (text.ends_with('\n')) text.pop_back();
+    throw wsgi::ApplicationError(text);
+}
+
+// PEP 3333's "native strings": str holding bytes, one character per byte.
+py::str native(const std::string& bytes) {
+    return py::reinterpret_steal<py::str>(PyUnicode_DecodeLatin1(bytes.data(), static_cast<Py_ssize_t>(bytes.size()), nullptr));
+}
+
+// A native string back to bytes; a character above U+00FF is the app's
+// error (UnicodeEncodeError), as in Gunicorn.
+std::string latin1(const py::handle& text, const char* what) {
+    if (!py::isinstance<py::str>(text))
+        throw py::type_error(fmt::format("{} must be a str, not {}", what, py::str(py::type::of(text).attr("__name__")).cast<std::string>()));
+    return text.attr("encode")("latin-1").cast<std::string>();
+}
+
+py::dict environ_dict(const wsgi::Environ& environ, const std::shared_ptr<RequestStreams>& streams) {
+    py::dict dict;
+    for (const auto& [key, value] : environ.vars) dict[key.c_str()] = native(value);
+    dict["wsgi.version"] = py::make_tuple(environ.wsgi_version.first, environ.wsgi_version.second);
+    dict["wsgi.url_scheme"] = environ.wsgi_url_scheme;
+    dict["wsgi.input"] = make_input_stream(streams);
+    dict["wsgi.errors"] = make_error_stream(streams);
+    dict["wsgi.multithread"] = environ.wsgi_multithread;
+    dict["wsgi.multiprocess"] = environ.wsgi_multiprocess;
+    dict["wsgi.run_once"] = environ.wsgi_run_once;
+    dict["wsgi.input_terminated"] = environ.wsgi_input_terminated;
+    dict["wsgi.file_wrapper"] = file_wrapper_type();
+    return dict;
+}
+
+wsgi::Headers header_list(const py::handle& headers) {
+    // PEP 3333: "a Python list", checked as wsgiref and Gunicorn check it.
+    if (!PyList_Check(headers.ptr()))
+        throw py::type_error(fmt::format("headers must be a list, not {}", py::str(py::type::of(headers).attr("__name__")).cast<std::string>()));
+    wsgi::Headers list;
+    for (const auto& header : headers) {
+        if (!PyTuple_Check(header.ptr()) || PyTuple_Size(header.ptr()) != 2)
+            throw py::type_error(fmt::format("each header must be a (name, value) tuple, not {}", py::repr(header).cast<std::string>()));
+        list.emplace_back(latin1(header[py::int_(0)], "a header name"), latin1(header[py::int_(1)], "a header value"));
+    }
+    return list;
+}
+
+py::cpp_function start_response_function(const std::shared_ptr<RequestStreams>& streams) {
+    return py::cpp_function(
+        [streams](const py::object& status, const py::object& headers, const py::object& exc_info) -> py::object {
+            if (!streams->start_response) throw py::value_error("start_response() called after the response ended");
+            auto status_line = latin1(status, "status");
+            auto list = header_list(headers);
+            wsgi::Write write;
+            try {
+                write = (*streams->start_response)(status_line, std::move(list),
+                                                   exc_info.is_none() ? nullptr : std::make_exception_ptr(ReraiseExcInfo{}));
+            } catch (const ReraiseExcInfo&) {
+                // Too late to change the status: raise the app's own exception again.
+                const auto info = py::reinterpret_borrow<py::tuple>(exc_info);
+                py::object type = info[0], value = info[1], traceback = info[2];
+                PyErr_Restore(type.release().ptr(), value.release().ptr(), traceback.release().ptr());
+                throw py::error_already_set();
+            }
+            return py::cpp_function([streams, write](const py::bytes& data) {
+                if (!streams->start_response) throw py::value_error("write() called after the response ended");
+                std::string bytes = data;
+                py::gil_scoped_release release;  // a socket write: let other threads run Python
+                write(bytes);
+            });
+        },
+        py::arg("status"), py::arg("headers"), py::arg("exc_info") = py::none());
+}
+
+wsgi::Body python_body(py::object iterable, std::shared_ptr<RequestStreams> streams) {
+    auto body = std::make_shared<PythonBody>();
+    body->streams = std::move(streams);
+    try {
+        body->iterator = py::reinterpret_steal<py::object>(PyObject_GetIter(iterable.ptr()));
+        if (!body->iterator) throw py::error_already_set();
+    } catch (py::error_already_set& error) {
+        body->streams->end();
+        throw_application_error(error);
+    }
+    body->iterable = std::move(iterable);
+    auto next = [body]() -> std::optional<std::string> {
+        py::gil_scoped_acquire gil;
+        auto item = py::reinterpret_steal<py::object>(PyIter_Next(body->iterator.ptr()));
+        if (!item) {
+            if (!PyErr_Occurred()) return std::nullopt;
+            py::error_already_set error;
+            throw_application_error(error);
+        }
+        if (!PyBytes_Check(item.ptr()))
+            throw wsgi::ContractError(fmt::format("the body yielded a {}, not bytes (encode it: text.encode('utf-8'))",
+                                                  py::str(py::type::of(item).attr("__name__")).cast<std::string>()));
+        return item.cast<std::string>();
+    };
+    auto close = [body] {
+        py::gil_scoped_acquire gil;
+        body->streams->end();  // wsgi.input, wsgi.errors and start_response stop working
+        if (!py::hasattr(body->iterable, "close")) return;
+        try {
+            body->iterable.attr("close")();
+        } catch (py::error_already_set& error) {
+            throw_application_error(error);
+        }
+    };
+    return wsgi::Body::generator(std::move(next), std::move(close));
+}
+}  // namespace
+
+wsgi::Application wrap_application(py::object callable) {
+    auto app = std::make_shared<PythonCallable>();
+    app->callable = std::move(callable);
+    return [app](wsgi::Environ& environ, wsgi::StartResponse& start_response) -> wsgi::Body {
+        auto streams = std::make_shared<RequestStreams>(environ.wsgi_input, environ.wsgi_errors, &start_response);
+        py::gil_scoped_acquire gil;
+        py::object result;
+        try {
+            result = app->callable(environ_dict(environ, streams), start_response_function(streams));
+        } catch (py::error_already_set& error) {
+            streams->end();
+            throw_application_error(error);
+        } catch (...) {
+            streams->end();
+            throw;
+        }
+        return python_body(std::move(result), std::move(streams));
+    };
+}
+
+}  // namespace webstack::python

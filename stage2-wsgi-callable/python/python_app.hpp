@@ -1,0 +1,18 @@
+// The adapter at the heart of the bridge: a Python WSGI callable seen
+// through wsgi/contract.hpp. Internal to python/ (needs pybind11).
+#pragma once
+
+#include "wsgi/contract.hpp"
+
+#include <pybind11/pybind11.h>
+
+namespace webstack::python {
+
+// `callable(environ, start_response)` as an Application. Call with the GIL held.
+wsgi::Application wrap_application(pybind11::object callable);
+
+// Makes the Python types wsgi.input, wsgi.errors and wsgi.file_wrapper are
+// made of (module "webstack_wsgi"). Once, right after the interpreter starts.
+void register_wsgi_types();
+
+}  // namespace webstack::python
