@@ -1,7 +1,8 @@
 # A thin wrapper over CMake, so that a learner needs two commands:
 #   make demo   install what is missing, build (release), run the whole stack:
 #               the proxy (stage 5) on :8080 in front of the app server (stage 3)
-#               on :8000. DEMO= runs one stage instead: make demo DEMO=stage1-devserver
+#               on :8000. DEMO= runs one stage instead: make demo DEMO=stage1-devserver;
+#               make demo DEMO=django runs the article's Django project on stage 3 behind stage 5
 #   make test   install what is missing, build (dev: Debug, -Werror), run every test
 #   make bench SCENARIO=stage1   compare a stage with the real system (bench/)
 #   make fuzz FUZZ_SECONDS=30    run every libFuzzer target in fuzz/ that long
@@ -40,6 +41,10 @@ ifeq ($(DEMO),stack)
 PORT ?= $(shell echo $$((8080 + 100 * $(SEAT))))
 demo: build-release
 	@exec scripts/demo-stack --bin build/release/bin --port $(PORT) --app-port $(APP_PORT)
+else ifeq ($(DEMO),django)
+PORT ?= $(shell echo $$((8080 + 100 * $(SEAT))))
+demo: build-release
+	@exec scripts/demo-stack --django --bin build/release/bin --port $(PORT) --app-port $(APP_PORT)
 else
 PORT ?= $(APP_PORT)
 demo: build-release

@@ -54,6 +54,9 @@ bool apply_process_settings(stage3::Config& config) {
                         "--access-logfile, --error-logfile)");
         return false;
     }
+    // Gunicorn reads ./gunicorn.conf.py when there is one and no -c.
+    if (::access("gunicorn.conf.py", F_OK) == 0)
+        log::warning("./gunicorn.conf.py is not read (Gunicorn would read it): give its settings as flags");
     if (!config.chdir.empty() && ::chdir(config.chdir.c_str()) != 0) {
         log::write_line("Error: --chdir " + config.chdir + ": " + std::strerror(errno));
         return false;

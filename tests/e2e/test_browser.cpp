@@ -76,3 +76,38 @@ TEST_CASE("a browser loads the lifecycle site through the proxy, static files an
     stack.send_signal(SIGTERM);
     CHECK(stack.wait_for_exit(10s) == 0);
 }
+
+TEST_CASE("a browser uses the article's Django project through the proxy: static files, a form, CSRF", "[e2e]") {
+    const auto chromium = chromium_binary();
+    if (!WEBSTACK_PYTHON_BRIDGE || std::system("/usr/bin/python3 -c 'import django' >/dev/null 2>&1") != 0) {
+        std::cout << "SKIPPED: needs the Python bridge and Django (scripts/install-deps installs both)" << std::endl;
+        std::exit(77);
+    }
+    const int port = free_port();
+    const int app_port = free_port();
+    ServerProcess stack(std::string(WEBSTACK_SOURCE_DIR) + "/scripts/demo-stack",
+                        {"--django", "--bin", WEBSTACK_BIN_DIR, "--port", std::to_string(port), "--app-port",
+                         std::to_string(app_port)});
+    REQUIRE(stack.wait_for_output("The whole stack is running", 30s));
+
+    const auto profile = std::filesystem::temp_directory_path() / ("webstack-chromium-django-" + std::to_string(::getpid()));
+    // check.js fills in the form and sends it when the address says #fill-in=NAME:
+    // the page that comes back is Django's answer to the POST.
+    const auto url = "http://127.0.0.1:" + std::to_string(port) + "/#fill-in=Ada";
+    const auto browser = run_command({chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                                      "--user-data-dir=" + profile.string(), "--virtual-time-budget=10000",
+                                      "--dump-dom", url},
+                                     60s);
+    std::error_code ignored;
+    std::filesystem::remove_all(profile, ignored);
+    INFO(browser.output << "\n" << stack.output());
+    CHECK(browser.exit_status == 0);
+    CHECK(browser.output.find("Hello, Ada! Your form passed Django's CSRF check.") != std::string::npos);
+    CHECK(browser.output.find("script=ran image-width=64 stylesheet=stylesheet-loaded") != std::string::npos);
+    CHECK(stack.wait_for_output("\\[app\\] .*\"POST / HTTP/1.1\" 200 ", 5s));
+    for (const std::string file : {"/static/pages/style.css", "/static/pages/check.js", "/static/pages/logo.png"})
+        CHECK(stack.wait_for_output("\\[proxy\\] .*\"GET " + file + " HTTP/1.1\" (200|304) ", 5s));
+    CHECK(count_lines(stack.output(), "[app]", "/static/") == 0);
+    stack.send_signal(SIGTERM);
+    CHECK(stack.wait_for_exit(10s) == 0);
+}
