@@ -86,24 +86,7 @@ if(Python3_FOUND)
 endif()
 if(Python3_FOUND AND pybind11_FOUND)
   set(WEBSTACK_PYTHON_BRIDGE ON)
-  # libpython linked into our executables, as Debian links it into
-  # /usr/bin/python3, when its position-independent archive is there: the
-  # shared libpython3.X.so runs Python code about 5% slower (every call
-  # inside it goes through the PLT), which a Django page measures
-  # (bench/README.md, "Python apps"). Extension modules (lib-dynload/*.so)
-  # then find the interpreter's symbols in the executable: --export-dynamic.
-  execute_process(COMMAND ${Python3_EXECUTABLE} -c "import sysconfig; print(sysconfig.get_config_var('LIBPL'))"
-                  OUTPUT_VARIABLE python_config_dir OUTPUT_STRIP_TRAILING_WHITESPACE)
-  set(WEBSTACK_PYTHON_ARCHIVE "${python_config_dir}/libpython${Python3_VERSION_MAJOR}.${Python3_VERSION_MINOR}-pic.a")
-  if(NOT EXISTS "${WEBSTACK_PYTHON_ARCHIVE}")
-    set(WEBSTACK_PYTHON_ARCHIVE "")
-  endif()
-  if(WEBSTACK_PYTHON_ARCHIVE)
-    set(python_linked "linked in from ${WEBSTACK_PYTHON_ARCHIVE}")
-  else()
-    set(python_linked "shared, ${Python3_LIBRARIES}")
-  endif()
-  message(STATUS "Python bridge: on (Python ${Python3_VERSION}, pybind11 ${pybind11_VERSION}; libpython ${python_linked})")
+  message(STATUS "Python bridge: on (Python ${Python3_VERSION}, pybind11 ${pybind11_VERSION})")
 else()
   set(WEBSTACK_PYTHON_BRIDGE OFF)
   message(STATUS "Python bridge: off, the servers will host C++ apps only "

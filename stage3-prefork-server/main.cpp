@@ -87,6 +87,7 @@ bool announce_application(const stage3::Config& config, const wsgi::AppLocations
     try {
         const auto app = wsgi::resolve_application(config.app, locations, python::available());
         const bool python = app.kind == wsgi::AppKind::Python;
+        if (python && !python::available()) python::start_interpreter({});  // says what to install
         log::info("Application: {} {} ({}), loaded {}", python ? "Python module" : "C++ module", app.module,
                   app.file.empty() ? "on Python's path" : app.file, config.preload ? "by the master" : "by each worker");
         // Python code runs on the worker's one thread: while it blocks

@@ -18,6 +18,8 @@
 
 #include <fmt/format.h>
 
+#include <unordered_map>
+
 namespace py = pybind11;
 
 namespace webstack::python {
@@ -66,14 +68,27 @@ py::str native(const std::string& bytes) {
 // A native string back to bytes; a character above U+00FF is the app's
 // error (UnicodeEncodeError), as in Gunicorn.
 std::string latin1(const py::handle& text, const char* what) {
-    if (!py::isinstance<py::str>(text))
-        throw py::type_error(fmt::format("{} must be a str, not {}", what, py::str(py::type::of(text).attr("__name__")).cast<std::string>()));
-    return text.attr("encode")("latin-1").cast<std::string>();
+    if (!PyUnicode_Check(text.ptr()))
+        throw py::type_error(fmt::format("{} must be a str, not {}", what, Py_TYPE(text.ptr())->tp_name));
+    const auto bytes = py::reinterpret_steal<py::object>(PyUnicode_AsLatin1String(text.ptr()));
+    if (!bytes) throw py::error_already_set();
+    return std::string(PyBytes_AS_STRING(bytes.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(bytes.ptr())));
+}
+
+// environ's keys as Python strings, made once: the same few dozen names
+// come with every request. A client can invent header names without end,
+// so the cache stops growing at a few hundred. Only touched under the GIL.
+py::object environ_key(const std::string& key) {
+    static std::unordered_map<std::string, PyObject*> made;  // strong references, kept for the process's life
+    if (const auto found = made.find(key); found != made.end()) return py::reinterpret_borrow<py::object>(found->second);
+    auto name = py::reinterpret_steal<py::object>(PyUnicode_InternFromString(key.c_str()));
+    if (made.size() < 512) made.emplace(key, name.inc_ref().ptr());
+    return name;
 }
 
 py::dict environ_dict(const wsgi::Environ& environ, const std::shared_ptr<RequestStreams>& streams) {
     py::dict dict;
-    for (const auto& [key, value] : environ.vars) dict[key.c_str()] = native(value);
+    for (const auto& [key, value] : environ.vars) PyDict_SetItem(dict.ptr(), environ_key(key).ptr(), native(value).ptr());
     dict["wsgi.version"] = py::make_tuple(environ.wsgi_version.first, environ.wsgi_version.second);
     dict["wsgi.url_scheme"] = environ.wsgi_url_scheme;
     dict["wsgi.input"] = make_input_stream(streams);
@@ -89,7 +104,7 @@ py::dict environ_dict(const wsgi::Environ& environ, const std::shared_ptr<Reques
 wsgi::Headers header_list(const py::handle& headers) {
     // PEP 3333: "a Python list", checked as wsgiref and Gunicorn check it.
     if (!PyList_Check(headers.ptr()))
-        throw py::type_error(fmt::format("headers must be a list, not {}", py::str(py::type::of(headers).attr("__name__")).cast<std::string>()));
+        throw py::type_error(fmt::format("headers must be a list, not {}", Py_TYPE(headers.ptr())->tp_name));
     wsgi::Headers list;
     for (const auto& header : headers) {
         if (!PyTuple_Check(header.ptr()) || PyTuple_Size(header.ptr()) != 2)
@@ -99,32 +114,49 @@ wsgi::Headers header_list(const py::handle& headers) {
     return list;
 }
 
-py::cpp_function start_response_function(const std::shared_ptr<RequestStreams>& streams) {
-    return py::cpp_function(
-        [streams](const py::object& status, const py::object& headers, const py::object& exc_info) -> py::object {
-            if (!streams->start_response) throw py::value_error("start_response() called after the response ended");
-            auto status_line = latin1(status, "status");
-            auto list = header_list(headers);
-            wsgi::Write write;
-            try {
-                write = (*streams->start_response)(status_line, std::move(list),
-                                                   exc_info.is_none() ? nullptr : std::make_exception_ptr(ReraiseExcInfo{}));
-            } catch (const ReraiseExcInfo&) {
-                // Too late to change the status: raise the app's own exception again.
-                const auto info = py::reinterpret_borrow<py::tuple>(exc_info);
-                py::object type = info[0], value = info[1], traceback = info[2];
-                PyErr_Restore(type.release().ptr(), value.release().ptr(), traceback.release().ptr());
-                throw py::error_already_set();
-            }
-            return py::cpp_function([streams, write](const py::bytes& data) {
-                if (!streams->start_response) throw py::value_error("write() called after the response ended");
-                std::string bytes = data;
-                py::gil_scoped_release release;  // a socket write: let other threads run Python
-                write(bytes);
-            });
-        },
-        py::arg("status"), py::arg("headers"), py::arg("exc_info") = py::none());
-}
+// write(bytes), the callable start_response returns.
+class WriteCallable {
+public:
+    WriteCallable(std::shared_ptr<RequestStreams> streams, wsgi::Write write)
+        : streams_(std::move(streams)), write_(std::move(write)) {}
+    void operator()(const py::bytes& data) const {
+        if (!streams_->start_response) throw py::value_error("write() called after the response ended");
+        std::string bytes = data;
+        py::gil_scoped_release release;  // a socket write: let other threads run Python
+        write_(bytes);
+    }
+
+private:
+    std::shared_ptr<RequestStreams> streams_;
+    wsgi::Write write_;
+};
+
+// start_response(status, headers, exc_info=None), checked as Gunicorn
+// checks it, then handed to the C++ StartResponse.
+class StartResponseCallable {
+public:
+    explicit StartResponseCallable(std::shared_ptr<RequestStreams> streams) : streams_(std::move(streams)) {}
+    py::object operator()(const py::object& status, const py::object& headers, const py::object& exc_info) const {
+        if (!streams_->start_response) throw py::value_error("start_response() called after the response ended");
+        auto status_line = latin1(status, "status");
+        auto list = header_list(headers);
+        wsgi::Write write;
+        try {
+            write = (*streams_->start_response)(status_line, std::move(list),
+                                                exc_info.is_none() ? nullptr : std::make_exception_ptr(ReraiseExcInfo{}));
+        } catch (const ReraiseExcInfo&) {
+            // Too late to change the status: raise the app's own exception again.
+            const auto info = py::reinterpret_borrow<py::tuple>(exc_info);
+            py::object type = info[0], value = info[1], traceback = info[2];
+            PyErr_Restore(type.release().ptr(), value.release().ptr(), traceback.release().ptr());
+            throw py::error_already_set();
+        }
+        return py::cast(WriteCallable(streams_, std::move(write)));
+    }
+
+private:
+    std::shared_ptr<RequestStreams> streams_;
+};
 
 wsgi::Body python_body(py::object iterable, std::shared_ptr<RequestStreams> streams) {
     auto body = std::make_shared<PythonBody>();
@@ -153,6 +185,8 @@ wsgi::Body python_body(py::object iterable, std::shared_ptr<RequestStreams> stre
     auto close = [body] {
         py::gil_scoped_acquire gil;
         body->streams->end();  // wsgi.input, wsgi.errors and start_response stop working
+        // A list or a tuple (the usual `return [text]`) has no close().
+        if (PyList_CheckExact(body->iterable.ptr()) || PyTuple_CheckExact(body->iterable.ptr())) return;
         if (!py::hasattr(body->iterable, "close")) return;
         try {
             body->iterable.attr("close")();
@@ -164,6 +198,13 @@ wsgi::Body python_body(py::object iterable, std::shared_ptr<RequestStreams> stre
 }
 }  // namespace
 
+void register_call_types(py::module_& module) {
+    py::class_<StartResponseCallable>(module, "StartResponse")
+        .def("__call__", &StartResponseCallable::operator(), py::arg("status"), py::arg("headers"),
+             py::arg("exc_info") = py::none());
+    py::class_<WriteCallable>(module, "Write").def("__call__", &WriteCallable::operator());
+}
+
 wsgi::Application wrap_application(py::object callable) {
     auto app = std::make_shared<PythonCallable>();
     app->callable = std::move(callable);
@@ -172,7 +213,7 @@ wsgi::Application wrap_application(py::object callable) {
         py::gil_scoped_acquire gil;
         py::object result;
         try {
-            result = app->callable(environ_dict(environ, streams), start_response_function(streams));
+            result = app->callable(environ_dict(environ, streams), py::cast(StartResponseCallable(streams)));
         } catch (py::error_already_set& error) {
             streams->end();
             throw_application_error(error);

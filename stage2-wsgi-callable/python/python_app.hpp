@@ -11,6 +11,9 @@ namespace webstack::python {
 // `callable(environ, start_response)` as an Application. Call with the GIL held.
 wsgi::Application wrap_application(pybind11::object callable);
 
+// Makes the Python types start_response and write() are made of.
+void register_call_types(pybind11::module_& module);
+
 // Makes the Python types wsgi.input, wsgi.errors and wsgi.file_wrapper are
 // made of (module "webstack_wsgi"). Once, right after the interpreter starts.
 void register_wsgi_types();

@@ -91,7 +91,8 @@ class FileWrapper:
         raise StopIteration
 )";
 
-py::object module() { return py::module_::import("sys").attr("modules")["webstack_wsgi"]; }
+// The FileWrapper class, made once (a reference kept for the process's life).
+PyObject* file_wrapper = nullptr;
 }  // namespace
 
 void register_wsgi_types() {
@@ -107,7 +108,9 @@ void register_wsgi_types() {
         .def("write", &ErrorStream::write)
         .def("writelines", &ErrorStream::writelines)
         .def("flush", &ErrorStream::flush);
+    register_call_types(wsgi_module);
     py::exec(file_wrapper_source, wsgi_module.attr("__dict__"));
+    file_wrapper = py::object(wsgi_module.attr("FileWrapper")).release().ptr();
     py::module_::import("sys").attr("modules")["webstack_wsgi"] = wsgi_module;
 }
 
@@ -119,6 +122,6 @@ py::object make_error_stream(std::shared_ptr<RequestStreams> streams) {
     return py::cast(ErrorStream(std::move(streams)));
 }
 
-py::object file_wrapper_type() { return module().attr("FileWrapper"); }
+py::object file_wrapper_type() { return py::reinterpret_borrow<py::object>(file_wrapper); }
 
 }  // namespace webstack::python
