@@ -30,6 +30,20 @@ std::string chromium_binary() {
     std::exit(77);
 }
 
+// Headless Chromium on `url`, in a profile of its own; returns what it
+// printed: the page's DOM once the page's scripts ran (up to 10 s of the
+// page's own time).
+CommandResult load_in_chromium(const std::string& chromium, const std::string& url) {
+    const auto profile = std::filesystem::temp_directory_path() / ("webstack-chromium-" + std::to_string(::getpid()));
+    // --no-sandbox: Chromium refuses to run as root with its sandbox, and CI runs as root.
+    auto browser = run_command({chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                                "--user-data-dir=" + profile.string(), "--virtual-time-budget=10000", "--dump-dom", url},
+                               60s);
+    std::error_code ignored;
+    std::filesystem::remove_all(profile, ignored);
+    return browser;
+}
+
 // The lines of `output` that start with `prefix` and contain `text`.
 int count_lines(const std::string& output, const std::string& prefix, const std::string& text) {
     std::istringstream lines(output);
@@ -49,15 +63,7 @@ TEST_CASE("a browser loads the lifecycle site through the proxy, static files an
                         {"--bin", WEBSTACK_BIN_DIR, "--port", std::to_string(port), "--app-port", std::to_string(app_port)});
     REQUIRE(stack.wait_for_output("The whole stack is running", 20s));
 
-    const auto profile = std::filesystem::temp_directory_path() / ("webstack-chromium-" + std::to_string(::getpid()));
-    const auto url = "http://127.0.0.1:" + std::to_string(port) + "/";
-    // --no-sandbox: Chromium refuses to run as root with its sandbox, and CI runs as root.
-    const auto browser = run_command({chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                                      "--user-data-dir=" + profile.string(), "--virtual-time-budget=10000",
-                                      "--dump-dom", url},
-                                     60s);
-    std::error_code ignored;
-    std::filesystem::remove_all(profile, ignored);
+    const auto browser = load_in_chromium(chromium, "http://127.0.0.1:" + std::to_string(port) + "/");
     INFO(browser.output);
     CHECK(browser.exit_status == 0);
     CHECK(browser.output.find("<title>Articles</title>") != std::string::npos);  // the app's page
@@ -90,16 +96,9 @@ TEST_CASE("a browser uses the article's Django project through the proxy: static
                          std::to_string(app_port)});
     REQUIRE(stack.wait_for_output("The whole stack is running", 30s));
 
-    const auto profile = std::filesystem::temp_directory_path() / ("webstack-chromium-django-" + std::to_string(::getpid()));
     // check.js fills in the form and sends it when the address says #fill-in=NAME:
     // the page that comes back is Django's answer to the POST.
-    const auto url = "http://127.0.0.1:" + std::to_string(port) + "/#fill-in=Ada";
-    const auto browser = run_command({chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                                      "--user-data-dir=" + profile.string(), "--virtual-time-budget=10000",
-                                      "--dump-dom", url},
-                                     60s);
-    std::error_code ignored;
-    std::filesystem::remove_all(profile, ignored);
+    const auto browser = load_in_chromium(chromium, "http://127.0.0.1:" + std::to_string(port) + "/#fill-in=Ada");
     INFO(browser.output << "\n" << stack.output());
     CHECK(browser.exit_status == 0);
     CHECK(browser.output.find("Hello, Ada! Your form passed Django's CSRF check.") != std::string::npos);

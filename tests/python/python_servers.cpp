@@ -37,20 +37,25 @@ std::unique_ptr<ServerProcess> start_in(const std::string& folder, const std::st
     return std::make_unique<ServerProcess>("/bin/sh", std::vector<std::string>{"-c", command});
 }
 
+namespace {
+std::unique_ptr<ServerProcess> start_ours(const std::string& server, const std::string& app, std::vector<std::string> extra,
+                                          const std::string& folder, const std::vector<std::string>& environment) {
+    std::vector<std::string> arguments{app, "--bind", "127.0.0.1:0"};
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    return start_in(folder, binary(server), arguments, environment);
+}
+}  // namespace
+
 std::unique_ptr<ServerProcess> start_stage2_python(const std::string& app, std::vector<std::string> extra,
                                                    const std::string& folder,
                                                    const std::vector<std::string>& environment) {
-    std::vector<std::string> arguments{app, "--bind", "127.0.0.1:0"};
-    arguments.insert(arguments.end(), extra.begin(), extra.end());
-    return start_in(folder, binary("stage2-wsgi-callable"), arguments, environment);
+    return start_ours("stage2-wsgi-callable", app, std::move(extra), folder, environment);
 }
 
 std::unique_ptr<ServerProcess> start_stage3_python(const std::string& app, std::vector<std::string> extra,
                                                    const std::string& folder,
                                                    const std::vector<std::string>& environment) {
-    std::vector<std::string> arguments{app, "--bind", "127.0.0.1:0"};
-    arguments.insert(arguments.end(), extra.begin(), extra.end());
-    return start_in(folder, binary("stage3-prefork-server"), arguments, environment);
+    return start_ours("stage3-prefork-server", app, std::move(extra), folder, environment);
 }
 
 std::unique_ptr<ServerProcess> start_gunicorn(const std::string& app, int port, std::vector<std::string> extra,
