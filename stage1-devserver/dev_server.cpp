@@ -100,7 +100,7 @@ void DevServer::answer_continue_if_expected(net::Socket& socket, const http::Req
 bool DevServer::answer(net::Socket& socket, const net::Endpoints& connection, const http::Request& request) {
     const auto start = std::chrono::steady_clock::now();
     ResponseWriter writer(ResponseWriter::socket_sink(socket, options_.write_timeout), request, options_.server_name,
-                          options_.keep_alive);
+                          options_.keep_alive, ResponseWriter::socket_file_sink(socket, options_.write_timeout));
     try {
         handler_(request, connection, writer);
         writer.finish();

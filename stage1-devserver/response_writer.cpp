@@ -10,12 +10,19 @@
 namespace webstack::stage1 {
 
 ResponseWriter::ResponseWriter(Sink sink, const http::Request& request, std::string_view server_name,
-                               bool allow_keep_alive)
-    : sink_(std::move(sink)), request_(request), server_name_(server_name), allow_keep_alive_(allow_keep_alive) {}
+                               bool allow_keep_alive, FileSink file_sink)
+    : sink_(std::move(sink)), file_sink_(std::move(file_sink)), request_(request), server_name_(server_name),
+      allow_keep_alive_(allow_keep_alive) {}
 
 ResponseWriter::Sink ResponseWriter::socket_sink(net::Socket& socket, std::chrono::milliseconds write_timeout) {
     return [&socket, write_timeout](std::string_view bytes) {
         return net::write_all(socket, bytes, net::Clock::now() + write_timeout);
+    };
+}
+
+ResponseWriter::FileSink ResponseWriter::socket_file_sink(net::Socket& socket, std::chrono::milliseconds write_timeout) {
+    return [&socket, write_timeout](int fd, std::int64_t offset, std::size_t count) {
+        return net::send_file_all(socket, fd, offset, count, net::Clock::now() + write_timeout);
     };
 }
 
@@ -49,6 +56,26 @@ void ResponseWriter::write(std::string_view bytes) {
     if (!send_body_ || bytes.empty()) return;
     append_body(bytes);
     flush();
+}
+
+void ResponseWriter::send_file(int fd, std::int64_t offset, std::size_t count) {
+    if (!send_body_ || failed_) return;
+    if (content_length_) count = std::min(count, *content_length_ - std::min(*content_length_, body_bytes_));
+    if (count == 0) return;
+    // The head and the chunk's size line leave in one write, the file's
+    // bytes after them, and the chunk's CRLF with the end of the body.
+    if (chunked_) {
+        char size[20];
+        const auto end = std::to_chars(size, size + sizeof size, count, 16).ptr;
+        unsent_.append(size, end).append("\r\n");  // as append_chunk() writes it
+    }
+    flush();
+    if (failed_ || !file_sink_(fd, offset, count)) {
+        failed_ = true;
+        return;
+    }
+    body_bytes_ += count;
+    if (chunked_) unsent_ += "\r\n";
 }
 
 void ResponseWriter::finish() {

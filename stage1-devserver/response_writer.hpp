@@ -17,6 +17,7 @@
 #include "net/listener.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string_view>
@@ -28,10 +29,15 @@ public:
     // Where the bytes go: the socket (blocking servers) or a buffer that an
     // async server sends later. Returns false when the bytes could not go.
     using Sink = std::function<bool(std::string_view bytes)>;
+    // Where a file's bytes go without passing through us (sendfile), when
+    // the connection can take them that way: count bytes of fd from offset.
+    using FileSink = std::function<bool(int fd, std::int64_t offset, std::size_t count)>;
 
-    ResponseWriter(Sink sink, const http::Request& request, std::string_view server_name, bool allow_keep_alive = true);
+    ResponseWriter(Sink sink, const http::Request& request, std::string_view server_name, bool allow_keep_alive = true,
+                   FileSink file_sink = {});
     // Writes straight to a blocking socket, giving up after `write_timeout`.
     static Sink socket_sink(net::Socket& socket, std::chrono::milliseconds write_timeout);
+    static FileSink socket_file_sink(net::Socket& socket, std::chrono::milliseconds write_timeout);
 
     // Takes the status line and the headers (not head.body); they are sent
     // with the first body bytes, or by finish().
@@ -39,6 +45,10 @@ public:
     // Sends body bytes (the head first, in the same write, if it has not
     // gone yet). Bytes past a declared Content-Length are dropped.
     void write(std::string_view bytes);
+    // Sends `count` bytes of a file as body bytes, with sendfile (framed as
+    // write() frames bytes). Only when can_send_file().
+    void send_file(int fd, std::int64_t offset, std::size_t count);
+    bool can_send_file() const { return static_cast<bool>(file_sink_); }
     // Ends the body. A body shorter than its Content-Length leaves the
     // client waiting for bytes that never come: the connection must close.
     void finish();
@@ -68,6 +78,7 @@ private:
     bool body_too_short() const;
 
     Sink sink_;
+    FileSink file_sink_;
     std::string unsent_;   // the head, and body bytes framed but not sent yet
     const http::Request& request_;
     std::string_view server_name_;

@@ -11,6 +11,8 @@
 #include "wsgi/app_loader.hpp"
 #include "workers/worker.hpp"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -50,8 +52,8 @@ int max_requests_with_jitter(const stage3::Config& config) {
 bool apply_process_settings(stage3::Config& config) {
     if (!config.config_file.empty()) {
         log::write_line("Error: -c " + config.config_file + ": this server does not read Gunicorn's Python config "
-                        "files; give its settings as flags (-b, -w, -k, -t, --chdir, --pythonpath, -e, --preload, "
-                        "--access-logfile, --error-logfile)");
+                        "files; give its settings as flags (-b, -w, -k, -t, --chdir, --pythonpath, -e, --home, "
+                        "--preload, --reload, --access-logfile, --error-logfile)");
         return false;
     }
     // Gunicorn reads ./gunicorn.conf.py when there is one and no -c.
@@ -87,9 +89,16 @@ bool announce_application(const stage3::Config& config, const wsgi::AppLocations
     try {
         const auto app = wsgi::resolve_application(config.app, locations, python::available());
         const bool python = app.kind == wsgi::AppKind::Python;
-        if (python && !python::available()) python::start_interpreter({});  // says what to install
-        log::info("Application: {} {} ({}), loaded {}", python ? "Python module" : "C++ module", app.module,
-                  app.file.empty() ? "on Python's path" : app.file, config.preload ? "by the master" : "by each worker");
+        if (python && !python::available()) throw wsgi::LoadError(python::unavailable_reason());
+        const auto where = !app.file.empty() ? app.file
+                                             : fmt::format("not in {} nor a .so: looked for on Python's path",
+                                                           fmt::join(locations.python_path, ", "));
+        log::info("Application: {} {} ({}), loaded {}", python ? "Python module" : "C++ module", app.module, where,
+                  config.preload ? "by the master" : "by each worker");
+        // With --preload, a new worker is a copy of the master's imported app.
+        if (config.preload && config.reload)
+            log::warning("--reload with --preload restarts workers, but they are forked from the master's copy of "
+                         "the app: new code needs a restart of the master");
         // Python code runs on the worker's one thread: while it blocks
         // (a query, a sleep), no other connection of that worker moves.
         if (python && config.worker_class == "async")
@@ -100,6 +109,34 @@ bool announce_application(const stage3::Config& config, const wsgi::AppLocations
         log::error("App failed to load: {}", error.what());
         return false;
     }
+}
+using Listeners = std::vector<std::unique_ptr<net::Listener>>;
+
+arbiter::ArbiterOptions arbiter_options(const stage3::Config& config, const Listeners& listeners) {
+    arbiter::ArbiterOptions options;
+    options.workers = config.workers;
+    options.max_workers = config.max_workers;
+    options.timeout = std::chrono::seconds(config.timeout);
+    options.graceful_timeout = std::chrono::seconds(config.graceful_timeout);
+    options.pidfile = config.pidfile;
+    options.worker_class = config.worker_class;
+    for (const auto& listener : listeners) options.listening_urls.push_back(listener->url());
+    return options;
+}
+
+// What a worker is given, but its app.
+stage3::WorkerSettings worker_settings(const stage3::Config& config, const Listeners& listeners) {
+    stage3::WorkerSettings settings;
+    for (const auto& listener : listeners) settings.listeners.push_back(listener.get());
+    settings.timeout = std::chrono::seconds(config.timeout);
+    settings.graceful_timeout = std::chrono::seconds(config.graceful_timeout);
+    settings.keep_alive = std::chrono::seconds(config.keep_alive);
+    settings.max_requests = max_requests_with_jitter(config);
+    settings.limits = stage3::parser_limits(config);
+    settings.access_log_format = config.access_logformat;
+    settings.forwarded_allow_ips = config.forwarded_allow_ips;
+    settings.multiprocess = config.workers > 1;
+    return settings;
 }
 }  // namespace
 
@@ -114,7 +151,7 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
 
     boost::asio::io_context io;
-    std::vector<std::unique_ptr<net::Listener>> listeners;
+    Listeners listeners;
     try {
         for (const auto& bind : config.bind)
             listeners.push_back(std::make_unique<net::Listener>(io, net::parse_bind_address(bind).address,
@@ -134,17 +171,8 @@ int main(int argc, char** argv) {
         }
     }
 
-    arbiter::ArbiterOptions options;
-    options.workers = config.workers;
-    options.max_workers = config.max_workers;
-    options.timeout = std::chrono::seconds(config.timeout);
-    options.graceful_timeout = std::chrono::seconds(config.graceful_timeout);
-    options.pidfile = config.pidfile;
-    options.worker_class = config.worker_class;
-    for (const auto& listener : listeners) options.listening_urls.push_back(listener->url());
-
     auto worker_main = [&](arbiter::WorkerContext& context) -> int {
-        stage3::WorkerSettings settings;
+        auto settings = worker_settings(config, listeners);
         wsgi::LoadedApplication app;
         try {
             // Without --preload each worker loads the app itself: a HUP
@@ -157,15 +185,6 @@ int main(int argc, char** argv) {
         settings.application = app.application;
         if (config.reload) stage3::start_reloader(app.source_files);
         context.booted = true;  // from here on, an exception is a crash, not a failed boot
-        for (auto& listener : listeners) settings.listeners.push_back(listener.get());
-        settings.timeout = std::chrono::seconds(config.timeout);
-        settings.graceful_timeout = std::chrono::seconds(config.graceful_timeout);
-        settings.keep_alive = std::chrono::seconds(config.keep_alive);
-        settings.max_requests = max_requests_with_jitter(config);
-        settings.limits = stage3::parser_limits(config);
-        settings.access_log_format = config.access_logformat;
-        settings.forwarded_allow_ips = config.forwarded_allow_ips;
-        settings.multiprocess = config.workers > 1;
         return config.worker_class == "async" ? stage3::run_async_worker(context, settings)
                                               : stage3::run_sync_worker(context, settings);
     };
@@ -178,5 +197,5 @@ int main(int argc, char** argv) {
     hooks.before_fork = python::before_fork;
     hooks.after_fork_in_parent = python::after_fork_in_parent;
     hooks.after_fork_in_child = python::after_fork_in_child;
-    return arbiter::Arbiter(options, worker_main, hooks).run();
+    return arbiter::Arbiter(arbiter_options(config, listeners), worker_main, hooks).run();
 }

@@ -1,5 +1,8 @@
 #include "net/blocking_io.hpp"
 
+#include <fcntl.h>
+#include <sys/sendfile.h>
+
 #include "log/log.hpp"
 
 #include "net/stop_signals.hpp"
@@ -69,6 +72,30 @@ bool write_all(Socket& socket, std::string_view data, Clock::time_point deadline
         if (wait_writable(socket.native_handle(), deadline) != WaitResult::Ready) return false;
     }
     return true;
+}
+
+bool send_file_all(Socket& socket, int file_fd, std::int64_t offset, std::size_t count, Clock::time_point deadline) {
+    // sendfile() has no MSG_DONTWAIT: the socket is made non-blocking for
+    // the while, so that a slow reader costs a wait with a deadline, not a
+    // wait forever.
+    const int fd = socket.native_handle();
+    const int flags = ::fcntl(fd, F_GETFL);
+    ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    off_t position = static_cast<off_t>(offset);
+    bool sent = true;
+    while (count > 0) {
+        const auto done = ::sendfile(fd, file_fd, &position, count);
+        if (done > 0) {
+            count -= static_cast<std::size_t>(done);
+            continue;
+        }
+        if (done == 0 || (errno != EAGAIN && errno != EINTR) || wait_writable(fd, deadline) != WaitResult::Ready) {
+            sent = false;  // 0: the file is shorter than promised
+            break;
+        }
+    }
+    ::fcntl(fd, F_SETFL, flags);
+    return sent;
 }
 
 std::optional<Socket> accept_until(Listener& listener, Clock::time_point deadline) {

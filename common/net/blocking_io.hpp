@@ -9,6 +9,7 @@
 #include "net/listener.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,12 @@ ReadStatus read_some(Socket& socket, std::string& buffer, Clock::time_point dead
 
 // Writes all of `data` before the deadline; false when it could not.
 bool write_all(Socket& socket, std::string_view data, Clock::time_point deadline);
+
+// Sends `count` bytes of the open file `file_fd` from `offset` with
+// sendfile(): the kernel copies them from the page cache to the socket,
+// and they never enter this process. False when it could not before the
+// deadline, or the file ended first.
+bool send_file_all(Socket& socket, int file_fd, std::int64_t offset, std::size_t count, Clock::time_point deadline);
 
 // Accepts one connection (with Nagle's algorithm off: see disable_nagle);
 // nothing when a stop signal arrived or the deadline passed first

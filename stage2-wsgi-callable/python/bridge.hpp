@@ -22,10 +22,13 @@ namespace webstack::python {
 
 // False in a build without the bridge.
 bool available();
+// Why a Python app cannot run in this build, naming what to install; "" when it can.
+std::string unavailable_reason();
 
 struct InterpreterOptions {
-    // Put in front of sys.path, in this order: the current folder (or
-    // --chdir) first, then each --pythonpath, as Gunicorn orders them.
+    // Put in front of sys.path, in this order (wsgi::app_locations makes it
+    // as Gunicorn does: each --pythonpath, the last first, then the current
+    // folder, which --chdir may have changed).
     std::vector<std::string> python_path;
     // A virtual environment (--home, else $VIRTUAL_ENV): its site-packages
     // are searched, as if its bin/python3 were running. "" for the system's.
@@ -54,8 +57,8 @@ wsgi::Application load_application(const std::string& module, const std::string&
 std::vector<std::string> module_files();
 
 // The fork protocol of an embedded interpreter (what os.fork() does inside
-// Python): the forking thread holds the GIL across fork(), and the child
-// rebuilds the interpreter's locks and threads. Do nothing when no
+// Python): the forking thread holds the GIL and the import lock across
+// fork(), and the child resets them (interpreter.cpp says why). Do nothing when no
 // interpreter was started (no --preload: each worker starts its own).
 void before_fork();
 void after_fork_in_parent();

@@ -8,14 +8,14 @@ namespace webstack::python {
 
 bool available() { return false; }
 
-void start_interpreter(const InterpreterOptions&) {
-    throw wsgi::LoadError("this build has no Python bridge: install python3-dev and pybind11-dev "
-                          "(scripts/install-deps) and build again");
+std::string unavailable_reason() {
+    return "this build has no Python bridge: install python3-dev and pybind11-dev (scripts/install-deps) and build again";
 }
 
+void start_interpreter(const InterpreterOptions&) { throw wsgi::LoadError(unavailable_reason()); }
+
 wsgi::Application load_application(const std::string&, const std::string&, std::string&) {
-    start_interpreter({});
-    return {};
+    throw wsgi::LoadError(unavailable_reason());
 }
 
 std::vector<std::string> module_files() { return {}; }

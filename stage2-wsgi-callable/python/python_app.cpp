@@ -12,12 +12,20 @@
 // Two rules keep it safe. The GIL is held only while Python runs; and no
 // Python object is copied or freed without it: the C++ side holds them in
 // one place (PythonBody, PythonCallable) whose destructor takes the GIL.
+//
+// pybind11's words, for reading this file: a py::object owns one reference
+// to a Python object (Python frees an object when its count of references
+// drops to 0). A C API function returns either a new reference, which we
+// must own (py::reinterpret_steal wraps it without counting it again), or
+// a borrowed one, which we only look at (py::reinterpret_borrow counts a
+// new one for us). release() hands a reference over without dropping it.
 #include "python/python_app.hpp"
 
 #include "python/wsgi_streams.hpp"
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
 #include <unordered_map>
 
 namespace py = pybind11;
@@ -29,8 +37,8 @@ namespace {
 struct PythonCallable {
     py::object callable;
     ~PythonCallable() {
-        if (!Py_IsInitialized()) {
-            callable.release();  // the interpreter is gone, and the object with it
+        if (!Py_IsInitialized()) {  // the application outlived the interpreter (a static, at exit)
+            callable.release();
             return;
         }
         py::gil_scoped_acquire gil;
@@ -42,6 +50,7 @@ struct PythonCallable {
 struct PythonBody {
     py::object iterable, iterator;
     std::shared_ptr<RequestStreams> streams;
+    // A body lives for one request, never past the interpreter.
     ~PythonBody() {
         py::gil_scoped_acquire gil;
         iterator = py::object();
@@ -49,25 +58,30 @@ struct PythonBody {
     }
 };
 
-// start_response(status, headers, exc_info) re-raises exc_info when the
-// headers are already out: the C++ side rethrows what it was given, this.
+// start_response(status, headers, exc_info) must raise the app's own
+// exception again when the headers are already out (PEP 3333). The C++
+// StartResponse does that by rethrowing the std::exception_ptr it is given;
+// so the bridge gives it this marker, catches the marker when it comes
+// back, and raises exc_info in Python (PyErr_Restore), where the app sees it.
 struct ReraiseExcInfo {};
 
 [[noreturn]] void throw_application_error(py::error_already_set& error) {
-    const auto lines = py::module_::import("traceback").attr("format_exception")(error.type(), error.value(), error.trace());
-    auto text = py::str("").attr("join")(lines).cast<std::string>();
+    auto text = traceback_text(error);
     if (text.ends_with('\n')) text.pop_back();
     throw wsgi::ApplicationError(text);
 }
 
 // PEP 3333's "native strings": str holding bytes, one character per byte.
-py::str native(const std::string& bytes) {
+// Latin-1 is the one encoding that maps each byte 0-255 to one character
+// and back, so no byte is lost: "/caf\xc3\xa9" arrives as "/cafÃ©", and
+// the app decodes it as UTF-8 if it wants to (Django does).
+py::str bytes_to_native(const std::string& bytes) {
     return py::reinterpret_steal<py::str>(PyUnicode_DecodeLatin1(bytes.data(), static_cast<Py_ssize_t>(bytes.size()), nullptr));
 }
 
 // A native string back to bytes; a character above U+00FF is the app's
 // error (UnicodeEncodeError), as in Gunicorn.
-std::string latin1(const py::handle& text, const char* what) {
+std::string native_to_bytes(const py::handle& text, const char* what) {
     if (!PyUnicode_Check(text.ptr()))
         throw py::type_error(fmt::format("{} must be a str, not {}", what, Py_TYPE(text.ptr())->tp_name));
     const auto bytes = py::reinterpret_steal<py::object>(PyUnicode_AsLatin1String(text.ptr()));
@@ -77,7 +91,9 @@ std::string latin1(const py::handle& text, const char* what) {
 
 // environ's keys as Python strings, made once: the same few dozen names
 // come with every request. A client can invent header names without end,
-// so the cache stops growing at a few hundred. Only touched under the GIL.
+// so the cache stops growing at a few hundred. Only touched under the GIL;
+// never freed, on purpose (the strings live as long as the interpreter),
+// and a forked worker inherits it with the interpreter.
 py::object environ_key(const std::string& key) {
     static std::unordered_map<std::string, PyObject*> made;  // strong references, kept for the process's life
     if (const auto found = made.find(key); found != made.end()) return py::reinterpret_borrow<py::object>(found->second);
@@ -88,7 +104,7 @@ py::object environ_key(const std::string& key) {
 
 py::dict environ_dict(const wsgi::Environ& environ, const std::shared_ptr<RequestStreams>& streams) {
     py::dict dict;
-    for (const auto& [key, value] : environ.vars) PyDict_SetItem(dict.ptr(), environ_key(key).ptr(), native(value).ptr());
+    for (const auto& [key, value] : environ.vars) PyDict_SetItem(dict.ptr(), environ_key(key).ptr(), bytes_to_native(value).ptr());
     dict["wsgi.version"] = py::make_tuple(environ.wsgi_version.first, environ.wsgi_version.second);
     dict["wsgi.url_scheme"] = environ.wsgi_url_scheme;
     dict["wsgi.input"] = make_input_stream(streams);
@@ -109,7 +125,7 @@ wsgi::Headers header_list(const py::handle& headers) {
     for (const auto& header : headers) {
         if (!PyTuple_Check(header.ptr()) || PyTuple_Size(header.ptr()) != 2)
             throw py::type_error(fmt::format("each header must be a (name, value) tuple, not {}", py::repr(header).cast<std::string>()));
-        list.emplace_back(latin1(header[py::int_(0)], "a header name"), latin1(header[py::int_(1)], "a header value"));
+        list.emplace_back(native_to_bytes(header[py::int_(0)], "a header name"), native_to_bytes(header[py::int_(1)], "a header value"));
     }
     return list;
 }
@@ -138,12 +154,14 @@ public:
     explicit StartResponseCallable(std::shared_ptr<RequestStreams> streams) : streams_(std::move(streams)) {}
     py::object operator()(const py::object& status, const py::object& headers, const py::object& exc_info) const {
         if (!streams_->start_response) throw py::value_error("start_response() called after the response ended");
-        auto status_line = latin1(status, "status");
+        auto status_line = native_to_bytes(status, "status");
         auto list = header_list(headers);
         wsgi::Write write;
         try {
             write = (*streams_->start_response)(status_line, std::move(list),
                                                 exc_info.is_none() ? nullptr : std::make_exception_ptr(ReraiseExcInfo{}));
+        } catch (const wsgi::ContractError& error) {
+            throw py::value_error(error.what());  // the app's mistake, raised where the app made it
         } catch (const ReraiseExcInfo&) {
             // Too late to change the status: raise the app's own exception again.
             const auto info = py::reinterpret_borrow<py::tuple>(exc_info);
@@ -158,6 +176,29 @@ private:
     std::shared_ptr<RequestStreams> streams_;
 };
 
+// wsgi.file_wrapper(file) over a real file on disk: the bytes the server
+// may send with sendfile(), as Gunicorn does. From where the file object
+// stands (tell(): it may have read ahead) to the end of the file.
+std::optional<wsgi::Body::FileRange> file_range_of(const py::object& iterable) {
+    const int is_wrapper = PyObject_IsInstance(iterable.ptr(), file_wrapper_type().ptr());
+    if (is_wrapper != 1) {
+        if (is_wrapper < 0) PyErr_Clear();
+        return std::nullopt;
+    }
+    try {
+        const auto filelike = iterable.attr("filelike");
+        if (!py::hasattr(filelike, "fileno") || !py::hasattr(filelike, "tell")) return std::nullopt;
+        const int fd = filelike.attr("fileno")().cast<int>();
+        struct stat status {};
+        if (::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) return std::nullopt;
+        const auto offset = filelike.attr("tell")().cast<std::int64_t>();
+        return wsgi::Body::FileRange{fd, offset, std::max<std::int64_t>(0, status.st_size - offset)};
+    } catch (const std::exception&) {  // io.BytesIO and friends have no descriptor: iterate instead
+        PyErr_Clear();
+        return std::nullopt;
+    }
+}
+
 wsgi::Body python_body(py::object iterable, std::shared_ptr<RequestStreams> streams) {
     auto body = std::make_shared<PythonBody>();
     body->streams = std::move(streams);
@@ -171,6 +212,8 @@ wsgi::Body python_body(py::object iterable, std::shared_ptr<RequestStreams> stre
     body->iterable = std::move(iterable);
     auto next = [body]() -> std::optional<std::string> {
         py::gil_scoped_acquire gil;
+        // PyIter_Next: a new reference to the next item; NULL at the end,
+        // or NULL with an exception set when the iterator raised.
         auto item = py::reinterpret_steal<py::object>(PyIter_Next(body->iterator.ptr()));
         if (!item) {
             if (!PyErr_Occurred()) return std::nullopt;
@@ -194,7 +237,10 @@ wsgi::Body python_body(py::object iterable, std::shared_ptr<RequestStreams> stre
             throw_application_error(error);
         }
     };
-    return wsgi::Body::generator(std::move(next), std::move(close));
+    auto file = file_range_of(body->iterable);
+    auto result = wsgi::Body::generator(std::move(next), std::move(close));
+    if (file) result.set_file(*file);
+    return result;
 }
 }  // namespace
 
@@ -203,6 +249,11 @@ void register_call_types(py::module_& module) {
         .def("__call__", &StartResponseCallable::operator(), py::arg("status"), py::arg("headers"),
              py::arg("exc_info") = py::none());
     py::class_<WriteCallable>(module, "Write").def("__call__", &WriteCallable::operator());
+}
+
+std::string traceback_text(py::error_already_set& error) {
+    const auto lines = py::module_::import("traceback").attr("format_exception")(error.type(), error.value(), error.trace());
+    return py::str("").attr("join")(lines).cast<std::string>();
 }
 
 wsgi::Application wrap_application(py::object callable) {

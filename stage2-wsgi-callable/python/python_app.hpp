@@ -8,6 +8,10 @@
 
 namespace webstack::python {
 
+// Python's own report of an exception: "Traceback (most recent call
+// last): ...". Call with the GIL held.
+std::string traceback_text(pybind11::error_already_set& error);
+
 // `callable(environ, start_response)` as an Application. Call with the GIL held.
 wsgi::Application wrap_application(pybind11::object callable);
 

@@ -10,14 +10,19 @@
 
 namespace webstack::python {
 
-// What the Python objects of one request reach into on the C++ side. They
+// What the Python objects of one request (wsgi.input, wsgi.errors,
+// start_response and its write()) reach into on the C++ side. They
 // live as long as Python keeps them (an app may keep environ), so end()
 // cuts them off when the response is over: reads then give b"", writes go
 // to the log, start_response raises.
 struct RequestStreams {
     RequestStreams(wsgi::Input* input, wsgi::Errors* errors, wsgi::StartResponse* start_response)
         : input(input), errors(errors), start_response(start_response) {}
-    void end() { input = nullptr, errors = nullptr, start_response = nullptr; }
+    void end() {
+        input = nullptr;
+        errors = nullptr;
+        start_response = nullptr;
+    }
 
     wsgi::Input* input;
     wsgi::Errors* errors;

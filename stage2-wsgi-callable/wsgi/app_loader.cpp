@@ -19,10 +19,13 @@ std::string executable_directory() {
     return error ? std::string() : self.parent_path().string();
 }
 
+// MODULE.py, or a package: a folder MODULE/ with an __init__.py (a folder
+// without one, say stage3-prefork-server/workers/, is not taken for an app).
 std::string python_file_in(const std::vector<std::string>& folders, const std::string& module) {
     for (const auto& folder : folders) {
         if (const auto file = fs::path(folder) / (module + ".py"); fs::is_regular_file(file)) return file.string();
-        if (const auto package = fs::path(folder) / module; fs::is_directory(package)) return package.string();
+        if (const auto package = fs::path(folder) / module; fs::is_regular_file(package / "__init__.py"))
+            return package.string();
     }
     return {};
 }
@@ -63,8 +66,11 @@ AppLocations app_locations(const std::vector<std::string>& app_paths, const std:
                            const std::string& python_home) {
     AppLocations locations;
     const auto here = fs::current_path().string();
+    // Gunicorn's order (measured on 20.1; app/base.py): it puts --chdir in
+    // front of sys.path, then each --pythonpath in front of that, one by one.
+    for (auto folder = python_paths.rbegin(); folder != python_paths.rend(); ++folder)
+        locations.python_path.push_back(fs::absolute(*folder).string());
     locations.python_path.push_back(here);
-    for (const auto& folder : python_paths) locations.python_path.push_back(fs::absolute(folder).string());
     locations.so_path = app_paths;
     locations.so_path.push_back(here);
     if (auto bin = executable_directory(); !bin.empty())
@@ -81,6 +87,10 @@ ResolvedApplication resolve_application(const std::string& spec, const AppLocati
     if (module.empty() || resolved.callable.empty())
         throw LoadError(fmt::format("\"{}\" is not MODULE:CALLABLE, e.g. hello_world:process_http_request", spec));
 
+    if (module.find('/') == std::string::npos && (module.ends_with(".py") || module.ends_with(".so")))
+        throw LoadError(fmt::format("\"{}\" is a file name, MODULE is a module's name: {}:{} (a C++ .so may also "
+                                    "be named by its path: ./{}:{})", module, module.substr(0, module.size() - 3),
+                                    resolved.callable, module, resolved.callable));
     if (module.find('/') != std::string::npos) {  // 1. a path to a .so
         resolved.file = module.ends_with(".so") ? module : module + ".so";
         if (!fs::exists(resolved.file)) throw LoadError(fmt::format("no such file: {}", resolved.file));
@@ -107,9 +117,11 @@ LoadedApplication load_application(const std::string& spec, const AppLocations& 
     try {
         return load_python_module(resolved, locations);
     } catch (const python::ModuleNotFound& error) {
-        if (!resolved.file.empty())
-            throw LoadError(fmt::format("no module named {} (found {}, but Python could not import it from there); "
-                                        "Python looked in: {}", resolved.module, resolved.file, error.what()));
+        const auto dot = resolved.module.find('.');
+        if (!resolved.file.empty() && dot != std::string::npos) {
+            throw LoadError(fmt::format("no module named {}: the package {} ({}) has no module {}", resolved.module,
+                                        resolved.module.substr(0, dot), resolved.file, resolved.module.substr(dot + 1)));
+        }
         // Found nowhere: say everywhere we looked.
         throw LoadError(fmt::format("no module named {}: looked for {}.py in {}, for {}.so in {}, and on Python's path: {}",
                                     resolved.module, resolved.module, fmt::join(locations.python_path, ", "),

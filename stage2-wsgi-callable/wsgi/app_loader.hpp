@@ -7,8 +7,9 @@
 // The rule, in order (resolve_application):
 //   1. MODULE with a "/" is a path to a C++ .so.
 //   2. MODULE with a "." (lifecycle.wsgi) is always Python: a module in a package.
-//   3. MODULE.py, or a folder MODULE/ (a package), in a Python folder
-//      (the current folder or --chdir first, then each --pythonpath): Python.
+//   3. MODULE.py, or a package MODULE/ (a folder with an __init__.py), in
+//      a Python folder (each --pythonpath, then the current folder, which
+//      stage 3's --chdir may have changed: Gunicorn's order): Python.
 //   4. MODULE.so in an app folder (--app-path, the current folder, this
 //      build's apps/): C++.
 //   5. Else Python, if this build has the bridge: the rest of Python's
@@ -37,7 +38,7 @@ public:
 enum class AppKind { Cpp, Python };
 
 struct AppLocations {
-    std::vector<std::string> python_path;  // the current folder (or --chdir), then each --pythonpath
+    std::vector<std::string> python_path;  // each --pythonpath (the last first), then the current folder
     std::vector<std::string> so_path;      // each --app-path, the current folder, this build's apps/
     std::string python_home;               // a virtual environment: --home, else $VIRTUAL_ENV; "" for none
 };

@@ -18,6 +18,7 @@
 // stage 2's simple server today, stage 3's prefork server later.
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <initializer_list>
@@ -33,7 +34,7 @@ namespace webstack::wsgi {
 
 // Bumped whenever a type below changes; an app built against another
 // version is refused at load time instead of crashing.
-inline constexpr int contract_version = 1;
+inline constexpr int contract_version = 2;
 
 // environ["wsgi.input"]: the request body, exactly its bytes (the server
 // has removed Content-Length or chunked framing). Reading past the end
@@ -137,6 +138,18 @@ public:
         return body;
     }
 
+    // A body that is (a part of) an open file, PEP 3333's wsgi.file_wrapper:
+    // a server that can sends those bytes with sendfile() instead of asking
+    // next() for them; any other server just iterates, so next() must still
+    // give the same bytes. The file stays open until close().
+    struct FileRange {
+        int fd;
+        std::int64_t offset;
+        std::int64_t count;
+    };
+    void set_file(FileRange range) { file_ = range; }
+    const std::optional<FileRange>& file() const { return file_; }
+
     // The next chunk (it may be empty), or nothing at the end: Python's next().
     std::optional<std::string> next() { return next_(); }
     // Releases what the body holds. The server calls it exactly once.
@@ -147,6 +160,7 @@ public:
 private:
     Next next_;
     Close close_;
+    std::optional<FileRange> file_;
 };
 
 // An application: a function, or an object with operator(), like Django's.

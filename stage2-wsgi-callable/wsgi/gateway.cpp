@@ -33,6 +33,13 @@ public:
         writer_.write(bytes);
     }
 
+    // A file body, sent with sendfile() by the writer.
+    void send_file(const Body::FileRange& file) {
+        if (!head_) throw ContractError("the body started before start_response() was called");
+        send_headers();
+        if (file.count > 0) writer_.send_file(file.fd, file.offset, static_cast<std::size_t>(file.count));
+    }
+
     void finish() {
         if (!head_) throw ContractError("the application returned without calling start_response()");
         send_headers();
@@ -143,9 +150,13 @@ void serve(const Application& application, const http::Request& request, const n
     std::optional<Body> body;
     try {
         body = application(*environ, start_response);
-        while (auto chunk = body->next()) {
-            exchange.send_chunk(*chunk);
-            if (writer.failed()) break;  // the client is gone: stop asking the app for more
+        if (const auto& file = body->file(); file && writer.can_send_file()) {
+            exchange.send_file(*file);
+        } else {
+            while (auto chunk = body->next()) {
+                exchange.send_chunk(*chunk);
+                if (writer.failed()) break;  // the client is gone: stop asking the app for more
+            }
         }
         exchange.finish();
     } catch (...) {

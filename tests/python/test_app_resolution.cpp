@@ -4,6 +4,8 @@
 #include "python_servers.hpp"
 #include "wsgi/app_loader.hpp"
 
+#include <filesystem>
+
 using namespace webstack;
 using namespace webstack::testing;
 
@@ -47,8 +49,29 @@ TEST_CASE("resolve_application: a path, a dotted name, MODULE.py before MODULE.s
                                                    python_folder.path() + " and for nowhere.so in " + app_folder.path());
         }
     }
+    SECTION("a folder without __init__.py is not a package: the .so of that name wins") {
+        python_folder.write("only_cpp/notes.txt", "a folder of the same name as a C++ app");
+        CHECK(wsgi::resolve_application("only_cpp", locations, true).kind == wsgi::AppKind::Cpp);
+    }
+    SECTION("a file name instead of a module name gets a hint") {
+        try {
+            wsgi::resolve_application("hello.py:app", locations, true);
+            FAIL("no error");
+        } catch (const wsgi::LoadError& error) {
+            CHECK(std::string(error.what()) == "\"hello.py\" is a file name, MODULE is a module's name: hello:app "
+                                               "(a C++ .so may also be named by its path: ./hello.py:app)");
+        }
+    }
     SECTION("a spec without a module or a callable") {
         CHECK_THROWS_AS(wsgi::resolve_application(":app", locations, true), wsgi::LoadError);
         CHECK_THROWS_AS(wsgi::resolve_application("hello:", locations, true), wsgi::LoadError);
     }
+}
+
+TEST_CASE("app_locations orders Python's folders as Gunicorn does: each --pythonpath, the last first, then the current folder", "[python]") {
+    const auto locations = wsgi::app_locations({"/apps"}, {"/first", "/second"}, "/venv");
+    CHECK(locations.python_path ==
+          std::vector<std::string>{"/second", "/first", std::filesystem::current_path().string()});
+    CHECK(locations.so_path.front() == "/apps");
+    CHECK(locations.python_home == "/venv");
 }

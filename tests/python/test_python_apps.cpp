@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <thread>
 
 using namespace webstack::testing;
 namespace fs = std::filesystem;
@@ -100,6 +101,14 @@ TEST_CASE("a Python app found nowhere, or without its callable, exits 4 with one
             CHECK(result.output.find("and on Python's path") != std::string::npos);
         }
     }
+    SECTION("a package without that module") {
+        TemporaryFolder project;
+        project.write("mysite/__init__.py", "");
+        auto server = start_stage3_python("mysite.wsgii", {}, project.path());
+        CHECK(server->wait_for_exit(10s) == 4);
+        CHECK(server->output().find("no module named mysite.wsgii: the package mysite (" + project.path() +
+                                    "/mysite) has no module wsgii") != std::string::npos);
+    }
     SECTION("no callable: Gunicorn's words") {
         const auto result = run_command({"/bin/sh", "-c", "cd " + python_apps() + " && exec " +
                                                               binary("stage2-wsgi-callable") +
@@ -144,6 +153,13 @@ TEST_CASE("a Python app's exception is a 500 with its traceback in the log, and 
     const auto after = post(port, "/pid", "");
     CHECK(after.status == 200);
     CHECK(after.body == before.body);  // the same worker, the same interpreter
+}
+
+TEST_CASE("what a Python app prints reaches the server's output at once, not at exit", "[python]") {
+    skip_without_python_bridge();
+    auto server = start_stage3_python("contract");
+    CHECK(post(server->port(), "/print", "").body == "printed");
+    CHECK(server->wait_for_output("printed by the app, to its stdout"));  // before any exit: stdout is unbuffered
 }
 
 TEST_CASE("wsgi.input reads the body, Content-Length or chunked, by every method", "[python]") {
@@ -244,4 +260,31 @@ TEST_CASE("apps wrapped in wsgiref.validate find nothing to complain about on st
         CHECK(server->output().find("AssertionError") == std::string::npos);
         CHECK(hello->output().find("AssertionError") == std::string::npos);
     }
+}
+
+TEST_CASE("a wsgi.file_wrapper over a file is sent with sendfile, as Gunicorn sends it", "[python]") {
+    skip_without_python_bridge();
+    skip_unless_installed("strace");
+    TemporaryFolder folder;
+    std::string big;
+    for (int i = 0; big.size() < 3 * 1024 * 1024; ++i) big += "line " + std::to_string(i) + "\n";
+    const auto file = folder.write("big.txt", big);
+    const auto trace = folder.path() + "/trace";
+    // strace -f follows the workers; -e sendfile records only those calls.
+    auto server = start_in(python_apps(), "strace", {"-f", "-e", "trace=sendfile", "-o", trace, binary("stage3-prefork-server"),
+                                                     "contract", "--bind", "127.0.0.1:0"});
+    const int port = server->port();
+    RawClient client(port);
+    const auto response = client.answer(get("/big-file?" + file, "Connection: close\r\n"), 20s);
+    CHECK(response.body.size() == big.size());
+    CHECK(response.body == big);
+    CHECK(post(port, "/file-part", "").body == read_file(python_apps() + "/contract.py").substr(5, 10));
+    CHECK(post(port, "/bytesio", "").body == "from memory, no file descriptor");  // no descriptor: iterated
+    RawClient head(port);
+    CHECK(head.answer("HEAD /big-file?" + file + " HTTP/1.1\r\nHost: x\r\n\r\n").body.empty());
+    server->send_signal(SIGTERM);
+    server->wait_for_exit(10s);
+    const auto calls = read_file(trace);
+    INFO(calls);
+    CHECK(calls.find("sendfile(") != std::string::npos);
 }

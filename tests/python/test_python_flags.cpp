@@ -149,11 +149,26 @@ TEST_CASE("a virtual environment's packages are seen through $VIRTUAL_ENV or --h
         CHECK(server->wait_for_exit(10s) == 4);
         CHECK(server->output().find("ModuleNotFoundError: No module named 'only_in_venv'") != std::string::npos);
     }
+    SECTION("a virtual environment for another Python") {
+        folder.write("other/bin/python3", "");
+        folder.write("other/pyvenv.cfg", "home = /usr/bin\nversion = 3.9.2\n");
+        auto server = start_stage3_python("app", {"--home", folder.path() + "/other"}, app_folder);
+        CHECK(server->wait_for_exit(10s) == 4);
+        CHECK(server->output().find("is for Python 3.9, this server embeds Python 3.") != std::string::npos);
+    }
     SECTION("--home that is not a virtual environment") {
         auto server = start_stage3_python("app", {"--home", folder.path()}, app_folder);
         CHECK(server->wait_for_exit(10s) == 4);
         CHECK(server->output().find("is not a virtual environment: it has no bin/python3") != std::string::npos);
     }
+}
+
+TEST_CASE("with --preload and --reload the master warns that new code needs a restart of the master", "[python]") {
+    skip_without_python_bridge();
+    auto server = start_stage3_python("hello_world:process_http_request", {"--preload", "--reload"});
+    server->port();
+    CHECK(server->output().find("[WARNING] --reload with --preload restarts workers, but they are forked from the "
+                                "master's copy of the app") != std::string::npos);
 }
 
 TEST_CASE("the async worker with a Python app warns that blocking calls block the worker, and serves", "[python]") {

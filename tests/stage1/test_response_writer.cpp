@@ -118,3 +118,60 @@ TEST_CASE("after a failed write nothing more is sent", "[stage1]") {
     CHECK(writer.failed());
     CHECK_FALSE(writer.keep_alive());
 }
+
+namespace {
+// A file sink that records what it was asked to send.
+struct RecordedFiles {
+    std::vector<std::string> sends;
+    ResponseWriter::FileSink sink(RecordedWrites& writes) {
+        return [this, &writes](int fd, std::int64_t offset, std::size_t count) {
+            sends.push_back(std::to_string(fd) + "@" + std::to_string(offset) + "+" + std::to_string(count));
+            writes.writes.emplace_back("<file>");
+            return true;
+        };
+    }
+};
+}  // namespace
+
+TEST_CASE("a file body goes through the file sink, framed as any body", "[stage1]") {
+    RecordedWrites recorded;
+    RecordedFiles files;
+    SECTION("chunked: the size line with the head, the file, the CRLF with the last chunk") {
+        const auto get = request();
+        ResponseWriter writer(recorded.sink(), get, "test", true, files.sink(recorded));
+        REQUIRE(writer.can_send_file());
+        writer.start(ok());
+        writer.send_file(7, 100, 4096);
+        writer.finish();
+        REQUIRE(recorded.writes.size() == 3);
+        CHECK(recorded.writes[0].ends_with("Transfer-Encoding: chunked\r\n\r\n1000\r\n"));
+        CHECK(recorded.writes[1] == "<file>");
+        CHECK(recorded.writes[2] == "\r\n0\r\n\r\n");
+        CHECK(files.sends == std::vector<std::string>{"7@100+4096"});
+        CHECK(writer.body_bytes() == 4096);
+    }
+    SECTION("Content-Length: never more than the head promised") {
+        const auto get = request();
+        ResponseWriter writer(recorded.sink(), get, "test", true, files.sink(recorded));
+        auto head = ok();
+        head.headers.add("Content-Length", "10");
+        writer.start(head);
+        writer.send_file(3, 0, 4096);
+        writer.finish();
+        CHECK(files.sends == std::vector<std::string>{"3@0+10"});
+        CHECK(!writer.failed());
+    }
+    SECTION("HEAD: no body, no file") {
+        const auto head_request = request("HEAD");
+        ResponseWriter writer(recorded.sink(), head_request, "test", true, files.sink(recorded));
+        writer.start(ok());
+        writer.send_file(3, 0, 4096);
+        writer.finish();
+        CHECK(files.sends.empty());
+    }
+    SECTION("without a file sink, a writer cannot send files") {
+        const auto get = request();
+        ResponseWriter writer(recorded.sink(), get, "test");
+        CHECK_FALSE(writer.can_send_file());
+    }
+}

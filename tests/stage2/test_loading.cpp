@@ -24,7 +24,7 @@ TEST_CASE("apps that cannot be loaded exit with status 4 and one clear line", "[
         {"hello_world:no_such_callable", "has no application named \"no_such_callable\""},
         {"hello_world:", "is not MODULE:CALLABLE"},
         {":application", "is not MODULE:CALLABLE"},
-        {"testing:from_the_future", "was built against contract version 2, this server speaks version 1"},
+        {"testing:from_the_future", "was built against contract version 3, this server speaks version 2"},
         {not_an_app.substr(0, not_an_app.size() - 3), "cannot load"},
     }));
     const auto result = run_stage2({spec, "--app-path", test_apps_dir(), "--bind", "127.0.0.1:0"});

@@ -30,8 +30,15 @@ SECRET_KEY = os.environ.get('DJANGO_SECRET_KEY', 'django-insecure-webstack-examp
 # static files itself, so /static/ works only when the proxy serves it.
 DEBUG = os.environ.get('DJANGO_DEBUG') == '1'
 
-# The proxy passes the browser's host without its port (Host $host).
+# The hosts this site answers to (Django compares them without the port).
 ALLOWED_HOSTS = ['127.0.0.1', 'localhost']
+
+# Django 4.0 and later check a form's Origin header against the Host the
+# proxy passes on, and the article's `proxy_set_header Host $host` drops
+# the port: the browser's address must then be listed here. make demo
+# (scripts/demo-stack) sets DJANGO_CSRF_TRUSTED_ORIGINS to the ports it
+# uses. Django 3.2, Debian 12's, checks the Origin only over HTTPS.
+CSRF_TRUSTED_ORIGINS = [origin for origin in os.environ.get('DJANGO_CSRF_TRUSTED_ORIGINS', '').split(',') if origin]
 
 
 # Application definition

@@ -1,5 +1,6 @@
 """Apps that each use one part of PEP 3333, or break one rule, for the
 tests of the Python bridge. Selected by the path: /input, /errors, ..."""
+import io
 import os
 import sys
 
@@ -61,6 +62,20 @@ def application(environ, start_response):
     if path == '/file':
         start_response('200 OK', text)
         return environ['wsgi.file_wrapper'](open(__file__, 'rb'), 100)
+    if path == '/big-file':
+        # A file named by the test, through wsgi.file_wrapper: sent with sendfile.
+        name = environ['QUERY_STRING']
+        start_response('200 OK', [('Content-Type', 'application/octet-stream')])
+        return environ['wsgi.file_wrapper'](open(name, 'rb'))
+    if path == '/file-part':
+        # From byte 5 on, with a Content-Length of 10: the server sends those 10.
+        stream = open(__file__, 'rb')
+        stream.read(5)
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', '10')])
+        return environ['wsgi.file_wrapper'](stream)
+    if path == '/bytesio':
+        start_response('200 OK', text)
+        return environ['wsgi.file_wrapper'](io.BytesIO(b'from memory, no file descriptor'))
     if path == '/generator':
         start_response('200 OK', text)
         return (b'chunk %d\n' % n for n in range(3))
@@ -111,6 +126,10 @@ def application(environ, start_response):
         return [b'no']
     if path == '/no-start':
         return [b'no start_response']
+    if path == '/print':
+        print('printed by the app, to its stdout')
+        start_response('200 OK', text)
+        return [b'printed']
     if path == '/pid':
         start_response('200 OK', text)
         return [b'%d %d %s' % (os.getpid(), IMPORTED_BY, os.environ.get('WEBSTACK_GREETING', '-').encode())]
