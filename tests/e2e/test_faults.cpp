@@ -227,8 +227,12 @@ TEST_CASE("2,000 slow-header clients: the event-driven servers keep serving the 
         ServerProcess server("prlimit", limited(binary("stage1-devserver"), {"--bind", "127.0.0.1:0"}));
         const int port = server.port();
         SlowHeaders slow(port, 2000);
-        std::this_thread::sleep_for(1s);
-        const int threads = threads_of(server.pid());
+        // A thread per slow client, as they are accepted: under the
+        // sanitizers 2,000 take more than a second to start.
+        int threads = 0;
+        const auto deadline = std::chrono::steady_clock::now() + 15s;
+        while ((threads = threads_of(server.pid())) <= 2000 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(100ms);
         const auto result = ordinary_load(port, 2s);
         INFO(report("stage 1 threaded", result) << ", threads " << threads);
         CHECK(threads > 2000);
