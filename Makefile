@@ -6,6 +6,8 @@
 #   make test   install what is missing, build (dev: Debug, -Werror), run every test
 #   make bench SCENARIO=stage1   compare a stage with the real system (bench/)
 #   make fuzz FUZZ_SECONDS=30    run every libFuzzer target in fuzz/ that long
+#   make nginx-suite NGINX_TESTS=DIR   nginx's own tests against stage 5 and the
+#               system's nginx, checks passed per file (scripts/nginx-suite)
 # The real build is CMakeLists.txt with the presets in CMakePresets.json.
 
 # The build below is a make run by cmake; its "Entering directory" lines are noise.
@@ -23,8 +25,10 @@ APP_PORT ?= $(shell echo $$((8000 + 100 * $(SEAT))))
 
 SCENARIO ?= stage1
 FUZZ_SECONDS ?= 30
+NGINX_TESTS ?=
+NGINX_SUITE_FLAGS ?=
 
-.PHONY: demo test bench fuzz deps build-dev build-release clean
+.PHONY: demo test bench fuzz nginx-suite deps build-dev build-release clean
 
 deps:
 	@scripts/install-deps
@@ -59,6 +63,9 @@ test: build-dev
 
 bench: build-release
 	@bench/run $(SCENARIO)
+
+nginx-suite: build-dev
+	@scripts/nginx-suite --tests "$(NGINX_TESTS)" --stage5 build/dev/bin/stage5-static-files $(NGINX_SUITE_FLAGS)
 
 clean:
 	rm -rf build
