@@ -5,6 +5,7 @@
 
 #include <set>
 #include <thread>
+#include <unistd.h>
 
 namespace webstack::stage4 {
 
@@ -193,13 +194,35 @@ std::filesystem::path Config::resolve(const std::string& path) const {
 }
 
 Config load_config(const std::filesystem::path& file, const ConfigModule* module) {
+    return load_config(ConfigSource{file, std::nullopt, "", ""}, module);
+}
+
+Config load_config(const ConfigSource& source, const ConfigModule* module) {
     Config config;
+    // nginx: -c is relative to -p when -p is given; includes are relative
+    // to the main file's folder; everything else to the prefix.
+    const auto file = source.prefix && source.file.is_relative() ? *source.prefix / source.file : source.file;
     config.file = std::filesystem::absolute(file).lexically_normal();
-    config.prefix = config.file.parent_path();
-    const auto directives = read_config_file(config.file, config.prefix);
+    config.prefix = source.prefix ? std::filesystem::absolute(*source.prefix).lexically_normal()
+                                  : config.file.parent_path();
+    if (!source.error_log.empty()) config.error_log = source.error_log;
+    auto directives = source.globals.empty()
+                          ? std::vector<Directive>{}
+                          : read_config_text(source.globals, "command line", config.file.parent_path());
+    auto from_file = read_config_file(config.file, config.file.parent_path(), &config.files);
+    directives.insert(directives.end(), std::make_move_iterator(from_file.begin()),
+                      std::make_move_iterator(from_file.end()));
     const DirectiveTable table(module);
     table.check(directives);
     Reader reader{table, module, config};
+    {
+        // The main and events levels' rows that only check their values.
+        Settings unused;
+        Level level{unused, nullptr, config, {}};
+        table.store_settings(directives, in::Main, level);
+        for (const auto& directive : directives)
+            if (directive.name == "events") table.store_settings(*directive.block, in::Events, level);
+    }
 
     bool has_http = false;
     for (const auto& directive : directives) {
@@ -208,6 +231,20 @@ Config load_config(const std::filesystem::path& file, const ConfigModule* module
             config.worker_processes = arguments[0] == "auto" ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))
                                                              : number_argument(directive, arguments[0]);
             if (config.worker_processes < 1 || config.worker_processes > 512) invalid_value(directive, arguments[0]);
+        } else if (directive.name == "daemon") {
+            config.daemon = on_off_argument(directive);
+        } else if (directive.name == "user") {
+            // nginx's own words when it cannot switch users.
+            if (::geteuid() != 0)
+                config.warnings.push_back("the \"user\" directive makes sense only if the master process runs with "
+                                          "super-user privileges, ignored in " + directive.where.text());
+            config.user = arguments[0];
+            config.group = arguments.size() > 1 ? arguments[1] : arguments[0];
+        } else if (directive.name == "worker_rlimit_nofile") {
+            config.worker_rlimit_nofile = number_argument(directive, arguments[0]);
+        } else if (directive.name == "load_module") {
+            throw ConfigError("load_module \"" + arguments[0] + "\": this server has no dynamic modules "
+                              "(everything it has is built in: see -V)", directive.where);
         } else if (directive.name == "pid") {
             config.pid = arguments[0];
         } else if (directive.name == "error_log") {
@@ -218,7 +255,8 @@ Config load_config(const std::filesystem::path& file, const ConfigModule* module
             if (arguments.size() > 2 || !levels.contains(config.error_log_level))
                 throw ConfigError("invalid log level \"" + arguments.back() + "\"", directive.where);
         } else if (directive.name == "events") {
-            for (const auto& inner : *directive.block) config.worker_connections = number_argument(inner, inner.arguments[0]);
+            for (const auto& inner : *directive.block)
+                if (inner.name == "worker_connections") config.worker_connections = number_argument(inner, inner.arguments[0]);
         } else if (directive.name == "http") {
             reader.read_http(directive);
             has_http = true;

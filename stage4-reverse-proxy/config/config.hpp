@@ -144,6 +144,14 @@ struct Settings {
         bool off = false;
     } proxy_next_upstream;
     int proxy_next_upstream_tries = 0;  // 0: as many as there are servers
+    // After this many requests, or this long, a kept-alive connection is
+    // closed (after the answer), so that no client holds one forever.
+    int keepalive_requests = 1000;
+    Duration keepalive_time{3'600'000};
+    std::size_t client_header_buffer_size = 1024;  // the first read of a head
+    std::string client_body_temp_path;  // folders for bodies too large for memory; "": the system's
+    std::string proxy_temp_path;
+    bool server_tokens = true;          // "Server: nginx/1.30.0"; off: "Server: nginx"
     // The module's own settings (stage 5's root, index, ...), if a module was loaded.
     ModuleSettingsSlot module;
 };
@@ -170,12 +178,17 @@ struct Server {
 
 struct Config {
     std::filesystem::path file;    // the main config file
-    std::filesystem::path prefix;  // its folder: relative paths resolve against it
+    std::filesystem::path prefix;  // -p, else the file's folder: root, alias, logs and pid resolve against it
+    std::vector<std::filesystem::path> files;  // every file read, the main one first (for -T)
+    bool daemon = false;           // `daemon on;`: the master leaves the terminal (nginx's default is on)
     int worker_processes = 1;
     int worker_connections = 512;
     std::string pid;                      // "" (the default here): no pid file
     std::string error_log = "stderr";     // nginx's default is logs/error.log
     std::string error_log_level = "error";
+    std::optional<std::string> user;      // `user NAME [GROUP]`: the workers' user when started as root
+    std::optional<std::string> group;
+    int worker_rlimit_nofile = 0;         // 0: the limit we were started with
     std::vector<Upstream> upstreams;
     std::vector<Server> servers;
     std::vector<std::string> warnings;    // what nginx would let pass but is a trap: its "[warn]" lines
@@ -185,8 +198,17 @@ struct Config {
 
 struct ConfigModule;  // directive_table.hpp: what a later stage adds to the language
 
-// Reads and checks `file` (and its includes), knowing the directives of
-// `module` (if any) besides stage 4's own. Throws ConfigError.
+// Where a configuration comes from: nginx's -c, -p, -g and -e.
+struct ConfigSource {
+    std::filesystem::path file;                  // -c: relative to the prefix when -p is given
+    std::optional<std::filesystem::path> prefix; // -p; without it, the file's folder
+    std::string globals;                         // -g: main-level directives, read before the file
+    std::string error_log;                       // -e: the error log when the config names none
+};
+
+// Reads and checks the configuration (the file, its includes, -g), knowing
+// the directives of `module` (if any) besides stage 4's own. Throws ConfigError.
+Config load_config(const ConfigSource& source, const ConfigModule* module = nullptr);
 Config load_config(const std::filesystem::path& file, const ConfigModule* module = nullptr);
 
 // "30s", "1m", "500ms", "1h", a bare number of seconds. nullopt if invalid.

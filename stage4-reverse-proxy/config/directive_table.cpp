@@ -114,7 +114,10 @@ const std::vector<DirectiveSpec>& core_directives() {
         // The configuration's shape: read by config.cpp.
         structural("worker_processes", in::Main, 1, 1),
         structural("pid", in::Main, 1, 1),
-        structural("error_log", in::Main, 1, 2),
+        structural("error_log", in::Main, 1, 2, true),
+        // nginx lets a server or location log its errors elsewhere; ours go
+        // to the main error log (README: what we leave out)
+        {"error_log", in::http_server_location, 1, 2, true, false, in::Main, [](const Directive&, Level&) {}},
         block("events", in::Main, 0, in::Events),
         structural("worker_connections", in::Events, 1, 1),
         block("http", in::Main, 0, in::Http),
@@ -159,6 +162,7 @@ const std::vector<DirectiveSpec>& core_directives() {
 
 DirectiveTable::DirectiveTable(const ConfigModule* module) {
     for (const auto& row : core_directives()) rows_.push_back(&row);
+    for (const auto& row : deployment_directives()) rows_.push_back(&row);
     if (module)
         for (const auto& row : module->directives) rows_.push_back(&row);
 }

@@ -69,8 +69,10 @@ struct ConfigModule {
     std::function<std::unique_ptr<ModuleSettings>(const Config&)> defaults;
 };
 
-// Stage 4's own directives.
+// Stage 4's own directives: the proxy's, and (deployment_directives.cpp)
+// those that tune the server itself.
 const std::vector<DirectiveSpec>& core_directives();
+const std::vector<DirectiveSpec>& deployment_directives();
 
 // Every row that applies: stage 4's, then a module's.
 class DirectiveTable {

@@ -106,7 +106,13 @@ private:
 
 constexpr int max_include_depth = 16;
 
-std::vector<Directive> read_file(const std::filesystem::path& file, const std::filesystem::path& prefix, int depth,
+// What reading one configuration shares across its included files.
+struct Reading {
+    std::filesystem::path include_folder;  // relative includes resolve against it
+    std::vector<std::filesystem::path>* files_read;  // every file read, in order (for -T); may be null
+};
+
+std::vector<Directive> read_file(const std::filesystem::path& file, const Reading& reading, int depth,
                                  const std::optional<SourceLocation>& included_from);
 
 std::vector<std::filesystem::path> files_named_by(const std::string& pattern, const std::filesystem::path& prefix,
@@ -127,8 +133,7 @@ std::vector<std::filesystem::path> files_named_by(const std::string& pattern, co
 }
 
 // Reads directives until `}` (inside a block) or the end of the file (top level).
-std::vector<Directive> parse_block(Tokenizer& tokens, bool inside_block, const std::filesystem::path& prefix,
-                                   int depth) {
+std::vector<Directive> parse_block(Tokenizer& tokens, bool inside_block, const Reading& reading, int depth) {
     std::vector<Directive> directives;
     while (true) {
         Token token = tokens.next();
@@ -150,7 +155,7 @@ std::vector<Directive> parse_block(Tokenizer& tokens, bool inside_block, const s
             } else if (token.kind == Token::Semicolon) {
                 break;
             } else if (token.kind == Token::OpenBrace) {
-                directive.block = parse_block(tokens, true, prefix, depth);
+                directive.block = parse_block(tokens, true, reading, depth);
                 break;
             } else {
                 throw ConfigError("unexpected " + (token.kind == Token::End ? std::string("end of file") : "\"}\"") +
@@ -164,15 +169,15 @@ std::vector<Directive> parse_block(Tokenizer& tokens, bool inside_block, const s
         }
         if (directive.block || directive.arguments.size() != 1)
             throw ConfigError("invalid number of arguments in \"include\" directive", directive.where);
-        for (const auto& file : files_named_by(directive.arguments[0], prefix, directive.where)) {
-            auto included = read_file(file, prefix, depth + 1, directive.where);
+        for (const auto& file : files_named_by(directive.arguments[0], reading.include_folder, directive.where)) {
+            auto included = read_file(file, reading, depth + 1, directive.where);
             directives.insert(directives.end(), std::make_move_iterator(included.begin()),
                               std::make_move_iterator(included.end()));
         }
     }
 }
 
-std::vector<Directive> read_file(const std::filesystem::path& file, const std::filesystem::path& prefix, int depth,
+std::vector<Directive> read_file(const std::filesystem::path& file, const Reading& reading, int depth,
                                  const std::optional<SourceLocation>& included_from) {
     if (depth > max_include_depth) throw ConfigError("too many nested includes", *included_from);
     std::ifstream in(file);
@@ -183,14 +188,22 @@ std::vector<Directive> read_file(const std::filesystem::path& file, const std::f
     }
     std::ostringstream text;
     text << in.rdbuf();
+    if (reading.files_read) reading.files_read->push_back(file);
     Tokenizer tokens(text.str(), file.string());
-    return parse_block(tokens, false, prefix, depth);
+    return parse_block(tokens, false, reading, depth);
 }
 
 }  // namespace
 
-std::vector<Directive> read_config_file(const std::filesystem::path& file, const std::filesystem::path& prefix) {
-    return read_file(file, prefix, 0, std::nullopt);
+std::vector<Directive> read_config_file(const std::filesystem::path& file, const std::filesystem::path& include_folder,
+                                        std::vector<std::filesystem::path>* files_read) {
+    return read_file(file, {include_folder, files_read}, 0, std::nullopt);
+}
+
+std::vector<Directive> read_config_text(const std::string& text, const std::string& name,
+                                        const std::filesystem::path& include_folder) {
+    Tokenizer tokens(text, name);
+    return parse_block(tokens, false, {include_folder, nullptr}, 0);
 }
 
 }  // namespace webstack::stage4

@@ -45,7 +45,15 @@ public:
 };
 
 // Reads `file` and every file it includes. Relative include paths resolve
-// against `prefix` (the main config file's folder). Throws ConfigError.
-std::vector<Directive> read_config_file(const std::filesystem::path& file, const std::filesystem::path& prefix);
+// against `include_folder` (nginx: the main config file's folder, whatever
+// -p says). Each file read is added to `files_read` when given (for -T).
+// Throws ConfigError.
+std::vector<Directive> read_config_file(const std::filesystem::path& file, const std::filesystem::path& include_folder,
+                                        std::vector<std::filesystem::path>* files_read = nullptr);
+
+// The same for directives given as text (nginx's -g "pid /run/x.pid;"),
+// `name` standing for the file in messages.
+std::vector<Directive> read_config_text(const std::string& text, const std::string& name,
+                                        const std::filesystem::path& include_folder);
 
 }  // namespace webstack::stage4

@@ -9,10 +9,11 @@
 namespace webstack::stage4 {
 
 namespace {
-// An anonymous file in the temporary folder: O_TMPFILE where the file
-// system has it, else a named file unlinked at once.
-int anonymous_file() {
-    const auto folder = std::filesystem::temp_directory_path().string();
+// An anonymous file in `folder` (the system's temporary folder when
+// empty): O_TMPFILE where the file system has it, else a named file
+// unlinked at once.
+int anonymous_file(std::string folder) {
+    if (folder.empty()) folder = std::filesystem::temp_directory_path().string();
     const int fd = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd >= 0) return fd;
     std::string name = folder + "/webstack-proxy-XXXXXX";
@@ -22,7 +23,8 @@ int anonymous_file() {
 }
 }  // namespace
 
-BodyBuffer::BodyBuffer(std::size_t memory_limit) : memory_limit_(memory_limit) {}
+BodyBuffer::BodyBuffer(std::size_t memory_limit, std::string folder)
+    : memory_limit_(memory_limit), folder_(std::move(folder)) {}
 
 BodyBuffer::~BodyBuffer() {
     if (file_ >= 0) ::close(file_);
@@ -33,7 +35,7 @@ bool BodyBuffer::append(std::string_view bytes) {
     memory_.append(bytes.substr(0, to_memory));
     bytes.remove_prefix(to_memory);
     if (bytes.empty()) return true;
-    if (file_ < 0 && (file_ = anonymous_file()) < 0) return false;
+    if (file_ < 0 && (file_ = anonymous_file(folder_)) < 0) return false;
     while (!bytes.empty()) {
         const auto written = ::pwrite(file_, bytes.data(), bytes.size(), static_cast<off_t>(file_size_));
         if (written <= 0) return false;

@@ -18,7 +18,9 @@ namespace webstack::stage4 {
 
 class BodyBuffer {
 public:
-    explicit BodyBuffer(std::size_t memory_limit);
+    // `folder`: where the temporary file goes (client_body_temp_path,
+    // proxy_temp_path); empty: the system's temporary folder.
+    explicit BodyBuffer(std::size_t memory_limit, std::string folder = {});
     ~BodyBuffer();
     BodyBuffer(const BodyBuffer&) = delete;
     BodyBuffer& operator=(const BodyBuffer&) = delete;
@@ -42,6 +44,7 @@ public:
 
 private:
     std::size_t memory_limit_;
+    std::string folder_;
     std::string memory_;      // the first bytes
     int file_ = -1;           // the rest, once memory is full
     std::size_t file_size_ = 0;

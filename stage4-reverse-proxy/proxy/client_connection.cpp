@@ -269,6 +269,8 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
     ClientSide client{socket, parser, pending, body_piece, send_timeout};
 
     const HeadReader reader{socket, parser, pending, registry, open.entry()};
+    const auto opened_at = net::CoarseClock::now();
+    int requests_served = 0;
     for (auto turn = Turn::First; !registry.stopping() || turn == Turn::First;) {
         const auto head = co_await read_head(reader, defaults, turn);
         if (head == HeadOutcome::Idle || head == HeadOutcome::Closed) break;
@@ -279,9 +281,14 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.access_log = nullptr;
         // Decided by plain functions; here only what they decided is done.
         Route decided = head == HeadOutcome::Complete ? route(request, group, context) : refuse(parser, context);
-        send_timeout = decided.location ? decided.location->settings.send_timeout
-                       : decided.server ? decided.server->settings.send_timeout
-                                        : defaults.send_timeout;
+        const Settings& settings = decided.location ? decided.location->settings
+                                   : decided.server ? decided.server->settings
+                                                    : defaults;
+        send_timeout = settings.send_timeout;
+        // keepalive_requests, keepalive_time: this answer is the connection's last.
+        if (++requests_served >= settings.keepalive_requests ||
+            net::CoarseClock::now() - opened_at >= settings.keepalive_time)
+            request.keep_alive = false;
         if (decided.kind == Route::Kind::Content && !content)
             decided = Route::answer(error_page(404, true));  // stage 4 has no files to serve
         Outcome outcome;

@@ -10,11 +10,18 @@
 #include "log/log.hpp"
 #include "net/listener.hpp"
 #include "net/stop_signals.hpp"
+#include "proxy/nginx_version.hpp"
 #include "proxy/proxy_server.hpp"
 
 #include <fmt/format.h>
 
 #include <csignal>
+#include <fcntl.h>
+#include <filesystem>
+#include <grp.h>
+#include <pwd.h>
+#include <set>
+#include <sys/resource.h>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -79,6 +86,59 @@ int send_signal(const Config& config, const std::string& name) {
     return 0;
 }
 
+// nginx creates the temporary folders its config names, at start.
+void create_temp_folders(const Config& config) {
+    std::set<std::string> folders;
+    for (const auto& server : config.servers) {
+        folders.insert(server.settings.client_body_temp_path);
+        folders.insert(server.settings.proxy_temp_path);
+        for (const auto& location : server.locations) {
+            folders.insert(location.settings.client_body_temp_path);
+            folders.insert(location.settings.proxy_temp_path);
+        }
+    }
+    for (const auto& folder : folders) {
+        std::error_code error;
+        if (!folder.empty()) std::filesystem::create_directories(folder, error);
+        if (error) throw ConfigError("mkdir() \"" + folder + "\" failed (" + error.message() + ")");
+    }
+}
+
+// nginx's `daemon on`: the master leaves the terminal and runs in the
+// background; the command returns at once. False when fork() fails.
+bool become_daemon() {
+    const pid_t child = ::fork();
+    if (child < 0) return false;
+    if (child > 0) ::_exit(0);  // the parent: the shell gets its prompt back
+    ::setsid();                  // no controlling terminal any more
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        ::dup2(null, STDIN_FILENO);
+        ::dup2(null, STDOUT_FILENO);
+        if (null > STDERR_FILENO) ::close(null);
+    }
+    return true;
+}
+
+// `user NAME [GROUP]` in a worker started by root: nginx's workers give up
+// root before they touch a request. False (and logged) when it cannot.
+bool switch_user(const Config& config) {
+    if (!config.user || ::geteuid() != 0) return true;
+    const passwd* user = ::getpwnam(config.user->c_str());
+    const group* group = ::getgrnam(config.group->c_str());
+    if (!user || !group) {
+        log::write(log::Level::Critical, fmt::format("getpwnam(\"{}\") or getgrnam(\"{}\") failed", *config.user,
+                                                     *config.group));
+        return false;
+    }
+    if (::setgid(group->gr_gid) != 0 || ::initgroups(user->pw_name, group->gr_gid) != 0 ||
+        ::setuid(user->pw_uid) != 0) {
+        log::write(log::Level::Critical, fmt::format("setuid({}) failed ({})", user->pw_uid, std::strerror(errno)));
+        return false;
+    }
+    return true;
+}
+
 // A config as the workers use it: the settings, and the module's handler.
 struct Loaded {
     std::shared_ptr<const Config> config;
@@ -86,11 +146,12 @@ struct Loaded {
 };
 
 // Reads and checks a config file; nothing when it is wrong (the reason is logged).
-std::optional<Loaded> read_config(const std::string& file, const Module& module, bool to_log) {
+std::optional<Loaded> read_config(const ConfigSource& source, const Module& module, bool to_log) {
     try {
         Loaded loaded;
-        auto config = std::make_shared<Config>(load_config(file, &module.language));
+        auto config = std::make_shared<Config>(load_config(source, &module.language));
         check_variables(*config);
+        create_temp_folders(*config);
         (void)group_by_listen_address(*config);
         if (module.load) loaded.content = module.load(*config);
         for (const auto& warning : config->warnings) {
@@ -111,13 +172,25 @@ std::optional<Loaded> read_config(const std::string& file, const Module& module,
 // back here for a reload (HUP).
 class Master {
 public:
-    Master(Loaded loaded, const Module& module) : config_(loaded.config), content_(loaded.content), module_(module) {}
+    Master(Loaded loaded, ConfigSource source, const Module& module)
+        : config_(loaded.config), content_(loaded.content), source_(std::move(source)), module_(module) {}
 
     int run() {
+        if (config_->worker_rlimit_nofile > 0) {
+            const rlimit limit{static_cast<rlim_t>(config_->worker_rlimit_nofile),
+                               static_cast<rlim_t>(config_->worker_rlimit_nofile)};
+            if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+                log::warning("setrlimit(RLIMIT_NOFILE, {}) failed ({})", config_->worker_rlimit_nofile,
+                             std::strerror(errno));
+        }
         try {
             listeners_ = bind_listeners(io_, *config_, {});
         } catch (const net::ListenError& error) {
             emergency(error.what());
+            return 1;
+        }
+        if (config_->daemon && !become_daemon()) {
+            emergency(fmt::format("fork() failed ({})", std::strerror(errno)));
             return 1;
         }
         arbiter::ArbiterHooks hooks;
@@ -150,6 +223,7 @@ private:
         const auto config = config_;
         const auto content = content_;
         log::notice(fmt::format("start worker process {}", ::getpid()));
+        if (!switch_user(*config)) return 1;
         // One thread, and only it, ever touches this event loop: no
         // resolver threads (we resolve no names), signals arrive through
         // Asio's pipe. So Asio may leave out its locks (UNSAFE: unsafe
@@ -164,7 +238,7 @@ private:
     // nginx's reload: a config that does not load is refused, and the old
     // workers go on with the old one.
     bool reload() {
-        auto next = read_config(config_->file.string(), module_, true);
+        auto next = read_config(source_, module_, true);
         if (!next) return false;
         try {
             listeners_ = bind_listeners(io_, *next->config, listeners_);
@@ -182,37 +256,64 @@ private:
     std::vector<OpenListener> listeners_;
     std::shared_ptr<const Config> config_;
     std::shared_ptr<const ContentHandler> content_;
+    const ConfigSource source_;  // reread on reload: the same -c, -p, -g, -e
     const Module& module_;
 };
+
+// -T: the configuration, every file as read, after "-t"'s verdict.
+void dump_config(const Config& config) {
+    for (const auto& file : config.files) {
+        std::ifstream in(file);
+        std::cout << "# configuration file " << file.string() << ":\n" << in.rdbuf() << "\n";
+    }
+}
+
 }  // namespace
 
 int run_command(int argc, char** argv, const Program& about) {
     program = about.name;
     CLI::App cli{about.description, program};
     cli::add_common_flags(cli);
-    std::string config_file = "nginx.conf";
-    std::string signal_name;
-    bool test_only = false;
-    cli.add_option("-c", config_file, "The configuration file (default: nginx.conf in the current folder)");
+    ConfigSource source{"nginx.conf", std::nullopt, "", ""};
+    std::string prefix, signal_name;
+    bool test_only = false, test_and_dump = false, quiet = false, show_version = false, show_build = false;
+    cli.add_option("-c", source.file, "The configuration file (default: nginx.conf in the current folder)");
+    cli.add_option("-p", prefix, "The prefix: relative paths in the configuration resolve against it "
+                                 "(default: the configuration file's folder)");
+    cli.add_option("-e", source.error_log, "The error log until the configuration names one (\"stderr\": the terminal)");
+    cli.add_option("-g", source.globals, "Main-level directives, as if written first in the file: -g 'daemon off;'");
     cli.add_flag("-t", test_only, "Test the configuration and exit");
+    cli.add_flag("-T", test_and_dump, "Test the configuration, print it (every file) and exit");
+    cli.add_flag("-q", quiet, "With -t: print only errors");
+    cli.add_flag("-v", show_version, "Print the nginx version imitated and exit");
+    cli.add_flag("-V", show_build, "Print the version and the modules built in, and exit");
     cli.add_option("-s", signal_name, "Send a signal to the running master: reload, reopen, quit or stop");
     if (auto exit_status = cli::parse(cli, argc, argv, 1)) return *exit_status;  // nginx exits 1 on a bad option
+    // nginx prints its version on standard error.
+    if (show_version || show_build) {
+        std::cerr << (show_build ? build_report(program, about.module.static_files) : version_line(program) + "\n");
+        return 0;
+    }
+    if (!prefix.empty()) source.prefix = prefix;
     net::ignore_sigpipe();
 
-    auto loaded = read_config(config_file, about.module, false);
+    test_only = test_only || test_and_dump;
+    auto loaded = read_config(source, about.module, false);
     if (!loaded) {
-        if (test_only) std::cerr << program << ": configuration file " << config_file << " test failed\n";
+        if (test_only) std::cerr << program << ": configuration file " << source.file.string() << " test failed\n";
         return 1;
     }
     const auto& file = loaded->config->file.string();
     if (test_only) {
-        std::cerr << program << ": the configuration file " << file << " syntax is ok\n"
-                  << program << ": configuration file " << file << " test is successful\n";
+        if (!quiet)
+            std::cerr << program << ": the configuration file " << file << " syntax is ok\n"
+                      << program << ": configuration file " << file << " test is successful\n";
+        if (test_and_dump) dump_config(*loaded->config);
         return 0;
     }
     if (!signal_name.empty()) return send_signal(*loaded->config, signal_name);
     if (!open_logs(*loaded->config)) return 1;
-    return Master(*loaded, about.module).run();  // the master binds; the workers it forks share the sockets
+    return Master(*loaded, source, about.module).run();  // the master binds; the workers it forks share the sockets
 }
 
 }  // namespace webstack::stage4

@@ -1,4 +1,5 @@
-// The command line of an nginx-like program: -c, -t, -s, then a master
+// The command line of an nginx-like program (-c -p -e -g -t -T -q -v -V
+// -s, as nginx's), then a master
 // process with its workers. stage4-reverse-proxy's main() is one call to
 // run_command(); stage 5 makes the same call with its static-file module.
 #pragma once
@@ -21,6 +22,7 @@ struct Module {
     // Builds the handler for a loaded config; throws ConfigError when what
     // the config asks cannot be done.
     std::function<std::shared_ptr<const ContentHandler>(const Config&)> load;
+    bool static_files = false;  // what -V reports: stage 5's module is built in
 };
 
 struct Program {

@@ -115,8 +115,8 @@ asio::awaitable<Outcome> relay_streaming(const Proxying& proxying, UpstreamSide 
 // right before it waits, with nothing in between that could let the
 // reader run.
 struct BufferedRelay {
-    BufferedRelay(std::size_t memory_limit, const asio::any_io_executor& executor)
-        : buffer(memory_limit), bell(executor) {}
+    BufferedRelay(std::size_t memory_limit, std::string temp_folder, const asio::any_io_executor& executor)
+        : buffer(memory_limit, std::move(temp_folder)), bell(executor) {}
     BodyBuffer buffer;
     asio::steady_timer bell;
     bool upstream_done = false;
@@ -190,7 +190,8 @@ asio::awaitable<Outcome> relay_buffered(const Proxying& proxying, UpstreamSide u
         co_return outcome;
     }
     const auto executor = co_await asio::this_coro::executor;  // on its own line (a g++ 12 bug: timed_io.hpp)
-    BufferedRelay relay(static_cast<std::size_t>(settings.proxy_buffers_count) * settings.proxy_buffers_size, executor);
+    BufferedRelay relay(static_cast<std::size_t>(settings.proxy_buffers_count) * settings.proxy_buffers_size,
+                        settings.proxy_temp_path, executor);
     co_await (fill_from_upstream(relay, proxying, upstream, release_upstream) &&
               drain_to_client(relay, proxying.client, head.chunked, outcome));
     co_return outcome;

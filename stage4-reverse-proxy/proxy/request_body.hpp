@@ -16,7 +16,7 @@
 namespace webstack::stage4 {
 
 struct RequestBody {
-    explicit RequestBody(std::size_t memory_limit) : buffer(memory_limit) {}
+    RequestBody(std::size_t memory_limit, std::string temp_folder) : buffer(memory_limit, std::move(temp_folder)) {}
     bool present = false;                 // Content-Length or chunked
     bool buffered = false;                // read whole into `buffer` (else it streams)
     std::optional<std::size_t> length;    // what goes upstream as Content-Length

@@ -563,7 +563,8 @@ asio::awaitable<Outcome> StaticFiles::handle(const ContentRequest& asked) const 
 
 stage4::Module static_files_module() {
     return {static_language(),
-            [](const stage4::Config& config) { return std::make_shared<const StaticFiles>(config); }};
+            [](const stage4::Config& config) { return std::make_shared<const StaticFiles>(config); },
+            true};
 }
 
 }  // namespace webstack::stage5

@@ -1,0 +1,109 @@
+// The directives real deployments write that tune nginx itself rather than
+// the proxying: Debian's stock nginx.conf, Certbot's lines, Gunicorn's
+// deployment example. Some change what we do (daemon, user,
+// worker_rlimit_nofile, the temporary folders, keepalive_requests,
+// keepalive_time, server_tokens); the others size nginx's own memory (its
+// hash tables and pools) or pick its event method, which we do not have:
+// those are accepted, their values checked as nginx checks them, and
+// nothing more (stage4-reverse-proxy/README.md lists which).
+#include "config/directive_table.hpp"
+#include "config/values.hpp"
+
+namespace webstack::stage4 {
+
+namespace {
+
+// Checked and kept nowhere: a size, or on/off.
+DirectiveSpec accepted_size(std::string name, unsigned contexts, std::size_t arguments = 1) {
+    return {std::move(name), contexts, arguments, arguments, false, false, in::Main,
+            [](const Directive& directive, Level&) {
+                for (std::size_t i = 0; i < directive.arguments.size(); ++i) (void)size_argument(directive, i);
+            }};
+}
+DirectiveSpec accepted_on_off(std::string name, unsigned contexts) {
+    return {std::move(name), contexts, 1, 1, false, false, in::Main,
+            [](const Directive& directive, Level&) { (void)on_off_argument(directive); }};
+}
+
+// `client_body_temp_path PATH [LEVEL1 [LEVEL2 [LEVEL3]]]`: the folder for
+// bodies too large for memory. Our files have no names (body_buffer.hpp),
+// so the levels that spread named files over subfolders change nothing.
+DirectiveSpec temp_path_row(std::string name, std::string Settings::*field) {
+    return {std::move(name), in::http_server_location, 1, 4, false, false, in::Main,
+            [field](const Directive& directive, Level& level) {
+                for (std::size_t i = 1; i < directive.arguments.size(); ++i) {
+                    const auto& digits = directive.arguments[i];
+                    if (digits.empty() || digits.size() > 2 || digits.find_first_not_of("12") != std::string::npos)
+                        invalid_value(directive, digits);
+                }
+                level.settings.*field = level.config.resolve(directive.arguments[0]).string();
+            }};
+}
+
+void store_server_tokens(const Directive& directive, Level& level) {
+    const auto& value = directive.arguments[0];
+    if (value != "on" && value != "off" && value != "build") invalid_value(directive, value);
+    level.settings.server_tokens = value != "off";
+}
+
+}  // namespace
+
+const std::vector<DirectiveSpec>& deployment_directives() {
+    constexpr unsigned anywhere = in::http_server_location;
+    static const std::vector<DirectiveSpec> table = {
+        // main: read by config.cpp
+        {"daemon", in::Main, 1, 1, false, false, in::Main, {}},
+        {"user", in::Main, 1, 2, false, false, in::Main, {}},
+        {"worker_rlimit_nofile", in::Main, 1, 1, false, false, in::Main, {}},
+        {"load_module", in::Main, 1, 1, true, false, in::Main, {}},
+        accepted_on_off("pcre_jit", in::Main),
+        accepted_on_off("master_process", in::Main),
+        // events: our workers wait with epoll, accept in turn from one
+        // queue, and take every ready connection (nginx's multi_accept on)
+        accepted_on_off("accept_mutex", in::Events),
+        accepted_on_off("multi_accept", in::Events),
+        {"use", in::Events, 1, 1, false, false, in::Main,
+         [](const Directive& directive, Level&) {
+             if (directive.arguments[0] != "epoll") invalid_value(directive, directive.arguments[0]);
+         }},
+        // nginx's hash tables and memory pools: sizes for its own memory
+        accepted_size("server_names_hash_bucket_size", in::Http),
+        accepted_size("server_names_hash_max_size", in::Http),
+        accepted_size("types_hash_bucket_size", anywhere),
+        accepted_size("types_hash_max_size", anywhere),
+        accepted_size("variables_hash_bucket_size", in::Http),
+        accepted_size("variables_hash_max_size", in::Http),
+        accepted_size("proxy_headers_hash_bucket_size", anywhere),
+        accepted_size("proxy_headers_hash_max_size", anywhere),
+        accepted_size("connection_pool_size", in::Http | in::Server),
+        accepted_size("request_pool_size", in::Http | in::Server),
+        // the socket options nginx sets: we always send with TCP_NODELAY, and
+        // sendfile is stage 5's own directive
+        accepted_on_off("tcp_nopush", anywhere),
+        accepted_on_off("tcp_nodelay", anywhere),
+        accepted_on_off("log_not_found", anywhere),
+        {"keepalive_disable", anywhere, 1, 2, false, false, in::Main,
+         [](const Directive& directive, Level&) {
+             for (const auto& value : directive.arguments)
+                 if (value != "none" && value != "msie6" && value != "safari") invalid_value(directive, value);
+         }},
+        // what changes our behaviour
+        temp_path_row("client_body_temp_path", &Settings::client_body_temp_path),
+        temp_path_row("proxy_temp_path", &Settings::proxy_temp_path),
+        {"server_tokens", anywhere, 1, 1, false, false, in::Main, store_server_tokens},
+        {"keepalive_requests", anywhere, 1, 1, false, false, in::Main,
+         [](const Directive& directive, Level& level) {
+             level.settings.keepalive_requests = number_argument(directive, directive.arguments[0]);
+         }},
+        {"keepalive_time", anywhere, 1, 1, false, false, in::Main,
+         [](const Directive& directive, Level& level) { level.settings.keepalive_time = duration_argument(directive); }},
+        {"client_header_buffer_size", in::Http | in::Server, 1, 1, false, false, in::Main,
+         [](const Directive& directive, Level& level) {
+             level.settings.client_header_buffer_size = size_argument(directive);
+             if (level.settings.client_header_buffer_size == 0) invalid_value(directive, directive.arguments[0]);
+         }},
+    };
+    return table;
+}
+
+}  // namespace webstack::stage4
