@@ -163,6 +163,12 @@ void Reader::read_http(const Directive& http) {
         for (const auto& entry : *inner.block) {
             if (entry.name == "least_conn") {
                 upstream.least_conn = true;
+            } else if (entry.name == "keepalive_requests") {
+                upstream.keepalive_requests = number_argument(entry, entry.arguments[0]);
+            } else if (entry.name == "keepalive_time") {
+                upstream.keepalive_time = duration_argument(entry);
+            } else if (entry.name == "keepalive_timeout") {
+                upstream.keepalive_timeout = duration_argument(entry);
             } else if (entry.name == "keepalive") {
                 upstream.keepalive = number_argument(entry, entry.arguments[0]);
                 if (entry.arguments.size() > 1 && entry.arguments[1] != "local")

@@ -53,11 +53,23 @@ struct Upstream {
     // defaults to `keepalive 32`; 0 closes each connection after its response.
     int keepalive = 32;
     bool least_conn = false;  // `least_conn;`: else weighted round robin
+    // A kept connection is closed after this many requests, or this long
+    // in use, or this long idle (nginx's upstream keepalive_* directives).
+    int keepalive_requests = 1000;
+    Duration keepalive_time{3'600'000};
+    Duration keepalive_timeout{60'000};
 };
 
 struct HeaderSetting {
     std::string name;
     std::string value;  // may hold variables: "$proxy_add_x_forwarded_for"
+};
+
+// `add_header NAME VALUE [always]`: a field the block adds to its answers.
+struct AddedHeader {
+    std::string name;
+    std::string value;  // may hold variables; a value that expands to "" adds nothing
+    bool always = false;  // else only to 200, 201, 204, 206, 301, 302, 303, 304, 307, 308
 };
 
 struct ProxyRedirect {
@@ -122,6 +134,7 @@ struct Settings {
     // prefix; ours is the terminal (standard output), until the config names a file.
     std::optional<std::string> access_log = "/dev/stdout";
     std::vector<HeaderSetting> proxy_set_header;       // what this level adds to the defaults
+    std::vector<AddedHeader> add_header;               // inherited as proxy_set_header is
     ProxyRedirect proxy_redirect;
     Duration proxy_connect_timeout{60'000};
     Duration proxy_read_timeout{60'000};
@@ -152,6 +165,20 @@ struct Settings {
     std::string client_body_temp_path;  // folders for bodies too large for memory; "": the system's
     std::string proxy_temp_path;
     bool server_tokens = true;          // "Server: nginx/1.30.0"; off: "Server: nginx"
+    bool client_body_in_file_only = false;  // on/clean: the body goes to a file, never memory
+    // Redirects we make ourselves ("/dir" -> "/dir/"): absolute, as nginx's
+    // by default ("http://host:port/dir/"), with the Host's name or the server_name.
+    bool absolute_redirect = true;
+    bool port_in_redirect = true;
+    bool server_name_in_redirect = false;
+    // What goes upstream and what comes back.
+    std::string proxy_method;                    // "": the client's method
+    bool proxy_pass_request_headers = true;      // off: none of the client's headers
+    bool proxy_pass_request_body = true;         // off: the body is read but not passed on
+    std::uint64_t proxy_max_temp_file_size = 1024 * 1024 * 1024;  // 0: the answer never goes to a file
+    std::vector<std::string> proxy_hide_header;  // not passed to the client
+    std::vector<std::string> proxy_pass_header;  // passed although nginx hides them (X-Accel-*, X-Pad)
+    bool proxy_intercept_errors = false;         // an upstream's 3xx-5xx answered by error_page
     // The module's own settings (stage 5's root, index, ...), if a module was loaded.
     ModuleSettingsSlot module;
 };

@@ -66,6 +66,31 @@ void store_proxy_set_header(const Directive& directive, Level& level) {
     level.settings.proxy_set_header.push_back({directive.arguments[0], directive.arguments[1]});
 }
 
+// add_header follows the same rule.
+void store_add_header(const Directive& directive, Level& level) {
+    const auto& arguments = directive.arguments;
+    if (arguments.size() == 3 && arguments[2] != "always")
+        throw ConfigError("invalid parameter \"" + arguments[2] + "\"", directive.where);
+    if (!level.written_here.contains("add_header")) level.settings.add_header.clear();
+    level.settings.add_header.push_back({arguments[0], arguments[1], arguments.size() == 3});
+}
+
+// proxy_hide_header and proxy_pass_header: names, each block its own list
+// (a block that writes one inherits none, as with proxy_set_header).
+DirectiveSpec header_names_row(std::string name, std::vector<std::string> Settings::*field) {
+    return {name, in::http_server_location, 1, 1, true, false, in::Main,
+            [field, name](const Directive& directive, Level& level) {
+                if (!level.written_here.contains(name)) (level.settings.*field).clear();
+                (level.settings.*field).push_back(directive.arguments[0]);
+            }};
+}
+
+void store_client_body_in_file_only(const Directive& directive, Level& level) {
+    const auto& value = directive.arguments[0];
+    if (value != "on" && value != "clean" && value != "off") invalid_value(directive, value);
+    level.settings.client_body_in_file_only = value != "off";
+}
+
 void store_proxy_redirect(const Directive& directive, Level& level) {
     const auto& arguments = directive.arguments;
     auto& redirect = level.settings.proxy_redirect;
@@ -126,6 +151,9 @@ const std::vector<DirectiveSpec>& core_directives() {
         block("server", in::Http, 0, in::Server, true),      // ...and a virtual server in http
         structural("keepalive", in::Upstream, 1, 2),
         structural("least_conn", in::Upstream, 0, 0),
+        structural("keepalive_requests", in::Upstream, 1, 1),
+        structural("keepalive_time", in::Upstream, 1, 1),
+        structural("keepalive_timeout", in::Upstream, 1, 1),
         structural("listen", in::Server, 1, 2, true),
         structural("server_name", in::Server, 1, many, true),
         {"location", in::Server, 1, 2, true, true, in::Location, {}},
@@ -142,6 +170,24 @@ const std::vector<DirectiveSpec>& core_directives() {
         {"access_log", anywhere, 1, 3, true, false, in::Main, store_access_log},
         {"proxy_set_header", anywhere, 2, 2, true, false, in::Main, store_proxy_set_header},
         {"proxy_redirect", anywhere, 1, 2, false, false, in::Main, store_proxy_redirect},
+        {"add_header", anywhere, 2, 3, true, false, in::Main, store_add_header},
+        {"client_body_in_file_only", anywhere, 1, 1, false, false, in::Main, store_client_body_in_file_only},
+        {"client_body_in_single_buffer", anywhere, 1, 1, false, false, in::Main,
+         [](const Directive& directive, Level&) { (void)on_off_argument(directive); }},  // memory layout only
+        on_off_row("absolute_redirect", anywhere, &Settings::absolute_redirect),
+        on_off_row("port_in_redirect", anywhere, &Settings::port_in_redirect),
+        on_off_row("server_name_in_redirect", anywhere, &Settings::server_name_in_redirect),
+        {"proxy_method", anywhere, 1, 1, false, false, in::Main,
+         [](const Directive& directive, Level& level) { level.settings.proxy_method = directive.arguments[0]; }},
+        on_off_row("proxy_pass_request_headers", anywhere, &Settings::proxy_pass_request_headers),
+        on_off_row("proxy_pass_request_body", anywhere, &Settings::proxy_pass_request_body),
+        {"proxy_max_temp_file_size", anywhere, 1, 1, false, false, in::Main,
+         [](const Directive& directive, Level& level) {
+             level.settings.proxy_max_temp_file_size = size_argument(directive);
+         }},
+        header_names_row("proxy_hide_header", &Settings::proxy_hide_header),
+        header_names_row("proxy_pass_header", &Settings::proxy_pass_header),
+        on_off_row("proxy_intercept_errors", anywhere, &Settings::proxy_intercept_errors),
         duration_row("proxy_connect_timeout", anywhere, &Settings::proxy_connect_timeout),
         duration_row("proxy_read_timeout", anywhere, &Settings::proxy_read_timeout),
         duration_row("proxy_send_timeout", anywhere, &Settings::proxy_send_timeout),

@@ -192,6 +192,7 @@ Route route(http::Request& request, const ListenGroup& group, RequestContext& co
     context.server_name = server.server_names.empty() ? "" : server.server_names.front();
     context.underscores_in_headers = server.settings.underscores_in_headers;
     context.access_log = &server.settings.access_log;
+    context.settings = &server.settings;
     if (server.return_directive) {
         decided.response = return_response(*server.return_directive, context, true);
         return decided;
@@ -212,7 +213,10 @@ Route route(http::Request& request, const ListenGroup& group, RequestContext& co
     }
     const Location* location = choose_location(server, path);
     decided.location = location;
-    if (location) context.access_log = &location->settings.access_log;
+    if (location) {
+        context.access_log = &location->settings.access_log;
+        context.settings = &location->settings;
+    }
     if (location && location->return_directive) {
         if (location->return_directive->code == 444) {  // nginx: close, say nothing
             decided.kind = Route::Kind::Close;
@@ -266,7 +270,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
     RequestContext context;
     context.connection = net::endpoints_of(socket);
     Duration send_timeout = defaults.send_timeout;  // set again for each request's block
-    ClientSide client{socket, parser, pending, body_piece, send_timeout};
+    ClientSide client{socket, parser, pending, body_piece, send_timeout, context};
 
     const HeadReader reader{socket, parser, pending, registry, open.entry()};
     const auto opened_at = net::CoarseClock::now();
@@ -279,6 +283,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.proxy_host.clear();
         context.target_host.clear();
         context.access_log = nullptr;
+        context.settings = nullptr;
         // Decided by plain functions; here only what they decided is done.
         Route decided = head == HeadOutcome::Complete ? route(request, group, context) : refuse(parser, context);
         const Settings& settings = decided.location ? decided.location->settings

@@ -9,6 +9,7 @@ asio::awaitable<Outcome> answer(ClientSide client, http::Response response, cons
     // A body the client is still sending would be mistaken for the next
     // request: close after answering unless it has all arrived.
     response.keep_alive = response.keep_alive && client.parser.message_complete() && request.keep_alive;
+    add_added_headers(response.headers, response.status, client.context);
     if (!response.keep_alive) response.headers.set("Connection", "close");
     else response.headers.set("Connection", "keep-alive");
     const std::size_t body_bytes = request.method == "HEAD" ? 0 : response.body.size();

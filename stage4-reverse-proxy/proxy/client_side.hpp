@@ -6,6 +6,7 @@
 
 #include "config/config.hpp"
 #include "http/parser.hpp"
+#include "proxy/variables.hpp"
 #include "net/listener.hpp"
 #include "net/timed_io.hpp"
 
@@ -37,6 +38,7 @@ struct ClientSide {
     std::string& body_piece;      // body bytes the parser decoded, not passed on yet
     const Duration& send_timeout; // how long one write to the client may wait: the
                                   // send_timeout of the block that answers (nginx: 60s)
+    const RequestContext& context;  // the request's: which block answers (its add_header)
 };
 
 // What happened, for the access log and the connection's future.

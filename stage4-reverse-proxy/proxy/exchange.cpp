@@ -164,7 +164,9 @@ struct Tries {
 asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
     const auto& pass = *proxying.location.proxy_pass;
     proxying.context.proxy_host = pass.proxy_host();
-    RequestBody body(proxying.settings().client_body_buffer_size, proxying.settings().client_body_temp_path);
+    const auto& settings = proxying.settings();
+    RequestBody body(settings.client_body_in_file_only ? 0 : settings.client_body_buffer_size,
+                     settings.client_body_temp_path);
     if (auto ended = co_await prepare_body(proxying, body)) co_return *ended;
     const auto outgoing = upstream_request(proxying, body);
 

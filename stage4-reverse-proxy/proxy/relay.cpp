@@ -41,6 +41,7 @@ ClientHead client_head(const http::ResponseParser& upstream, const Proxying& pro
     ClientHead head;
     head.bytes = http::start_response_head(upstream.status(), upstream.reason(), server_header);
     append_headers_for_client(head.bytes, upstream.headers(), proxying.location, proxying.context);
+    append_added_headers(head.bytes, upstream.status(), proxying.context);
     head.keep_alive = request.keep_alive && proxying.settings().keepalive_timeout.count() > 0;
     const auto length = upstream.headers().get("Content-Length");
     if (length) http::append_field(head.bytes, "Content-Length", *length);  // a HEAD's too: the GET's length
@@ -204,7 +205,9 @@ asio::awaitable<Outcome> relay_response(const Proxying& proxying, UpstreamSide u
     Outcome outcome;
     // An answer that came whole with its head needs no buffering: it goes
     // out as it is, in one write (relay_streaming), even with proxy_buffering on.
-    if (proxying.settings().proxy_buffering && !upstream.reply.parser.message_complete()) {
+    // proxy_max_temp_file_size 0: no file; what memory cannot hold waits for the client.
+    const auto& settings = proxying.settings();
+    if (settings.proxy_buffering && settings.proxy_max_temp_file_size != 0 && !upstream.reply.parser.message_complete()) {
         outcome = co_await relay_buffered(proxying, upstream, release_upstream);
     } else {
         outcome = co_await relay_streaming(proxying, upstream);

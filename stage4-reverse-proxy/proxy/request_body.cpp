@@ -57,10 +57,15 @@ asio::awaitable<std::optional<Outcome>> prepare_body(const Proxying& proxying, R
         const auto written = co_await write_all_for(client.socket, "HTTP/1.1 100 Continue\r\n\r\n", client.send_timeout);
         if (!written.ok()) co_return Outcome::without_answer(499);
     }
-    body.buffered = body.present && (settings.proxy_request_buffering || chunked);
+    // proxy_pass_request_body off: read (the connection must go past it), not passed on.
+    body.buffered = body.present && (settings.proxy_request_buffering || chunked || !settings.proxy_pass_request_body);
     if (!body.buffered) co_return std::nullopt;
     if (auto ended = co_await read_whole_body(client, settings, body.buffer, limit, request)) co_return *ended;
     body.length = body.buffer.size();
+    if (!settings.proxy_pass_request_body) {
+        body.present = false;
+        body.length.reset();
+    }
     co_return std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 #include "http/serializer.hpp"
 #include "http/target.hpp"
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 #include <string_view>
@@ -46,6 +47,39 @@ http::Response error_page(int status, bool keep_alive) {
                     std::to_string(response.status) + " " + response.reason +
                     "</h1></center>\r\n" + detail + "<hr><center>" + server_header + "</center>\r\n</body>\r\n</html>\r\n";
     return response;
+}
+
+namespace {
+// nginx adds its fields to these answers only, unless `always`.
+bool adds_headers_to(int status) {
+    switch (status) {
+        case 200: case 201: case 204: case 206: case 301: case 302: case 303: case 304: case 307: case 308:
+            return true;
+        default: return false;
+    }
+}
+
+template <typename Add>
+void for_each_added_header(int status, const RequestContext& context, Add add) {
+    if (!context.settings) return;
+    for (const auto& header : context.settings->add_header) {
+        if (!header.always && !adds_headers_to(status)) continue;
+        auto value = expand_variables(header.value, context);
+        if (!value.empty()) add(header.name, std::move(value));
+    }
+}
+}  // namespace
+
+void append_added_headers(std::string& head, int status, const RequestContext& context) {
+    for_each_added_header(status, context, [&](const std::string& name, std::string value) {
+        http::append_field(head, name, value);
+    });
+}
+
+void add_added_headers(http::HeaderList& headers, int status, const RequestContext& context) {
+    for_each_added_header(status, context, [&](const std::string& name, std::string value) {
+        headers.add(name, std::move(value));
+    });
 }
 
 http::Response return_response(const ReturnDirective& directive, const RequestContext& context, bool keep_alive) {
@@ -94,8 +128,9 @@ std::string upstream_request_head(const http::Request& request, const Location& 
                                   bool keep_connection) {
     const auto& settings = location.settings;
     const auto& set_headers = settings.proxy_set_header;
-    std::string head =
-        request.method + " " + upstream_target(location, request) + " HTTP/" + settings.proxy_http_version + "\r\n";
+    const std::string method = settings.proxy_method.empty() ? request.method
+                                                             : expand_variables(settings.proxy_method, context);
+    std::string head = method + " " + upstream_target(location, request) + " HTTP/" + settings.proxy_http_version + "\r\n";
     const auto add = [&head](std::string_view name, std::string_view value) {
         if (value.empty()) return;  // nginx: a header set to "" is not sent
         http::append_field(head, name, value);
@@ -108,6 +143,10 @@ std::string upstream_request_head(const http::Request& request, const Location& 
         add("Connection", "close");
     for (const auto& setting : set_headers) add(setting.name, expand_variables(setting.value, context));
     if (body_length) add("Content-Length", std::to_string(*body_length));
+    if (!settings.proxy_pass_request_headers) {  // none of the client's own
+        head += "\r\n";
+        return head;
+    }
     // The client's own headers, each through add(name, value).
     // BEGIN EXERCISE stage4.upstream_head
     const auto connection = request.headers.get_combined("Connection").value_or("");
@@ -149,13 +188,21 @@ std::string rewrite_redirect(const std::string& value, const Location& location,
 void append_headers_for_client(std::string& head, const http::HeaderList& upstream_headers, const Location& location,
                                const RequestContext& context) {
     const auto connection = upstream_headers.get_combined("Connection").value_or("");
+    const auto& settings = location.settings;
+    const auto listed = [](const std::vector<std::string>& names, std::string_view name) {
+        return std::any_of(names.begin(), names.end(),
+                           [name](const std::string& listed) { return http::equals_ignoring_case(listed, name); });
+    };
     for (const auto& field : upstream_headers) {
         if (http::is_hop_by_hop(field.name, http::HopByHop::Nginx, connection) ||
             http::equals_ignoring_case(field.name, "Server") ||
             http::equals_ignoring_case(field.name, "Date") || http::equals_ignoring_case(field.name, "Content-Length") ||
-            http::equals_ignoring_case(field.name, "X-Pad") ||
-            (field.name.size() >= 8 && http::equals_ignoring_case(field.name.substr(0, 8), "X-Accel-")))
+            listed(settings.proxy_hide_header, field.name))
             continue;
+        // nginx hides these unless proxy_pass_header names them.
+        const bool hidden_by_default = http::equals_ignoring_case(field.name, "X-Pad") ||
+                                       (field.name.size() >= 8 && http::equals_ignoring_case(field.name.substr(0, 8), "X-Accel-"));
+        if (hidden_by_default && !listed(settings.proxy_pass_header, field.name)) continue;
         if (http::equals_ignoring_case(field.name, "Location")) {
             http::append_field(head, field.name, rewrite_redirect(field.value, location, context));
             continue;

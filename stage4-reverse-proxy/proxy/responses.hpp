@@ -20,6 +20,11 @@ http::Response error_page(int status, bool keep_alive);
 // The answer of `return CODE TEXT` / `return CODE URL`.
 http::Response return_response(const ReturnDirective& directive, const RequestContext& context, bool keep_alive);
 
+// add_header: the fields the answering block (context.settings) adds to an
+// answer with this status, appended to a head or added to a header list.
+void append_added_headers(std::string& head, int status, const RequestContext& context);
+void add_added_headers(http::HeaderList& headers, int status, const RequestContext& context);
+
 // The target to send upstream (nginx's proxy_pass URI rule): with a URI in
 // proxy_pass, it replaces the part of the (decoded, normalised) path that
 // the location matched; without one, the client's target goes as it came.

@@ -11,6 +11,7 @@
 //   $proxy_add_x_forwarded_for  the client's X-Forwarded-For, then ", $remote_addr"
 #pragma once
 
+#include "config/config.hpp"
 #include "http/message.hpp"
 #include "net/listener.hpp"
 
@@ -29,6 +30,7 @@ struct RequestContext {
     std::string proxy_host;    // empty until a proxy_pass is chosen
     bool underscores_in_headers = false;  // else headers with "_" are invisible, as nginx ignores them
     const std::optional<std::string>* access_log = nullptr;  // of the block that answered; nullptr: the default server's
+    const Settings* settings = nullptr;  // of the block that answered (add_header, ...); nullptr: none chosen
 };
 
 // The value of one variable (without the "$"); nullopt if we do not know it.

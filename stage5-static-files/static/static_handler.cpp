@@ -152,7 +152,8 @@ FileValidators validators_of(const struct stat& info, const StaticSettings& sett
 
 // A 304: the validators, caching headers and Vary, but nothing that
 // describes a body (nginx's rule).
-Reply not_modified(const StaticSettings& settings, const FileValidators& validators, bool vary, bool keep_alive) {
+Reply not_modified(const StaticSettings& settings, const FileValidators& validators, bool vary, bool keep_alive,
+                   const RequestContext& context) {
     Reply reply;
     reply.kind = Reply::Kind::File;
     reply.file.status = 304;
@@ -163,6 +164,7 @@ Reply not_modified(const StaticSettings& settings, const FileValidators& validat
     http::append_field(head, "Last-Modified", format_last_modified(validators.mtime));
     if (!validators.etag.empty()) http::append_field(head, "ETag", validators.etag);
     add_expires(head, settings.expires);
+    stage4::append_added_headers(head, 304, context);
     http::append_field(head, "Connection", keep_alive ? "keep-alive" : "close");
     head += "\r\n";
     return reply;
@@ -256,7 +258,8 @@ struct FileFacts {
 // The head, written field by field in nginx's order (so that the two can
 // be compared line by line), the way the proxy writes the heads it passes
 // on: no list of fields in between.
-void write_file_head(FileReply& planned, const BodyPlan& body, const FileFacts& facts, const StaticSettings& settings) {
+void write_file_head(FileReply& planned, const BodyPlan& body, const FileFacts& facts, const StaticSettings& settings,
+                     const RequestContext& context) {
     auto& head = planned.head;
     head = http::start_response_head(body.status, "", stage4::server_header);
     http::append_field(head, "Content-Type", body.content_type);
@@ -273,6 +276,7 @@ void write_file_head(FileReply& planned, const BodyPlan& body, const FileFacts& 
     // "You may ask for parts": said with the whole file (nginx leaves it out of a 206).
     if (body.status == 200 && (!settings.max_ranges || *settings.max_ranges > 0))
         http::append_field(head, "Accept-Ranges", "bytes");
+    stage4::append_added_headers(head, body.status, context);
     head += "\r\n";
 }
 
@@ -308,7 +312,7 @@ Reply file_reply(const ContentRequest& asked, const StaticSettings& settings, co
     facts.validators = validators_of(file.info, settings);
     switch (evaluate_preconditions(request.headers, facts.validators, settings.if_modified_since)) {
         case Precondition::Failed: return Reply::page(error_page(412, planned.keep_alive));
-        case Precondition::NotModified: return not_modified(settings, facts.validators, facts.vary, planned.keep_alive);
+        case Precondition::NotModified: return not_modified(settings, facts.validators, facts.vary, planned.keep_alive, asked.context);
         case Precondition::Proceed: break;
     }
     const auto size = static_cast<std::uint64_t>(file.info.st_size);
@@ -321,7 +325,7 @@ Reply file_reply(const ContentRequest& asked, const StaticSettings& settings, co
 
     const auto body = plan_body(ranges, size, settings.type_of(name), planned.pieces);
     planned.status = body.status;
-    write_file_head(planned, body, facts, settings);
+    write_file_head(planned, body, facts, settings, asked.context);
     if (request.method == "HEAD") {
         planned.pieces.clear();
         return reply;
@@ -494,7 +498,7 @@ Reply serve_uri(const ContentRequest& asked, const StaticSettings& settings, con
     if (path.refused) return Reply::page(error_page(404, true));
     if (get_or_head && !uri.ends_with('/'))
         if (const auto validators = not_modified_at_a_look(request, settings, path))
-            return not_modified(settings, *validators, false, keep_alive_after(asked));
+            return not_modified(settings, *validators, false, keep_alive_after(asked), asked.context);
     auto file = open_beneath(path.base, path.relative, settings.symlinks);
     if (!file.ok()) {
         log_open_failure(path, file.error, context, request);
