@@ -26,7 +26,7 @@ UpstreamServer upstream_server(const Directive& directive) {
     if (!address) throw ConfigError("invalid host in upstream \"" + directive.arguments[0] + "\"", directive.where);
     const auto endpoint = endpoint_of(address->host, address->port);
     if (!endpoint) throw ConfigError("host not found in upstream \"" + directive.arguments[0] + "\"", directive.where);
-    UpstreamServer server{address->host, address->port, *endpoint, 1, 1, Duration(10'000), false, directive.where};
+    UpstreamServer server{address->host, address->port, *endpoint, 1, 1, Duration(10'000), false, false, directive.where};
     for (std::size_t i = 1; i < directive.arguments.size(); ++i) {
         const auto& parameter = directive.arguments[i];
         const auto value = parameter.substr(parameter.find('=') + 1);
@@ -37,6 +37,7 @@ UpstreamServer upstream_server(const Directive& directive) {
             if (!timeout) invalid_value(directive, parameter);
             server.fail_timeout = *timeout;
         } else if (parameter == "backup") server.backup = true;
+        else if (parameter == "down") server.down = true;
         else throw ConfigError("invalid parameter \"" + parameter + "\"", directive.where);
         if (server.weight < 1) invalid_value(directive, parameter);
     }
@@ -62,6 +63,27 @@ ProxyPass proxy_pass(const Directive& directive, const Config& config) {
     if (!endpoint) throw ConfigError("host not found in upstream \"" + host_text + "\"", directive.where);
     pass.endpoint = *endpoint;
     return pass;
+}
+
+// One parameter of `listen ADDRESS [default_server] [backlog=N] ...`.
+void read_listen_parameter(const Directive& directive, std::size_t index, ListenAddress& address) {
+    const auto& parameter = directive.arguments[index];
+    const auto value = parameter.substr(parameter.find('=') + 1);
+    const auto size = [&] {
+        const auto parsed = parse_size(value);
+        if (!parsed || *parsed == 0) invalid_value(directive, parameter);
+        return *parsed;
+    };
+    if (parameter == "default_server" || parameter == "default") address.default_server = true;
+    else if (parameter.starts_with("backlog=")) address.backlog = number_argument(directive, value);
+    else if (parameter.starts_with("rcvbuf=")) address.rcvbuf = size();
+    else if (parameter.starts_with("sndbuf=")) address.sndbuf = size();
+    else if (parameter == "deferred") address.deferred = true;
+    else if (parameter == "reuseport") address.reuseport = true;
+    // Accepted: the address is bound as written anyway (bind), nginx's
+    // defaults suit us (ipv6only=on, so_keepalive off).
+    else if (parameter == "bind" || parameter.starts_with("ipv6only=") || parameter.starts_with("so_keepalive=")) {}
+    else throw ConfigError("invalid parameter \"" + parameter + "\"", directive.where);
 }
 
 ReturnDirective return_directive(const Directive& directive) {
@@ -136,11 +158,7 @@ Server Reader::server(const Directive& directive, const Settings& http_settings)
         if (inner.name == "listen") {
             auto address = parse_listen(inner.arguments[0]);
             if (!address) throw ConfigError("invalid address \"" + inner.arguments[0] + "\"", inner.where);
-            for (std::size_t i = 1; i < inner.arguments.size(); ++i) {
-                if (inner.arguments[i] != "default_server")
-                    throw ConfigError("invalid parameter \"" + inner.arguments[i] + "\"", inner.where);
-                address->default_server = true;
-            }
+            for (std::size_t i = 1; i < inner.arguments.size(); ++i) read_listen_parameter(inner, i, *address);
             server.listen.push_back(*address);
         } else if (inner.name == "server_name") {
             server.server_names.insert(server.server_names.end(), inner.arguments.begin(), inner.arguments.end());

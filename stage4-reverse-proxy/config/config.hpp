@@ -31,6 +31,11 @@ struct ListenAddress {
     std::string host;  // "127.0.0.1", "::1", or "0.0.0.0" for a bare port
     int port = 80;
     bool default_server = false;
+    // Socket options nginx's listen takes (0: the system's default).
+    int backlog = 511;             // nginx's default on Linux
+    std::uint64_t rcvbuf = 0, sndbuf = 0;
+    bool deferred = false;         // TCP_DEFER_ACCEPT: accept() once the request's first bytes are in
+    bool reuseport = false;        // SO_REUSEPORT
     std::string text() const;
 };
 
@@ -43,6 +48,7 @@ struct UpstreamServer {
     int max_fails = 1;
     Duration fail_timeout{10'000};
     bool backup = false;
+    bool down = false;  // `down`: never chosen (kept in the list, as nginx does, for the hashing modules)
     SourceLocation where;
 };
 
@@ -70,6 +76,15 @@ struct AddedHeader {
     std::string name;
     std::string value;  // may hold variables; a value that expands to "" adds nothing
     bool always = false;  // else only to 200, 201, 204, 206, 301, 302, 303, 304, 307, 308
+};
+
+// `error_page CODE... [=[RESPONSE]] URI;`: what answers instead of an error.
+struct ErrorPage {
+    std::vector<int> codes;
+    // The status the client gets: nullopt, the error's own; 0 (a bare "="),
+    // whatever the page's answer has; else this one.
+    std::optional<int> response;
+    std::string target;  // "/50x.html" (with variables), "@name", or "http://..." (a redirect)
 };
 
 struct ProxyRedirect {
@@ -135,6 +150,7 @@ struct Settings {
     std::optional<std::string> access_log = "/dev/stdout";
     std::vector<HeaderSetting> proxy_set_header;       // what this level adds to the defaults
     std::vector<AddedHeader> add_header;               // inherited as proxy_set_header is
+    std::vector<ErrorPage> error_page;                 // and so is error_page
     ProxyRedirect proxy_redirect;
     Duration proxy_connect_timeout{60'000};
     Duration proxy_read_timeout{60'000};

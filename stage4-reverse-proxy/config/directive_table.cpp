@@ -91,6 +91,28 @@ void store_client_body_in_file_only(const Directive& directive, Level& level) {
     level.settings.client_body_in_file_only = value != "off";
 }
 
+void store_error_page(const Directive& directive, Level& level) {
+    const auto& arguments = directive.arguments;
+    ErrorPage page;
+    page.target = arguments.back();
+    for (std::size_t i = 0; i + 1 < arguments.size(); ++i) {
+        const auto& value = arguments[i];
+        if (value.starts_with("=")) {
+            if (i + 2 != arguments.size()) throw ConfigError("invalid value \"" + value + "\"", directive.where);
+            page.response = value.size() == 1 ? 0 : number_argument(directive, value.substr(1));
+            continue;
+        }
+        const int code = value.find_first_not_of("0123456789") == std::string::npos && value.size() == 3
+                             ? std::stoi(value) : 0;
+        if (code < 300 || code > 599) throw ConfigError("value \"" + value + "\" must be between 300 and 599",
+                                                        directive.where);
+        page.codes.push_back(code);
+    }
+    if (page.codes.empty()) throw ConfigError("invalid number of arguments in \"error_page\" directive", directive.where);
+    if (!level.written_here.contains("error_page")) level.settings.error_page.clear();
+    level.settings.error_page.push_back(std::move(page));
+}
+
 void store_proxy_redirect(const Directive& directive, Level& level) {
     const auto& arguments = directive.arguments;
     auto& redirect = level.settings.proxy_redirect;
@@ -154,7 +176,7 @@ const std::vector<DirectiveSpec>& core_directives() {
         structural("keepalive_requests", in::Upstream, 1, 1),
         structural("keepalive_time", in::Upstream, 1, 1),
         structural("keepalive_timeout", in::Upstream, 1, 1),
-        structural("listen", in::Server, 1, 2, true),
+        structural("listen", in::Server, 1, 10, true),
         structural("server_name", in::Server, 1, many, true),
         {"location", in::Server, 1, 2, true, true, in::Location, {}},
         structural("proxy_pass", in::Location, 1, 1),
@@ -171,6 +193,7 @@ const std::vector<DirectiveSpec>& core_directives() {
         {"proxy_set_header", anywhere, 2, 2, true, false, in::Main, store_proxy_set_header},
         {"proxy_redirect", anywhere, 1, 2, false, false, in::Main, store_proxy_redirect},
         {"add_header", anywhere, 2, 3, true, false, in::Main, store_add_header},
+        {"error_page", anywhere, 2, many, true, false, in::Main, store_error_page},
         {"client_body_in_file_only", anywhere, 1, 1, false, false, in::Main, store_client_body_in_file_only},
         {"client_body_in_single_buffer", anywhere, 1, 1, false, false, in::Main,
          [](const Directive& directive, Level&) { (void)on_off_argument(directive); }},  // memory layout only

@@ -5,6 +5,7 @@
 namespace webstack::stage4 {
 
 bool Balancer::usable(const UpstreamServer& server, const State& state, bool alone, Clock::time_point now) const {
+    if (server.down) return false;
     if (alone || server.max_fails == 0 || state.fails < server.max_fails) return true;
     return now - state.checked > server.fail_timeout;  // time to give it another chance
 }

@@ -258,6 +258,71 @@ asio::awaitable<void> close_client(net::Socket& socket, const http::RequestParse
     socket.close(ignored);
 }
 
+// error_page for one connection: the page is a redirect, a named location,
+// or a URI routed like a new request (GET, unless HEAD), as nginx's
+// ngx_http_send_error_page does.
+class ConnectionErrorPages final : public ErrorPages {
+public:
+    ConnectionErrorPages(ClientSide client, const ListenGroup& group, RequestContext& context, Upstreams& upstreams,
+                         const ContentHandler* content)
+        : client_(client), group_(group), context_(context), upstreams_(upstreams), content_(content) {}
+
+    asio::awaitable<Outcome> serve(const ErrorPage& page, int status) override {
+        context_.error_page_served = true;  // one error page per request (recursive_error_pages off)
+        const auto& original = *context_.request;
+        const std::string target = expand_variables(page.target, context_);
+        if (!target.starts_with("/") && !target.starts_with("@")) {
+            // A URL: a redirect, 302 unless "=CODE" names another redirect code.
+            const int code = page.response && (*page.response == 301 || *page.response == 303 ||
+                                               *page.response == 307 || *page.response == 308)
+                                 ? *page.response : 302;
+            auto response = error_page(code, original.keep_alive);
+            response.headers.add("Location", target);
+            co_return co_await answer(client_, std::move(response), original);
+        }
+        // The status the client gets: the error's, "=CODE"'s, or (bare "=") the page's own.
+        if (!page.response) context_.status_override = status;
+        else if (*page.response != 0) context_.status_override = *page.response;
+        internal_ = original;
+        if (internal_.method != "HEAD") internal_.method = "GET";
+        internal_.headers.remove("Content-Length");  // the client's body is not for the page
+        internal_.headers.remove("Transfer-Encoding");
+        if (target.starts_with("@")) {
+            internal_.method = original.method;  // a named location keeps the method
+            const Server& server = choose_server(group_, original.headers.get("Host"));
+            const Location* named = find_named_location(server, target);
+            if (!named) {
+                log::error("could not find named location \"{}\"", target);
+                co_return co_await answer(client_, error_page(500, original.keep_alive), original);
+            }
+            context_.settings = &named->settings;
+            if (named->proxy_pass) co_return co_await proxy_request({client_, internal_, context_, *named, upstreams_});
+            co_return co_await answer(client_, error_page(404, original.keep_alive), original);
+        }
+        internal_.target = target;
+        Route decided = route(internal_, group_, context_);
+        switch (decided.kind) {
+            case Route::Kind::Close: co_return Outcome::without_answer(decided.status);
+            case Route::Kind::Proxy: co_return co_await proxy_request({client_, internal_, context_, *decided.location, upstreams_});
+            case Route::Kind::Content:
+                if (content_)
+                    co_return co_await content_->handle(
+                        {client_, internal_, *decided.server, decided.location, *decided.target, context_, upstreams_});
+                co_return co_await answer(client_, error_page(404, internal_.keep_alive), internal_);
+            case Route::Kind::Answer: break;
+        }
+        co_return co_await answer(client_, std::move(decided.response), internal_);
+    }
+
+private:
+    ClientSide client_;
+    const ListenGroup& group_;
+    RequestContext& context_;
+    Upstreams& upstreams_;
+    const ContentHandler* content_;
+    http::Request internal_;  // the request the page is fetched with
+};
+
 }  // namespace
 
 asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group, ConnectionRegistry& registry,
@@ -269,8 +334,12 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
     parser.stream_body_to([&body_piece](std::string_view piece) { body_piece.append(piece); });
     RequestContext context;
     context.connection = net::endpoints_of(socket);
+    static std::uint64_t connections_accepted = 0;  // one thread per worker: no lock needed
+    context.connection_number = ++connections_accepted;
     Duration send_timeout = defaults.send_timeout;  // set again for each request's block
     ClientSide client{socket, parser, pending, body_piece, send_timeout, context};
+    ConnectionErrorPages error_pages(client, group, context, upstreams, content);
+    context.error_pages = &error_pages;
 
     const HeadReader reader{socket, parser, pending, registry, open.entry()};
     const auto opened_at = net::CoarseClock::now();
@@ -284,6 +353,11 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.target_host.clear();
         context.access_log = nullptr;
         context.settings = nullptr;
+        context.error_page_served = false;
+        context.status_override.reset();
+        context.request_body.reset();
+        context.upstream_addr.clear();
+        context.upstream_status.clear();
         // Decided by plain functions; here only what they decided is done.
         Route decided = head == HeadOutcome::Complete ? route(request, group, context) : refuse(parser, context);
         const Settings& settings = decided.location ? decided.location->settings
@@ -291,7 +365,8 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
                                                     : defaults;
         send_timeout = settings.send_timeout;
         // keepalive_requests, keepalive_time: this answer is the connection's last.
-        if (++requests_served >= settings.keepalive_requests ||
+        context.connection_requests = ++requests_served;
+        if (requests_served >= settings.keepalive_requests ||
             net::CoarseClock::now() - opened_at >= settings.keepalive_time)
             request.keep_alive = false;
         if (decided.kind == Route::Kind::Content && !content)
@@ -310,6 +385,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
                 outcome = co_await answer(client, std::move(decided.response), request);
                 break;
         }
+        context.request_body.reset();  // its buffer is gone with proxy_request's frame
         log_access(defaults, context, request, outcome);
         // The deferred read only after an answer from this process (no
         // proxy_pass was chosen): after a proxied one nothing else is queued

@@ -5,7 +5,23 @@
 
 namespace webstack::stage4 {
 
+const ErrorPage* error_page_for(const RequestContext& context, int status) {
+    if (!context.error_pages || context.error_page_served || !context.settings) return nullptr;
+    for (const auto& page : context.settings->error_page)
+        for (const int code : page.codes)
+            if (code == status) return &page;
+    return nullptr;
+}
+
 asio::awaitable<Outcome> answer(ClientSide client, http::Response response, const http::Request& request) {
+    if (const auto* page = error_page_for(client.context, response.status))
+        co_return co_await client.context.error_pages->serve(*page, response.status);
+    if (const auto location = response.headers.get("Location"); location && location->starts_with('/'))
+        response.headers.set("Location", absolute_location(std::string(*location), client.context));
+    if (client.context.status_override) {
+        response.status = *client.context.status_override;
+        response.reason.clear();
+    }
     // A body the client is still sending would be mistaken for the next
     // request: close after answering unless it has all arrived.
     response.keep_alive = response.keep_alive && client.parser.message_complete() && request.keep_alive;

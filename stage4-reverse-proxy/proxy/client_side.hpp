@@ -52,7 +52,20 @@ struct Outcome {
     static Outcome without_answer(int status) { return {status, 0, false}; }
 };
 
-// Sends `response` (our own answer: an error page, a redirect) to the client.
+// error_page: serves the page a block names for an error, in place of the
+// error. client_connection.cpp implements it (it can route a new URI).
+class ErrorPages {
+public:
+    virtual ~ErrorPages() = default;
+    virtual boost::asio::awaitable<Outcome> serve(const ErrorPage& page, int status) = 0;
+};
+
+// The error page the answering block names for `status`; nullptr when it
+// names none, or this request was sent to one already.
+const ErrorPage* error_page_for(const RequestContext& context, int status);
+
+// Sends `response` (our own answer: an error page, a redirect) to the
+// client; or, when the block has an error_page for its status, that page.
 boost::asio::awaitable<Outcome> answer(ClientSide client, http::Response response, const http::Request& request);
 
 }  // namespace webstack::stage4

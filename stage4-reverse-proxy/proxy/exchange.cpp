@@ -70,6 +70,16 @@ struct Attempt {
     std::optional<Outcome> client_failure; // the client failed while its body was passed on
 };
 
+// $upstream_addr and $upstream_status: one more server tried, and what it said.
+void note_try(RequestContext& context, const asio::ip::tcp::endpoint& endpoint, Attempt& attempt) {
+    const auto separator = context.upstream_addr.empty() ? "" : ", ";
+    const auto address = endpoint.address();
+    context.upstream_addr += separator + (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) +
+                             ":" + std::to_string(endpoint.port());
+    const int status = attempt.failure ? 0 : attempt.reply.parser.status();
+    context.upstream_status += separator + (status ? std::to_string(status) : std::string("502"));
+}
+
 asio::awaitable<void> try_once(Attempt& attempt, const Proxying& proxying, const Destination& destination,
                                const UpstreamRequest& outgoing, RequestBody& body) {
     const auto& settings = proxying.settings();
@@ -168,6 +178,8 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
     RequestBody body(settings.client_body_in_file_only ? 0 : settings.client_body_buffer_size,
                      settings.client_body_temp_path);
     if (auto ended = co_await prepare_body(proxying, body)) co_return *ended;
+    // $request_body, for add_header and the like while this body lives (serve_client forgets it after)
+    if (body.present && body.buffered) proxying.context.request_body = body.buffer.whole_in_memory();
     const auto outgoing = upstream_request(proxying, body);
 
     Tries tries;
@@ -187,6 +199,7 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
         ++tries.state.tries;
         co_await try_once(attempt, proxying, *destination, outgoing, body);
         if (attempt.client_failure) co_return *attempt.client_failure;  // not the server's fault
+        note_try(proxying.context, destination->endpoint, attempt);
         if (attempt.failure) {
             const auto next = tries.after_failure_of(attempt, ticket, *destination, proxying);
             if (next == Tries::Next::GiveUp) break;
@@ -207,6 +220,14 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
                 attempt.socket->close(ignored);
             }
         };
+        // proxy_intercept_errors: the block's error_page instead of the upstream's page.
+        const int status = attempt.reply.parser.status();
+        if (settings.proxy_intercept_errors && status >= 300) {
+            if (const auto* page = error_page_for(proxying.context, status)) {
+                release(false);
+                co_return co_await proxying.context.error_pages->serve(*page, status);
+            }
+        }
         // std::cref: the std::function refers to the lambda instead of copying it.
         co_return co_await relay_response(proxying, {*attempt.socket, attempt.reply, address}, std::cref(release));
     }

@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <csignal>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <tuple>
 #include <unistd.h>
@@ -34,6 +36,25 @@ void check_settings(const Settings& settings, const SourceLocation& where) {
     for (const auto& header : settings.proxy_set_header) check_text(header.value, where);
     check_text(settings.proxy_redirect.from, where);
     check_text(settings.proxy_redirect.to, where);
+    check_text(settings.proxy_method, where);
+    for (const auto& header : settings.add_header) check_text(header.value, where);
+    for (const auto& page : settings.error_page) check_text(page.target, where);
+}
+// listen's socket options; accepted connections inherit the buffer sizes.
+void apply_listen_options(net::Listener& listener, const ListenAddress& listen) {
+    const int fd = listener.acceptor().native_handle();
+    if (listen.rcvbuf) {
+        const int bytes = static_cast<int>(listen.rcvbuf);
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+    }
+    if (listen.sndbuf) {
+        const int bytes = static_cast<int>(listen.sndbuf);
+        ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+    }
+    if (listen.deferred) {
+        const int seconds = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds, sizeof seconds);
+    }
 }
 }  // namespace
 
@@ -62,7 +83,10 @@ std::vector<OpenListener> bind_listeners(asio::io_context& io, const Config& con
         const auto address = net::parse_bind_address(text);
         if (!address.error.empty()) throw net::ListenError("bad listen address " + text);
         try {
-            listeners.push_back({text, std::make_shared<net::Listener>(io, address.address)});
+            const auto& listen = group.address;
+            auto listener = std::make_shared<net::Listener>(io, address.address, listen.backlog, listen.reuseport);
+            apply_listen_options(*listener, listen);
+            listeners.push_back({text, std::move(listener)});
         } catch (const net::ListenError& error) {
             if (error.address.empty()) throw;
             // nginx's words: bind() to 127.0.0.1:8080 failed (98: Address already in use)

@@ -39,7 +39,9 @@ struct ClientHead {
 ClientHead client_head(const http::ResponseParser& upstream, const Proxying& proxying) {
     const auto& request = proxying.request;
     ClientHead head;
-    head.bytes = http::start_response_head(upstream.status(), upstream.reason(), server_header);
+    const auto& override = proxying.context.status_override;  // error_page's
+    head.bytes = http::start_response_head(override.value_or(upstream.status()), override ? "" : upstream.reason(),
+                                           server_header);
     append_headers_for_client(head.bytes, upstream.headers(), proxying.location, proxying.context);
     append_added_headers(head.bytes, upstream.status(), proxying.context);
     head.keep_alive = request.keep_alive && proxying.settings().keepalive_timeout.count() > 0;

@@ -82,6 +82,16 @@ void add_added_headers(http::HeaderList& headers, int status, const RequestConte
     });
 }
 
+std::string absolute_location(std::string location, const RequestContext& context) {
+    const Settings* settings = context.settings;
+    if (!settings || !settings->absolute_redirect || !location.starts_with('/')) return location;
+    std::string host = settings->server_name_in_redirect ? context.server_name
+                                                         : variable_value("host", context).value_or("");
+    const auto& port = context.connection.server_port;
+    if (settings->port_in_redirect && port != "80") host += ":" + port;
+    return "http://" + host + location;
+}
+
 http::Response return_response(const ReturnDirective& directive, const RequestContext& context, bool keep_alive) {
     const int code = directive.code;
     const bool redirect = code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
@@ -204,7 +214,7 @@ void append_headers_for_client(std::string& head, const http::HeaderList& upstre
                                        (field.name.size() >= 8 && http::equals_ignoring_case(field.name.substr(0, 8), "X-Accel-"));
         if (hidden_by_default && !listed(settings.proxy_pass_header, field.name)) continue;
         if (http::equals_ignoring_case(field.name, "Location")) {
-            http::append_field(head, field.name, rewrite_redirect(field.value, location, context));
+            http::append_field(head, field.name, absolute_location(rewrite_redirect(field.value, location, context), context));
             continue;
         }
         if (http::equals_ignoring_case(field.name, "Refresh")) {

@@ -25,6 +25,11 @@ http::Response return_response(const ReturnDirective& directive, const RequestCo
 void append_added_headers(std::string& head, int status, const RequestContext& context);
 void add_added_headers(http::HeaderList& headers, int status, const RequestContext& context);
 
+// absolute_redirect on (nginx's default): a Location that starts with "/"
+// gets the scheme, the host ($host, or the server_name with
+// server_name_in_redirect) and the port (unless 80, or port_in_redirect off).
+std::string absolute_location(std::string location, const RequestContext& context);
+
 // The target to send upstream (nginx's proxy_pass URI rule): with a URI in
 // proxy_pass, it replaces the part of the (decoded, normalised) path that
 // the location matched; without one, the client's target goes as it came.

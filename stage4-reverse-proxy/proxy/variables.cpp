@@ -1,10 +1,16 @@
 #include "proxy/variables.hpp"
 
 #include "http/target.hpp"
+#include "proxy/nginx_version.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
+#include <ctime>
+#include <unistd.h>
 
 namespace webstack::stage4 {
 
@@ -32,10 +38,53 @@ std::optional<std::string> header_variable(std::string_view name, const RequestC
     return value;
 }
 
-constexpr std::array known_names = {"host",        "http_host",   "remote_addr",    "remote_port",
-                                    "scheme",      "request_uri", "uri",            "args",
-                                    "proxy_host",  "proxy_add_x_forwarded_for",     "request_method",
-                                    "server_name", "server_port"};
+constexpr std::array known_names = {
+    "host",           "http_host",      "remote_addr",       "remote_port",   "scheme",
+    "request_uri",    "uri",            "args",              "proxy_host",    "proxy_add_x_forwarded_for",
+    "request_method", "server_name",    "server_port",       "server_addr",   "server_protocol",
+    "is_args",        "query_string",   "document_uri",      "request",       "content_length",
+    "content_type",   "request_body",   "request_body_file", "hostname",      "pid",
+    "msec",           "time_local",     "time_iso8601",      "nginx_version", "https",
+    "connection_requests", "connection", "upstream_addr", "upstream_status"};
+
+// $arg_NAME: the first NAME=value of the query string, as sent (not decoded).
+std::string argument_variable(std::string_view name, std::string_view query) {
+    while (!query.empty()) {
+        const auto end = query.find('&');
+        const auto item = query.substr(0, end);
+        const auto equals = item.find('=');
+        if (http::equals_ignoring_case(item.substr(0, equals), name))
+            return std::string(equals == std::string_view::npos ? std::string_view() : item.substr(equals + 1));
+        if (end == std::string_view::npos) break;
+        query.remove_prefix(end + 1);
+    }
+    return "";
+}
+
+// $cookie_NAME: its value in the Cookie header.
+std::string cookie_variable(std::string_view name, const http::HeaderList& headers) {
+    const auto cookies = headers.get_combined("Cookie");
+    if (!cookies) return "";
+    std::string_view rest = *cookies;
+    while (!rest.empty()) {
+        const auto end = rest.find_first_of(";,");
+        auto item = http::trim(rest.substr(0, end));
+        const auto equals = item.find('=');
+        if (equals != std::string_view::npos && http::equals_ignoring_case(http::trim(item.substr(0, equals)), name))
+            return std::string(http::trim(item.substr(equals + 1)));
+        if (end == std::string_view::npos) break;
+        rest.remove_prefix(end + 1);
+    }
+    return "";
+}
+
+std::string formatted_time(const char* format) {
+    const auto now = std::time(nullptr);
+    std::tm local{};
+    ::localtime_r(&now, &local);
+    char text[64];
+    return std::string(text, std::strftime(text, sizeof text, format, &local));
+}
 }  // namespace
 
 std::optional<std::string> variable_value(std::string_view name, const RequestContext& context) {
@@ -62,6 +111,39 @@ std::optional<std::string> variable_value(std::string_view name, const RequestCo
     const auto parsed = http::parse_target(request.target);
     if (name == "uri") return parsed.target ? parsed.target->path : request.target;
     if (name == "args") return parsed.target ? parsed.target->query : std::string();
+    if (name.starts_with("arg_")) return argument_variable(name.substr(4), parsed.target ? parsed.target->query : "");
+    if (name.starts_with("cookie_")) return cookie_variable(name.substr(7), request.headers);
+    if (name == "is_args") return std::string(parsed.target && !parsed.target->query.empty() ? "?" : "");
+    if (name == "query_string") return parsed.target ? parsed.target->query : std::string();
+    if (name == "document_uri") return parsed.target ? parsed.target->path : request.target;
+    if (name == "request") return request.method + " " + request.target + " HTTP/" +
+                                  std::to_string(request.version.major) + "." + std::to_string(request.version.minor);
+    if (name == "server_protocol")
+        return "HTTP/" + std::to_string(request.version.major) + "." + std::to_string(request.version.minor);
+    if (name == "server_addr") return context.connection.server_host;
+    if (name == "content_length") return std::string(request.headers.get("Content-Length").value_or(""));
+    if (name == "content_type") return std::string(request.headers.get("Content-Type").value_or(""));
+    if (name == "request_body") return context.request_body ? std::string(*context.request_body) : std::string();
+    if (name == "request_body_file") return std::string();  // our temporary files have no names (body_buffer.hpp)
+    if (name == "hostname") {
+        char text[256] = {};
+        ::gethostname(text, sizeof text - 1);
+        return std::string(text);
+    }
+    if (name == "pid") return std::to_string(::getpid());
+    if (name == "msec") {
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
+        return std::to_string(millis / 1000) + "." + fmt::format("{:03}", millis % 1000);
+    }
+    if (name == "time_local") return formatted_time("%d/%b/%Y:%H:%M:%S %z");
+    if (name == "time_iso8601") return formatted_time("%Y-%m-%dT%H:%M:%S%z");
+    if (name == "nginx_version") return std::string(imitated_nginx_version);
+    if (name == "https") return std::string();
+    if (name == "connection_requests") return std::to_string(context.connection_requests);
+    if (name == "connection") return std::to_string(context.connection_number);
+    if (name == "upstream_addr") return context.upstream_addr;
+    if (name == "upstream_status") return context.upstream_status;
     if (name == "proxy_add_x_forwarded_for") {
         const auto forwarded = header_variable("x_forwarded_for", context);
         return forwarded ? *forwarded + ", " + context.connection.remote_host : context.connection.remote_host;
@@ -70,7 +152,8 @@ std::optional<std::string> variable_value(std::string_view name, const RequestCo
 }
 
 bool is_known_variable(std::string_view name) {
-    if (name.starts_with("http_") && name.size() > 5) return true;
+    for (const std::string_view family : {"http_", "arg_", "cookie_"})
+        if (name.starts_with(family) && name.size() > family.size()) return true;
     return std::find(known_names.begin(), known_names.end(), name) != known_names.end();
 }
 

@@ -9,6 +9,10 @@
 //   $request_method, $server_name, $server_port
 //   $proxy_host  the upstream's name (and port unless 80), as proxy_pass names it
 //   $proxy_add_x_forwarded_for  the client's X-Forwarded-For, then ", $remote_addr"
+//   $arg_NAME, $cookie_NAME, $is_args, $query_string, $document_uri, $request,
+//   $server_addr, $server_protocol, $content_length, $content_type,
+//   $request_body (when read into memory), $request_body_file (always ""),
+//   $hostname, $pid, $msec, $time_local, $time_iso8601, $nginx_version
 #pragma once
 
 #include "config/config.hpp"
@@ -22,6 +26,8 @@
 
 namespace webstack::stage4 {
 
+class ErrorPages;  // client_side.hpp
+
 struct RequestContext {
     const http::Request* request = nullptr;
     net::Endpoints connection;
@@ -31,6 +37,16 @@ struct RequestContext {
     bool underscores_in_headers = false;  // else headers with "_" are invisible, as nginx ignores them
     const std::optional<std::string>* access_log = nullptr;  // of the block that answered; nullptr: the default server's
     const Settings* settings = nullptr;  // of the block that answered (add_header, ...); nullptr: none chosen
+    // error_page: who serves a block's error page (client_connection.cpp);
+    // a request is sent to one only once; the status the client then gets.
+    ErrorPages* error_pages = nullptr;
+    bool error_page_served = false;
+    std::optional<int> status_override;
+    std::optional<std::string_view> request_body;  // $request_body: the body, when it was read into memory
+    int connection_requests = 0;       // $connection_requests: this one's number on its connection
+    std::uint64_t connection_number = 0;  // $connection: the connection's serial number in this worker
+    std::string upstream_addr;         // $upstream_addr: each server tried, ", " between
+    std::string upstream_status;       // $upstream_status: what each answered (502 for none)
 };
 
 // The value of one variable (without the "$"); nullopt if we do not know it.

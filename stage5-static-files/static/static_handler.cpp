@@ -261,7 +261,7 @@ struct FileFacts {
 void write_file_head(FileReply& planned, const BodyPlan& body, const FileFacts& facts, const StaticSettings& settings,
                      const RequestContext& context) {
     auto& head = planned.head;
-    head = http::start_response_head(body.status, "", stage4::server_header);
+    head = http::start_response_head(context.status_override.value_or(body.status), "", stage4::server_header);
     http::append_field(head, "Content-Type", body.content_type);
     char digits[24];
     const auto digits_end = std::to_chars(digits, digits + sizeof digits, body.length).ptr;
