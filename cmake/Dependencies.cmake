@@ -92,3 +92,18 @@ else()
   message(STATUS "Python bridge: off, the servers will host C++ apps only "
                  "(install python3-dev and pybind11-dev: scripts/install-deps)")
 endif()
+
+# What stages 4 and 5 build with when they are there, as nginx's configure
+# does: PCRE2 for regular-expression locations and server names. Each is
+# optional; without it, the directives that need it are refused by -t with
+# one line naming the package, and -V does not list the module.
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(WEBSTACK_PCRE2 QUIET IMPORTED_TARGET libpcre2-8)
+endif()
+if(WEBSTACK_PCRE2_FOUND)
+  message(STATUS "Regular expressions (PCRE2 ${WEBSTACK_PCRE2_VERSION}): on")
+else()
+  message(STATUS "Regular expressions: off, location ~ and server_name ~ are refused "
+                 "(install libpcre2-dev: scripts/install-deps)")
+endif()

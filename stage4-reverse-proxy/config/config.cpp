@@ -112,39 +112,71 @@ struct Reader {
         table.store_settings(block, context, level);
         return settings;
     }
-    Location location(const Directive& directive, const Settings& server_settings);
+    Location location(const Directive& directive, const Settings& outer_settings, const Location* parent);
     Server server(const Directive& directive, const Settings& http_settings);
     void read_http(const Directive& http);
 };
 
-Location Reader::location(const Directive& directive, const Settings& server_settings) {
+namespace {
+// `location [= | ^~ | ~ | ~*] PATTERN` (the modifier may be glued to the
+// pattern, as nginx allows: `location ~*\.png$`): sets the kind of match.
+void read_location_modifier(const Directive& directive, Location& location) {
+    const auto& arguments = directive.arguments;
+    std::string modifier = arguments.size() == 2 ? arguments[0] : "";
+    std::string pattern = arguments.back();
+    if (arguments.size() == 1) {
+        for (const std::string glued : {"^~", "~*", "=", "~"}) {
+            if (pattern.size() > glued.size() && pattern.starts_with(glued)) {
+                modifier = glued;
+                pattern = pattern.substr(glued.size());
+                break;
+            }
+        }
+    }
+    if (modifier.empty() && pattern.starts_with("@")) {
+        location.name = pattern;
+        return;
+    }
+    location.prefix = pattern;
+    if (modifier == "=") location.exact = true;
+    else if (modifier == "^~") location.no_regex = true;
+    else if (modifier == "~" || modifier == "~*") location.regex = Regex::compile(pattern, modifier == "~*", directive.where);
+    else if (!modifier.empty()) throw ConfigError("invalid location modifier \"" + modifier + "\"", directive.where);
+}
+
+// nginx's rules for a location inside another.
+void check_nesting(const Directive& directive, const Location& inner, const Location* parent) {
+    const auto where = directive.where;
+    if (!parent) return;
+    if (!inner.name.empty())
+        throw ConfigError("named location \"" + inner.name + "\" can be on the server level only", where);
+    if (parent->exact)
+        throw ConfigError("location \"" + inner.prefix + "\" cannot be inside the exact location \"" + parent->prefix +
+                          "\"", where);
+    if (!parent->name.empty())
+        throw ConfigError("location \"" + inner.prefix + "\" cannot be inside the named location \"" + parent->name +
+                          "\"", where);
+    if (!inner.regex && !parent->regex && !inner.prefix.starts_with(parent->prefix))
+        throw ConfigError("location \"" + inner.prefix + "\" is outside location \"" + parent->prefix + "\"", where);
+}
+}  // namespace
+
+Location Reader::location(const Directive& directive, const Settings& outer_settings, const Location* parent) {
     Location location;
     location.where = directive.where;
-    const auto& arguments = directive.arguments;
-    if (arguments.size() == 2) {
-        if (arguments[0] != "=")
-            throw ConfigError("location modifier \"" + arguments[0] +
-                                  "\" is not supported (only \"=\" and prefixes; regular expressions are not part of "
-                                  "this stage)",
-                              directive.where);
-        location.exact = true;
-    } else if (arguments[0].starts_with("@")) {
-        location.name = arguments[0];
-    } else if (!arguments[0].starts_with("/")) {
-        throw ConfigError("location \"" + arguments[0] + "\" is not supported (only \"=\", prefixes and @names)",
-                          directive.where);
-    }
-    if (location.name.empty()) location.prefix = arguments.back();
-    location.settings = settings_of(*directive.block, in::Location, server_settings, &location);
+    read_location_modifier(directive, location);
+    check_nesting(directive, location, parent);
+    location.settings = settings_of(*directive.block, in::Location, outer_settings, &location);
     for (const auto& inner : *directive.block) {
         if (inner.name == "proxy_pass") {
             location.proxy_pass = proxy_pass(inner, config);
-            if (!location.name.empty() && location.proxy_pass->uri)
+            if ((!location.name.empty() || location.regex) && location.proxy_pass->uri)
                 throw ConfigError("\"proxy_pass\" cannot have URI part in location given by regular expression, or "
                                   "inside named location, or inside \"if\" statement, or inside \"limit_except\" block",
                                   inner.where);
         }
         else if (inner.name == "return") location.return_directive = return_directive(inner);
+        else if (inner.name == "location") location.locations.push_back(this->location(inner, location.settings, &location));
     }
     return location;
 }
@@ -163,7 +195,7 @@ Server Reader::server(const Directive& directive, const Settings& http_settings)
         } else if (inner.name == "server_name") {
             server.server_names.insert(server.server_names.end(), inner.arguments.begin(), inner.arguments.end());
         } else if (inner.name == "location") {
-            server.locations.push_back(location(inner, server.settings));
+            server.locations.push_back(location(inner, server.settings, nullptr));
         } else if (inner.name == "return") {
             server_return = return_directive(inner);
         }

@@ -8,6 +8,7 @@
 // `proxy_set_header` inherits none of the outer ones.
 #pragma once
 
+#include "config/regex.hpp"
 #include "config/syntax.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -201,9 +202,12 @@ struct Settings {
 
 struct Location {
     bool exact = false;     // `location = /path`
-    std::string prefix;     // "/", "/api/"
+    bool no_regex = false;  // `location ^~ /path`: when it is the longest prefix, no regex is tried
+    std::string prefix;     // "/", "/api/"; for a regex, its text
+    std::shared_ptr<const Regex> regex;  // `location ~ RE` and `~* RE` (caseless); nullptr for the others
     std::string name;       // `location @app`: "@app", a named location that no
                             // path matches; only try_files sends requests there
+    std::vector<Location> locations;  // locations nested inside this one (routing.hpp)
     std::optional<ProxyPass> proxy_pass;
     std::optional<ReturnDirective> return_directive;
     Settings settings;

@@ -178,7 +178,7 @@ const std::vector<DirectiveSpec>& core_directives() {
         structural("keepalive_timeout", in::Upstream, 1, 1),
         structural("listen", in::Server, 1, 10, true),
         structural("server_name", in::Server, 1, many, true),
-        {"location", in::Server, 1, 2, true, true, in::Location, {}},
+        {"location", in::Server | in::Location, 1, 2, true, true, in::Location, {}},
         structural("proxy_pass", in::Location, 1, 1),
         structural("return", in::Server | in::Location, 1, 2),
         // Settings, inherited by inner blocks.

@@ -55,13 +55,16 @@ private:
         const int line = line_;
         std::string word;
         for (++at_; at_ < text_.size(); ++at_) {
-            char c = text_[at_];
+            const char c = text_[at_];
             if (c == quote) {
                 ++at_;
                 return {Token::Word, word, line};
             }
             if (c == '\n') ++line_;
-            if (c == '\\' && at_ + 1 < text_.size()) c = escaped(text_[++at_]);
+            if (c == '\\' && at_ + 1 < text_.size()) {
+                append_escaped(word, text_[++at_]);
+                continue;
+            }
             word += c;
         }
         throw ConfigError("unexpected end of file, expecting \";\" or \"}\"", where(line_));
@@ -82,19 +85,26 @@ private:
                 at_ = close + 1;
                 continue;
             }
-            if (c == '\\' && at_ + 1 < text_.size()) c = escaped(text_[++at_]);
+            if (c == '\\' && at_ + 1 < text_.size()) {
+                append_escaped(word, text_[++at_]);
+                ++at_;
+                continue;
+            }
             word += c;
             ++at_;
         }
         return {Token::Word, word, line};
     }
 
-    static char escaped(char c) {
+    // nginx's escapes: \" \' \\ give the character, \t \r \n the control
+    // character; any other backslash stays, for regular expressions (\.php$).
+    static void append_escaped(std::string& word, char c) {
         switch (c) {
-            case 'n': return '\n';
-            case 't': return '\t';
-            case 'r': return '\r';
-            default: return c;  // \" \' \\ and any other: the character itself
+            case 'n': word += '\n'; return;
+            case 't': word += '\t'; return;
+            case 'r': word += '\r'; return;
+            case '"': case '\'': case '\\': word += c; return;
+            default: word += '\\'; word += c; return;
         }
     }
 

@@ -8,7 +8,8 @@
 //         server { listen 8080; }
 //     }
 //
-// An argument may be quoted ("a b", 'a b'), with \" \' \\ \n \t escapes.
+// An argument may be quoted ("a b", 'a b'), with \" \' \\ \n \t escapes;
+// any other backslash stays, as nginx keeps it (location ~ \.php$).
 // `include` is done here, while reading: nginx also treats it as text
 // inclusion, so an included file may hold anything its place allows.
 #pragma once

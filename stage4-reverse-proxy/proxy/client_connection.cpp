@@ -211,7 +211,7 @@ Route route(http::Request& request, const ListenGroup& group, RequestContext& co
         decided.response.headers.add("Location", to);
         return decided;
     }
-    const Location* location = choose_location(server, path);
+    const Location* location = choose_location(server, path, &context.captures);
     decided.location = location;
     if (location) {
         context.access_log = &location->settings.access_log;
@@ -358,6 +358,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.request_body.reset();
         context.upstream_addr.clear();
         context.upstream_status.clear();
+        context.captures = {};
         // Decided by plain functions; here only what they decided is done.
         Route decided = head == HeadOutcome::Complete ? route(request, group, context) : refuse(parser, context);
         const Settings& settings = decided.location ? decided.location->settings

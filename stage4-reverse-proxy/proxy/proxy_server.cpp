@@ -26,20 +26,6 @@ namespace asio = boost::asio;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
-void check_text(const std::string& text, const SourceLocation& where) {
-    for (const auto& name : variables_in(text)) {
-        if (!is_known_variable(name)) throw ConfigError("unknown \"" + name + "\" variable", where);
-    }
-}
-
-void check_settings(const Settings& settings, const SourceLocation& where) {
-    for (const auto& header : settings.proxy_set_header) check_text(header.value, where);
-    check_text(settings.proxy_redirect.from, where);
-    check_text(settings.proxy_redirect.to, where);
-    check_text(settings.proxy_method, where);
-    for (const auto& header : settings.add_header) check_text(header.value, where);
-    for (const auto& page : settings.error_page) check_text(page.target, where);
-}
 // listen's socket options; accepted connections inherit the buffer sizes.
 void apply_listen_options(net::Listener& listener, const ListenAddress& listen) {
     const int fd = listener.acceptor().native_handle();
@@ -57,17 +43,6 @@ void apply_listen_options(net::Listener& listener, const ListenAddress& listen) 
     }
 }
 }  // namespace
-
-void check_variables(const Config& config) {
-    for (const auto& server : config.servers) {
-        check_settings(server.settings, server.where);
-        if (server.return_directive) check_text(server.return_directive->text, server.where);
-        for (const auto& location : server.locations) {
-            check_settings(location.settings, location.where);
-            if (location.return_directive) check_text(location.return_directive->text, location.where);
-        }
-    }
-}
 
 std::vector<OpenListener> bind_listeners(asio::io_context& io, const Config& config,
                                          const std::vector<OpenListener>& open) {

@@ -45,11 +45,12 @@ const Server& choose_server(const ListenGroup& group, std::optional<std::string_
     return *group.default_server;
 }
 
-const Location* choose_location([[maybe_unused]] const Server& server, [[maybe_unused]] std::string_view path) {
+const Location* match_by_prefix([[maybe_unused]] const std::vector<Location>& locations,
+                                [[maybe_unused]] std::string_view path) {
     // BEGIN EXERCISE stage4.location
     const Location* longest = nullptr;
-    for (const auto& location : server.locations) {
-        if (!location.name.empty()) continue;  // `location @name`: no path reaches it
+    for (const auto& location : locations) {
+        if (!location.name.empty() || location.regex) continue;  // `location @name`, `location ~ RE`
         if (location.exact) {
             if (path == location.prefix) return &location;
             continue;
@@ -63,6 +64,49 @@ const Location* choose_location([[maybe_unused]] const Server& server, [[maybe_u
     // END EXERCISE stage4.location
 }
 
+namespace {
+// What one level of locations decided: a location, and whether it is
+// final (an exact match or a regular expression) or only the longest
+// prefix, which a regular expression further out may still beat.
+struct Found {
+    const Location* location = nullptr;
+    bool final = false;
+};
+
+// nginx's ngx_http_core_find_location, one level at a time.
+Found find_location(const std::vector<Location>& locations, std::string_view path, Captures* captures) {
+    const Location* prefix = match_by_prefix(locations, path);
+    if (prefix && prefix->exact) return {prefix, true};
+    Found found{prefix, false};
+    if (prefix && !prefix->locations.empty()) {
+        const Found inner = find_location(prefix->locations, path, captures);
+        if (inner.final) return inner;
+        if (inner.location) found.location = inner.location;
+    }
+    if (prefix && prefix->no_regex) return found;
+    for (const auto& location : locations) {
+        if (!location.regex || !location.regex->match(path, captures)) continue;
+        const Found inner = location.locations.empty() ? Found{} : find_location(location.locations, path, captures);
+        return {inner.location ? inner.location : &location, true};
+    }
+    return found;
+}
+
+bool needs_slash(const std::vector<Location>& locations, std::string_view path) {
+    for (const auto& location : locations) {
+        if (!location.exact && !location.regex && location.proxy_pass && location.prefix.size() > 1 &&
+            location.prefix.ends_with('/') && path == std::string_view(location.prefix).substr(0, location.prefix.size() - 1))
+            return true;
+        if (needs_slash(location.locations, path)) return true;
+    }
+    return false;
+}
+}  // namespace
+
+const Location* choose_location(const Server& server, std::string_view path, Captures* captures) {
+    return find_location(server.locations, path, captures).location;
+}
+
 const Location* find_named_location(const Server& server, std::string_view name) {
     for (const auto& location : server.locations) {
         if (location.name == name) return &location;
@@ -71,12 +115,7 @@ const Location* find_named_location(const Server& server, std::string_view name)
 }
 
 bool needs_trailing_slash_redirect(const Server& server, std::string_view path) {
-    for (const auto& location : server.locations) {
-        if (!location.exact && location.proxy_pass && location.prefix.size() > 1 && location.prefix.ends_with('/') &&
-            path == std::string_view(location.prefix).substr(0, location.prefix.size() - 1))
-            return true;
-    }
-    return false;
+    return needs_slash(server.locations, path);
 }
 
 

@@ -3,9 +3,16 @@
 //      server blocks;
 //   2. the Host header picks one of them by server_name (exact names),
 //      else the group's default server (marked default_server, else the first);
-//   3. the path picks a location: an exact `location = /path` first, else
-//      the longest matching prefix. A named location (`location @app`)
-//      is never chosen by path: only try_files (stage 5) sends requests there.
+//   3. the path picks a location, in nginx's order:
+//      a. an exact `location = /path` wins at once; else the longest
+//         matching prefix is remembered (and the locations nested in it
+//         are searched the same way);
+//      b. if that prefix is `^~`, it wins; else the regular expressions
+//         (`~`, `~*` without case) are tried in the order written, and the
+//         first that matches wins (nested ones before the outer ones);
+//      c. no regular expression matched: the remembered prefix wins.
+//      A named location (`location @app`) is never chosen by path: only
+//      try_files (stage 5) and error_page send requests there.
 #pragma once
 
 #include "config/config.hpp"
@@ -29,12 +36,17 @@ std::vector<ListenGroup> group_by_listen_address(const Config& config);
 
 const Server& choose_server(const ListenGroup& group, std::optional<std::string_view> host_header);
 
-// The location for `path` (rule 3 above), among server.locations in the
-// order of the config file: a Location has `exact` (`location = /x`) and
-// `prefix` ("/x"); a named one has `name` ("@app") and an empty prefix,
-// which would match every path, so it must be passed over. nullptr when no
-// location matches (nginx then answers 404).
-const Location* choose_location(const Server& server, std::string_view path);
+// Rule 3a for one level of locations, in the order of the config file: a
+// Location has `exact` (`location = /x`) and `prefix` ("/x"); a named one
+// has `name` ("@app") and an empty prefix, which would match every path, and
+// a regular expression has `regex` (its text in `prefix`): both must be
+// passed over. nullptr when no prefix matches.
+const Location* match_by_prefix(const std::vector<Location>& locations, std::string_view path);
+
+// The location for `path` (all of rule 3) among the server's locations;
+// nullptr when none matches (nginx then answers 404). The captures of the
+// regular expression that matched, if one did, go to `captures`.
+const Location* choose_location(const Server& server, std::string_view path, Captures* captures = nullptr);
 
 // `location @app { ... }` of `server`, by its name ("@app"); nullptr if none.
 const Location* find_named_location(const Server& server, std::string_view name);

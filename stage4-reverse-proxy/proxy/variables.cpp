@@ -89,6 +89,12 @@ std::string formatted_time(const char* format) {
 
 std::optional<std::string> variable_value(std::string_view name, const RequestContext& context) {
     const http::Request& request = *context.request;
+    if (name.size() == 1 && name[0] >= '0' && name[0] <= '9') {
+        const auto index = static_cast<std::size_t>(name[0] - '0');
+        return index < context.captures.numbered.size() ? context.captures.numbered[index] : std::string();
+    }
+    if (const auto named = context.captures.named.find(std::string(name)); named != context.captures.named.end())
+        return named->second;
     if (name.starts_with("http_")) return header_variable(name.substr(5), context).value_or("");
     if (name == "http_host") return std::string(request.headers.get("Host").value_or(""));
     if (name == "host") {
@@ -151,7 +157,9 @@ std::optional<std::string> variable_value(std::string_view name, const RequestCo
     return std::nullopt;
 }
 
-bool is_known_variable(std::string_view name) {
+bool is_known_variable(std::string_view name, const std::set<std::string>& captures) {
+    if (name.size() == 1 && name[0] >= '0' && name[0] <= '9') return true;
+    if (captures.contains(std::string(name))) return true;
     for (const std::string_view family : {"http_", "arg_", "cookie_"})
         if (name.starts_with(family) && name.size() > family.size()) return true;
     return std::find(known_names.begin(), known_names.end(), name) != known_names.end();

@@ -20,6 +20,7 @@
 #include "net/listener.hpp"
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,13 +48,16 @@ struct RequestContext {
     std::uint64_t connection_number = 0;  // $connection: the connection's serial number in this worker
     std::string upstream_addr;         // $upstream_addr: each server tried, ", " between
     std::string upstream_status;       // $upstream_status: what each answered (502 for none)
+    Captures captures;                 // $1..$9 and $NAME: what the regular expression that matched captured
 };
 
 // The value of one variable (without the "$"); nullopt if we do not know it.
 std::optional<std::string> variable_value(std::string_view name, const RequestContext& context);
 
-// True for a name variable_value knows ($http_* included), for checking configs.
-bool is_known_variable(std::string_view name);
+// True for a name variable_value knows ($http_*, $1..$9 included), for
+// checking configs; `captures` are the (?<name>) groups the config's
+// regular expressions define.
+bool is_known_variable(std::string_view name, const std::set<std::string>& captures = {});
 
 // Replaces every $name and ${name} in `text`. Unknown names become "".
 std::string expand_variables(std::string_view text, const RequestContext& context);

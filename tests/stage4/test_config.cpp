@@ -1,8 +1,10 @@
 // nginx.conf: what we accept, and how we refuse what we do not, in nginx's words.
 #include "catch.hpp"
 #include "stage4_proxy.hpp"
+#include "config/regex.hpp"
 
 using namespace webstack::testing;
+using webstack::stage4::have_regular_expressions;
 
 namespace {
 CommandResult check_config(const std::string& file) {
@@ -101,7 +103,13 @@ TEST_CASE("config errors name the file and the line", "[stage4]") {
         {"events {}\nhttp {\n  underscores_in_headers yes;\n  server { }\n}\n",
          "it must be \"on\" or \"off\"", 3},
         {"events {}\nhttp {\n  server { listen 8080 ssl; }\n}\n", "invalid parameter \"ssl\"", 3},
-        {"events {}\nhttp {\n  server { location ~ \\.php$ { return 404; } }\n}\n", "location modifier \"~\" is not supported", 3},
+        {"events {}\nhttp {\n  server { location ~ (\\.php$ { return 404; } }\n}\n",
+         have_regular_expressions() ? "pcre2_compile() failed: missing closing parenthesis in \"(\\.php$\""
+                                    : "using regex \"(\\.php$\" requires PCRE library", 3},
+        {"events {}\nhttp {\n  server { location /a/ {\n location /b/ { } } }\n}\n",
+         "location \"/b/\" is outside location \"/a/\"", 4},
+        {"events {}\nhttp {\n  server { location = /a {\n location /a/b { } } }\n}\n",
+         "location \"/a/b\" cannot be inside the exact location \"/a\"", 4},
         {"events {}\nhttp {\n  server { location / { proxy_pass https://127.0.0.1; } }\n}\n", "invalid URL prefix", 3},
         {"worker_processes 0;\nevents {}\nhttp { server { } }\n", "invalid value \"0\" in \"worker_processes\"", 1},
         {"events {}\nhttp {\n  server { listen 8080 default_server; }\n  server { listen 8080 default_server; }\n}\n",

@@ -37,7 +37,9 @@ webstack::http::Request request(const std::string& target, webstack::http::Heade
 
 std::string prefix_of(const Location* location) {
     if (!location) return "(none)";
-    return (location->exact ? "= " : "") + location->prefix;
+    const std::string modifier = location->exact ? "= " : location->no_regex ? "^~ " : !location->regex ? ""
+                                 : "~ ";
+    return modifier + location->prefix;
 }
 }  // namespace
 
@@ -91,6 +93,42 @@ TEST_CASE("routing: an exact location first, else the longest prefix, never a na
     // With a URI in proxy_pass, it replaces the matched prefix; without, the target goes as sent.
     CHECK(upstream_target(*choose_location(server, "/api/v2/x"), request("/api/v2/x?y=1")) == "/x?y=1");
     CHECK(upstream_target(*choose_location(server, "/api/x"), request("/api/x?y=1")) == "/api/x?y=1");
+}
+
+TEST_CASE("routing: nginx's order with ^~, regular expressions and nested locations", "[stage4][ex.stage4.location]") {
+    if (!have_regular_expressions()) return;  // built without PCRE2: -t refuses these configs (tested elsewhere)
+    const auto loaded = load("server { listen 127.0.0.1:8080;\n"
+                             "  location / { return 200; }\n"
+                             "  location ^~ /media/ { return 200; }\n"
+                             "  location ~ /media/private { return 403; }\n"
+                             "  location ~* \\.(png|jpg)$ { return 200; }\n"
+                             "  location ~ \\.png$ { return 200; }\n"
+                             "  location /static/ {\n"
+                             "    location ~ \\.css$ { return 200; }\n"
+                             "    location /static/admin/ { return 200; }\n"
+                             "  }\n"
+                             "  location ~ ^/user/(?<name>[a-z]+)/(\\d+)$ { return 200; }\n}");
+    const auto& server = loaded->config.servers.at(0);
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"/a.PNG", "~ \\.(png|jpg)$"},          // ~*: no case; the first regex written wins over the second
+        {"/media/a.png", "^~ /media/"},          // ^~: the longest prefix, and no regex is tried
+        {"/media/private/x", "^~ /media/"},      // a regex's text is no prefix
+        {"/static/site.css", "~ \\.css$"},       // the nested regex, inside the longest prefix
+        {"/static/admin/x.png", "~* \\.(png|jpg)$"},  // the nested prefix loses to a regex further out
+        {"/static/admin/x", "/static/admin/"},   // no regex matches: the (nested) longest prefix
+        {"/other", "/"},
+    };
+    for (const auto& [path, expected] : cases) {
+        INFO("path " << path << " -> location " << expected);
+        auto got = prefix_of(choose_location(server, path));
+        if (expected.starts_with("~* ")) CHECK(got == "~ " + expected.substr(3));
+        else CHECK(got == expected);
+    }
+    Captures captures;
+    REQUIRE(choose_location(server, "/user/ann/42", &captures) != nullptr);
+    CHECK(captures.named.at("name") == "ann");
+    REQUIRE(captures.numbered.size() == 3);
+    CHECK(captures.numbered[2] == "42");
 }
 
 TEST_CASE("body buffer: memory first, then a temporary file, read back whole", "[stage4]") {
