@@ -235,6 +235,7 @@ void Reader::read_http(const Directive& http) {
         config.upstreams.push_back(std::move(upstream));
     }
     Settings outermost;
+    outermost.access_log = {{"/dev/stdout", config.log_formats.at("combined"), ""}};
     if (module && module->defaults) outermost.module = ModuleSettingsSlot(module->defaults(config));
     const Settings http_settings = settings_of(*http.block, in::Http, outermost, nullptr);
     for (const auto& inner : *http.block) {
@@ -262,6 +263,8 @@ Config load_config(const ConfigSource& source, const ConfigModule* module) {
     config.prefix = source.prefix ? std::filesystem::absolute(*source.prefix).lexically_normal()
                                   : config.file.parent_path();
     if (!source.error_log.empty()) config.error_log = source.error_log;
+    config.log_formats["combined"] = std::make_shared<LogFormat>(
+        LogFormat{"combined", LogFormat::Escape::Default, combined_log_format_text});
     auto directives = source.globals.empty()
                           ? std::vector<Directive>{}
                           : read_config_text(source.globals, "command line", config.file.parent_path());

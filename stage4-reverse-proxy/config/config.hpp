@@ -135,6 +135,25 @@ struct ReturnDirective {
     std::string text;  // the body, or the Location for 301, 302, 303, 307, 308
 };
 
+// `log_format NAME [escape=...] TEXT`: how an access log line is written.
+struct LogFormat {
+    std::string name;
+    enum class Escape { Default, Json, None } escape = Escape::Default;
+    std::string text;  // with $variables
+};
+
+// nginx's predefined format, "combined".
+inline constexpr const char* combined_log_format_text =
+    "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" "
+    "\"$http_user_agent\"";
+
+// `access_log PATH [FORMAT [if=CONDITION]]`: one file a block logs to.
+struct AccessLogTarget {
+    std::string path;                        // absolute, or "/dev/stdout"
+    std::shared_ptr<const LogFormat> format;
+    std::string condition;                   // `if=$var`: no line when it is "" or "0"
+};
+
 // Every setting that http, server and location share; a level starts from a
 // copy of its parent's (nginx's inheritance).
 struct Settings {
@@ -146,9 +165,10 @@ struct Settings {
     int large_client_header_buffers_count = 4;
     std::size_t large_client_header_buffers_size = 8 * 1024;
     bool underscores_in_headers = false;
-    // nullopt: off. nginx's default is logs/access.log under its compiled-in
-    // prefix; ours is the terminal (standard output), until the config names a file.
-    std::optional<std::string> access_log = "/dev/stdout";
+    // Empty: off. nginx's default is logs/access.log under its compiled-in
+    // prefix; ours is the terminal (standard output), until the config names
+    // a file. load_config() puts the default in.
+    std::vector<AccessLogTarget> access_log;
     std::vector<HeaderSetting> proxy_set_header;       // what this level adds to the defaults
     std::vector<AddedHeader> add_header;               // inherited as proxy_set_header is
     std::vector<ErrorPage> error_page;                 // and so is error_page
@@ -239,6 +259,7 @@ struct Config {
     std::vector<Upstream> upstreams;
     std::vector<Server> servers;
     std::vector<std::string> warnings;    // what nginx would let pass but is a trap: its "[warn]" lines
+    std::map<std::string, std::shared_ptr<const LogFormat>> log_formats;  // "combined" and the log_format lines
 
     std::filesystem::path resolve(const std::string& path) const;
 };

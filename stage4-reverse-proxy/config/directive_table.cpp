@@ -46,17 +46,51 @@ void store_large_client_header_buffers(const Directive& directive, Level& level)
         invalid_value(directive, arguments[0] + " " + arguments[1]);
 }
 
+// Each block its own list of logs: one that writes access_log inherits none.
 void store_access_log(const Directive& directive, Level& level) {
     const auto& arguments = directive.arguments;
+    if (!level.written_here.contains("access_log")) level.settings.access_log.clear();
     if (arguments[0] == "off") {
         if (arguments.size() > 1) throw ConfigError("invalid parameter \"" + arguments[1] + "\"", directive.where);
-        level.settings.access_log.reset();
         return;
     }
-    if (arguments.size() > 2) throw ConfigError("invalid parameter \"" + arguments[2] + "\"", directive.where);
-    if (arguments.size() == 2 && arguments[1] != "combined")
-        throw ConfigError("unknown log format \"" + arguments[1] + "\"", directive.where);
-    level.settings.access_log = arguments[0];
+    if (arguments[0].find('$') != std::string::npos)
+        throw ConfigError("access_log \"" + arguments[0] + "\": variables in the path are not supported here",
+                          directive.where);
+    AccessLogTarget log;
+    log.path = arguments[0] == "/dev/stdout" ? arguments[0] : level.config.resolve(arguments[0]).string();
+    const std::string format = arguments.size() > 1 ? arguments[1] : "combined";
+    const auto found = level.config.log_formats.find(format);
+    if (found == level.config.log_formats.end())
+        throw ConfigError("unknown log format \"" + format + "\"", directive.where);
+    log.format = found->second;
+    for (std::size_t i = 2; i < arguments.size(); ++i) {
+        // buffer= and flush= batch nginx's writes; ours are written at once.
+        if (arguments[i].starts_with("if=")) log.condition = arguments[i].substr(3);
+        else if (arguments[i].starts_with("buffer=") || arguments[i].starts_with("flush=") || arguments[i].starts_with("gzip")) {}
+        else throw ConfigError("invalid parameter \"" + arguments[i] + "\"", directive.where);
+    }
+    level.settings.access_log.push_back(std::move(log));
+}
+
+void store_log_format(const Directive& directive, Level& level) {
+    const auto& arguments = directive.arguments;
+    auto format = std::make_shared<LogFormat>();
+    format->name = arguments[0];
+    std::size_t first = 1;
+    if (arguments.size() > 1 && arguments[1].starts_with("escape=")) {
+        const auto escape = arguments[1].substr(7);
+        if (escape == "default") format->escape = LogFormat::Escape::Default;
+        else if (escape == "json") format->escape = LogFormat::Escape::Json;
+        else if (escape == "none") format->escape = LogFormat::Escape::None;
+        else throw ConfigError("unknown log format escaping \"" + escape + "\"", directive.where);
+        first = 2;
+    }
+    if (first >= arguments.size()) throw ConfigError("invalid number of arguments in \"log_format\" directive", directive.where);
+    for (std::size_t i = first; i < arguments.size(); ++i) format->text += arguments[i];
+    if (level.config.log_formats.contains(format->name))
+        throw ConfigError("duplicate \"log_format\" name \"" + format->name + "\"", directive.where);
+    level.config.log_formats[format->name] = std::move(format);
 }
 
 // nginx's surprise, kept: a block with any proxy_set_header inherits none
@@ -189,7 +223,8 @@ const std::vector<DirectiveSpec>& core_directives() {
         duration_row("send_timeout", anywhere, &Settings::send_timeout),
         {"large_client_header_buffers", in::Http | in::Server, 2, 2, false, false, in::Main, store_large_client_header_buffers},
         on_off_row("underscores_in_headers", in::Http | in::Server, &Settings::underscores_in_headers),
-        {"access_log", anywhere, 1, 3, true, false, in::Main, store_access_log},
+        {"access_log", anywhere, 1, 6, true, false, in::Main, store_access_log},
+        {"log_format", in::Http, 2, many, true, false, in::Main, store_log_format},
         {"proxy_set_header", anywhere, 2, 2, true, false, in::Main, store_proxy_set_header},
         {"proxy_redirect", anywhere, 1, 2, false, false, in::Main, store_proxy_redirect},
         {"add_header", anywhere, 2, 3, true, false, in::Main, store_add_header},

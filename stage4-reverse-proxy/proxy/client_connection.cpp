@@ -2,8 +2,8 @@
 
 #include "http/message_rules.hpp"
 #include "http/target.hpp"
-#include "log/access_log.hpp"
 #include "log/log.hpp"
+#include "proxy/access_logs.hpp"
 #include "proxy/exchange.hpp"
 #include "proxy/responses.hpp"
 
@@ -116,18 +116,11 @@ asio::awaitable<HeadOutcome> read_head(HeadReader reader, const Settings& settin
     }
 }
 
-void log_access(const Settings& defaults, const RequestContext& context, const http::Request& request,
-                const Outcome& outcome) {
-    // `access_log off;` in the server or location that answered turns it off.
-    const auto& access_log = context.access_log ? *context.access_log : defaults.access_log;
-    if (!access_log) return;
-    log::AccessRecord record;
-    record.remote_address = context.connection.remote_host;
-    record.request_line = request.method.empty() ? "" : http::request_line(request);
-    record.status = outcome.status;
-    record.body_bytes = outcome.body_bytes;
-    record.request_headers = &request.headers;
-    log::write_access_line(log::format_access_line(log::nginx_combined_access_format, record));
+void log_access(const Settings& defaults, const RequestContext& context, const Outcome& outcome) {
+    // The access_log lines of the block that answered (none: `access_log off`).
+    const auto& logs = context.access_log ? *context.access_log : defaults.access_log;
+    if (logs.empty()) return;
+    write_access_logs(logs, context, {outcome.status, outcome.body_bytes, std::chrono::steady_clock::now() - context.started});
 }
 
 // What to do with a request whose head has arrived, decided without any
@@ -349,6 +342,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         if (head == HeadOutcome::Idle || head == HeadOutcome::Closed) break;
         http::Request request = parser.take_head();
         context.request = &request;
+        context.started = std::chrono::steady_clock::now();
         context.proxy_host.clear();
         context.target_host.clear();
         context.access_log = nullptr;
@@ -387,7 +381,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
                 break;
         }
         context.request_body.reset();  // its buffer is gone with proxy_request's frame
-        log_access(defaults, context, request, outcome);
+        log_access(defaults, context, outcome);
         // The deferred read only after an answer from this process (no
         // proxy_pass was chosen): after a proxied one nothing else is queued
         // and it would come straight back too early (bench/README.md).

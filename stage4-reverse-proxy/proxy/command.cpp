@@ -10,6 +10,7 @@
 #include "log/log.hpp"
 #include "net/listener.hpp"
 #include "net/stop_signals.hpp"
+#include "proxy/access_logs.hpp"
 #include "proxy/nginx_version.hpp"
 #include "proxy/proxy_server.hpp"
 
@@ -51,12 +52,9 @@ bool open_logs(const Config& config) {
         emergency("open() \"" + config.resolve(config.error_log).string() + "\" failed (the error_log)");
         return false;
     }
-    // One access log file for the whole proxy: the first server's (`access_log off`
-    // in any block still silences that block).
-    const auto& access_log = config.servers.front().settings.access_log;
-    const std::string path = !access_log ? "" : *access_log == "/dev/stdout" ? "-" : config.resolve(*access_log).string();
-    if (!path.empty() && !log::set_access_log(path)) {
-        emergency("open() \"" + path + "\" failed (the access_log)");
+    std::string problem;
+    if (!open_access_logs(config, problem)) {
+        emergency(problem);
         return false;
     }
     return true;
@@ -197,7 +195,10 @@ public:
         hooks.close_listeners = [this] {
             for (auto& open : listeners_) open.listener->close();
         };
-        hooks.reopen_logs = [] { log::reopen_log_files(); };
+        hooks.reopen_logs = [] {
+            log::reopen_log_files();
+            reopen_access_logs();
+        };
         hooks.reload_config = [this] { return reload(); };
         return arbiter::Arbiter(arbiter_options(), [this](arbiter::WorkerContext& context) { return work(context); },
                                 hooks)
@@ -244,6 +245,11 @@ private:
             listeners_ = bind_listeners(io_, *next->config, listeners_);
         } catch (const net::ListenError& error) {
             log::write(log::Level::Critical, error.what());
+            return false;
+        }
+        std::string problem;
+        if (!open_access_logs(*next->config, problem)) {  // the files a new access_log names
+            log::write(log::Level::Critical, problem);
             return false;
         }
         config_ = next->config;

@@ -2,6 +2,7 @@
 
 #include "log/log.hpp"
 #include "net/timed_io.hpp"
+#include "proxy/access_logs.hpp"
 #include "proxy/variables.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -177,6 +178,7 @@ asio::awaitable<void> ProxyServer::wait_for_signals() {
         if (error) co_return;
         if (signal_number != SIGUSR1) break;
         log::reopen_log_files();
+        reopen_access_logs();
     }
     if (signal_number != SIGQUIT) {
         log::notice("exiting");

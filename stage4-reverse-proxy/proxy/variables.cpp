@@ -45,7 +45,9 @@ constexpr std::array known_names = {
     "is_args",        "query_string",   "document_uri",      "request",       "content_length",
     "content_type",   "request_body",   "request_body_file", "hostname",      "pid",
     "msec",           "time_local",     "time_iso8601",      "nginx_version", "https",
-    "connection_requests", "connection", "upstream_addr", "upstream_status"};
+    "connection_requests", "connection", "upstream_addr", "upstream_status",
+    // known at the request's end (access_logs.cpp)
+    "status", "body_bytes_sent", "request_time", "remote_user"};
 
 // $arg_NAME: the first NAME=value of the query string, as sent (not decoded).
 std::string argument_variable(std::string_view name, std::string_view query) {

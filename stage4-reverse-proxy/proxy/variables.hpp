@@ -19,6 +19,7 @@
 #include "http/message.hpp"
 #include "net/listener.hpp"
 
+#include <chrono>
 #include <optional>
 #include <set>
 #include <string>
@@ -36,7 +37,8 @@ struct RequestContext {
     std::string target_host;   // "other.example" from "GET http://other.example/a"; empty for "GET /a"
     std::string proxy_host;    // empty until a proxy_pass is chosen
     bool underscores_in_headers = false;  // else headers with "_" are invisible, as nginx ignores them
-    const std::optional<std::string>* access_log = nullptr;  // of the block that answered; nullptr: the default server's
+    const std::vector<AccessLogTarget>* access_log = nullptr;  // of the block that answered; nullptr: the default server's
+    std::chrono::steady_clock::time_point started;  // when the head arrived: $request_time
     const Settings* settings = nullptr;  // of the block that answered (add_header, ...); nullptr: none chosen
     // error_page: who serves a block's error page (client_connection.cpp);
     // a request is sent to one only once; the status the client then gets.
