@@ -198,7 +198,20 @@ MessageParser::MessageParser(llhttp_type_t type, ParserLimits limits) : limits_(
 
 std::size_t MessageParser::feed(std::string_view bytes) {
     if (error_ || message_complete_ || bytes.empty()) return 0;
-    if (llhttp_.type != HTTP_REQUEST) return execute(bytes, true);
+    if (llhttp_.type != HTTP_REQUEST) {
+        if (limits_.line_ends == LineEnds::CrlfOnly || headers_complete_) return execute(bytes, true);
+        // A response head with bare LF line ends (nginx reads an upstream's):
+        // checked and fed as a request head is, then the body as it comes.
+        std::size_t used = 0;
+        while (used < bytes.size() && !error_ && !message_complete_ && !headers_complete_) {
+            const std::size_t step = feed_head_or_trailers(bytes.substr(used));
+            if (step == 0) break;
+            used += step;
+        }
+        if (used < bytes.size() && headers_complete_ && !error_ && !message_complete_)
+            used += execute(bytes.substr(used), true);
+        return used;
+    }
     // A request goes to llhttp in parts (request_feed.cpp), each checked first.
     std::size_t used = 0;
     while (used < bytes.size() && !error_ && !message_complete_) {

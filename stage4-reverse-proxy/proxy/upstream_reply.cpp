@@ -12,7 +12,8 @@ namespace {
 http::ParserLimits upstream_limits(const Settings& settings) {
     return {.max_request_line = settings.proxy_buffer_size, .max_header_count = 1000,
             .max_header_field_size = settings.proxy_buffer_size,
-            .max_body_size = std::numeric_limits<std::size_t>::max()};
+            .max_body_size = std::numeric_limits<std::size_t>::max(),
+            .line_ends = http::LineEnds::CrlfOrLf};  // nginx reads a bare LF from an upstream too
 }
 }  // namespace
 

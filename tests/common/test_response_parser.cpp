@@ -86,3 +86,30 @@ TEST_CASE("a malformed status line is an error", "[response-parser]") {
     REQUIRE(parser.error());
     CHECK(parser.error()->kind == http::ParseErrorKind::Malformed);
 }
+
+TEST_CASE("a response head with bare LF line ends, read as nginx reads an upstream's", "[response-parser]") {
+    const std::string_view lf_only = "HTTP/1.1 200 OK\nConnection: close\nX-Header: foo\n\nbody\r\nand more";
+    SECTION("refused by default") {
+        http::ResponseParser parser;
+        (void)parse_responses(parser, lf_only);
+        CHECK(parser.error());
+    }
+    SECTION("read with line_ends CrlfOrLf, one byte at a time too") {
+        for (const std::size_t piece : {lf_only.size(), std::size_t{1}}) {
+            http::ParserLimits limits;
+            limits.line_ends = http::LineEnds::CrlfOrLf;
+            http::ResponseParser parser(limits);
+            std::vector<http::Response> responses;
+            for (std::size_t at = 0; at < lf_only.size() && !parser.error(); at += piece)
+                for (auto more = lf_only.substr(at, piece); !more.empty() && !parser.error();)
+                    more.remove_prefix(parser.feed(more));
+            parser.finish();
+            INFO("fed " << piece << " bytes at a time");
+            REQUIRE_FALSE(parser.error());
+            REQUIRE(parser.message_complete());
+            const auto response = parser.take_response();
+            CHECK(response.headers.get("X-Header") == "foo");
+            CHECK(response.body == "body\r\nand more");  // the body is bytes: its line ends stay as sent
+        }
+    }
+}
