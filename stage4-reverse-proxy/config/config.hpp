@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -216,6 +217,14 @@ struct Settings {
     std::vector<std::string> proxy_hide_header;  // not passed to the client
     std::vector<std::string> proxy_pass_header;  // passed although nginx hides them (X-Accel-*, X-Pad)
     bool proxy_intercept_errors = false;         // an upstream's 3xx-5xx answered by error_page
+    // The gzip filter (proxy/gzip.hpp).
+    bool gzip = false;
+    std::vector<std::string> gzip_types;         // besides text/html; "*": any
+    std::uint64_t gzip_min_length = 20;
+    std::set<std::string> gzip_proxied = {"off"};
+    bool gzip_vary = false;                      // also for stage 5's gzip_static
+    int gzip_comp_level = 1;
+    int gzip_http_version = 11;                  // 1.1 as 11, 1.0 as 10
     // The module's own settings (stage 5's root, index, ...), if a module was loaded.
     ModuleSettingsSlot module;
 };

@@ -73,6 +73,7 @@ struct ConfigModule {
 // those that tune the server itself.
 const std::vector<DirectiveSpec>& core_directives();
 const std::vector<DirectiveSpec>& deployment_directives();
+const std::vector<DirectiveSpec>& gzip_directives();
 
 // Every row that applies: stage 4's, then a module's.
 class DirectiveTable {

@@ -1,6 +1,7 @@
 #include "proxy/client_side.hpp"
 
 #include "http/serializer.hpp"
+#include "proxy/gzip.hpp"
 #include "proxy/responses.hpp"
 
 namespace webstack::stage4 {
@@ -18,6 +19,17 @@ asio::awaitable<Outcome> answer(ClientSide client, http::Response response, cons
         co_return co_await client.context.error_pages->serve(*page, response.status);
     if (const auto location = response.headers.get("Location"); location && location->starts_with('/'))
         response.headers.set("Location", absolute_location(std::string(*location), client.context));
+    if (client.context.settings && !response.body.empty()) {
+        // The gzip filter, on our own pages too; the whole body at once (it is in memory).
+        const auto gzip = decide_gzip(*client.context.settings, request, response.status,
+                                      response.headers.get("Content-Type").value_or(""), response.body.size(),
+                                      &response.headers);
+        if (gzip.vary) response.headers.add("Vary", "Accept-Encoding");
+        if (gzip.compress) {
+            response.body = gzip_compress(response.body, client.context.settings->gzip_comp_level);
+            response.headers.add("Content-Encoding", "gzip");
+        }
+    }
     if (client.context.status_override) {
         response.status = *client.context.status_override;
         response.reason.clear();

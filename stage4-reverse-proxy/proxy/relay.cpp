@@ -4,6 +4,7 @@
 #include "http/serializer.hpp"
 #include "log/log.hpp"
 #include "proxy/body_buffer.hpp"
+#include "proxy/gzip.hpp"
 #include "proxy/responses.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -12,7 +13,9 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <cstdlib>
 #include <limits>
+#include <memory>
 
 namespace webstack::stage4 {
 
@@ -34,7 +37,25 @@ struct ClientHead {
     std::string bytes;
     bool chunked = false;
     bool keep_alive = false;
+    std::unique_ptr<GzipStream> gzip;  // `gzip on` compresses this answer's body (gzip.hpp)
+
+    // A piece of the body as the client gets it: compressed (maybe into
+    // nothing yet; `last` flushes), then framed as a chunk.
+    std::string framed(std::string_view piece, bool last) {
+        std::string out = gzip ? gzip->compress(piece, last) : std::string(piece);
+        if (chunked) out = http::serialize_chunk(out) + (last ? http::serialize_last_chunk() : "");
+        return out;
+    }
 };
+
+// The gzip filter's verdict on the upstream's answer.
+GzipDecision gzip_for(const http::ResponseParser& upstream, const Proxying& proxying) {
+    const auto& headers = upstream.headers();
+    std::optional<std::uint64_t> length;
+    if (const auto text = headers.get("Content-Length")) length = std::strtoull(std::string(*text).c_str(), nullptr, 10);
+    return decide_gzip(proxying.settings(), proxying.request, upstream.status(),
+                       headers.get("Content-Type").value_or(""), length, &headers);
+}
 
 ClientHead client_head(const http::ResponseParser& upstream, const Proxying& proxying) {
     const auto& request = proxying.request;
@@ -42,12 +63,19 @@ ClientHead client_head(const http::ResponseParser& upstream, const Proxying& pro
     const auto& override = proxying.context.status_override;  // error_page's
     head.bytes = http::start_response_head(override.value_or(upstream.status()), override ? "" : upstream.reason(),
                                            server_header);
-    append_headers_for_client(head.bytes, upstream.headers(), proxying.location, proxying.context);
+    const auto gzip = gzip_for(upstream, proxying);
+    append_headers_for_client(head.bytes, upstream.headers(), proxying.location, proxying.context, gzip.compress);
     append_added_headers(head.bytes, upstream.status(), proxying.context);
+    if (gzip.vary) http::append_field(head.bytes, "Vary", "Accept-Encoding");
+    if (gzip.compress) http::append_field(head.bytes, "Content-Encoding", "gzip");
     head.keep_alive = request.keep_alive && proxying.settings().keepalive_timeout.count() > 0;
-    const auto length = upstream.headers().get("Content-Length");
+    // Compressed, the length is known only at the end.
+    const auto length = gzip.compress ? std::nullopt : upstream.headers().get("Content-Length");
     if (length) http::append_field(head.bytes, "Content-Length", *length);  // a HEAD's too: the GET's length
-    switch (http::response_framing(request, upstream.status(), length.has_value())) {
+    const auto framing = http::response_framing(request, upstream.status(), length.has_value());
+    if (gzip.compress && framing != http::Framing::NoBody)
+        head.gzip = std::make_unique<GzipStream>(proxying.settings().gzip_comp_level);
+    switch (framing) {
         case http::Framing::Chunked:
             http::append_field(head.bytes, "Transfer-Encoding", "chunked");
             head.chunked = true;
@@ -90,13 +118,21 @@ asio::awaitable<Outcome> relay_streaming(const Proxying& proxying, UpstreamSide 
     Outcome outcome{reply.parser.status(), 0, head.keep_alive};
     std::string out = std::move(head.bytes);  // the head, then what of the body has come
     while (true) {
-        if (!reply.body_piece.empty()) {
-            outcome.body_bytes += reply.body_piece.size();
-            if (head.chunked) http::append_chunk(out, reply.body_piece);
-            else out += reply.body_piece;
+        if (head.gzip) {
+            // Compressed: what the client gets is counted, as nginx's $body_bytes_sent.
+            const auto framed = head.framed(reply.body_piece, reply.parser.message_complete());
+            outcome.body_bytes += framed.size();
+            out += framed;
             reply.body_piece.clear();
+        } else {
+            if (!reply.body_piece.empty()) {
+                outcome.body_bytes += reply.body_piece.size();
+                if (head.chunked) http::append_chunk(out, reply.body_piece);
+                else out += reply.body_piece;
+                reply.body_piece.clear();
+            }
+            if (reply.parser.message_complete() && head.chunked) out += http::serialize_last_chunk();
         }
-        if (reply.parser.message_complete() && head.chunked) out += http::serialize_last_chunk();
         if (!out.empty() && !(co_await write_all_for(proxying.client.socket, out, proxying.client.send_timeout)).ok()) {
             outcome.keep_alive = false;  // the client went away
             co_return outcome;
@@ -152,12 +188,14 @@ asio::awaitable<void> fill_from_upstream(BufferedRelay& relay, const Proxying& p
     co_return;
 }
 
-asio::awaitable<void> drain_to_client(BufferedRelay& relay, const ClientSide& client, bool chunked, Outcome& outcome) {
+asio::awaitable<void> drain_to_client(BufferedRelay& relay, const ClientSide& client, ClientHead& head,
+                                      Outcome& outcome) {
+    const bool chunked = head.chunked;
     std::string piece;
     while (true) {
         if (relay.buffer.read_next(piece, write_piece)) {
             outcome.body_bytes += piece.size();
-            const std::string framed = chunked ? http::serialize_chunk(piece) : piece;
+            const std::string framed = head.framed(piece, false);
             const auto written = co_await write_all_for(client.socket, framed, client.send_timeout);
             if (!written.ok()) {
                 outcome.keep_alive = false;
@@ -173,8 +211,8 @@ asio::awaitable<void> drain_to_client(BufferedRelay& relay, const ClientSide& cl
         outcome.keep_alive = false;  // a cut body: close
         co_return;
     }
-    if (chunked) {
-        const std::string last_chunk = http::serialize_last_chunk();
+    if (chunked || head.gzip) {
+        const std::string last_chunk = head.framed("", true);
         const auto written = co_await write_all_for(client.socket, last_chunk, client.send_timeout);
         if (!written.ok()) outcome.keep_alive = false;
     }
@@ -184,7 +222,7 @@ asio::awaitable<void> drain_to_client(BufferedRelay& relay, const ClientSide& cl
 asio::awaitable<Outcome> relay_buffered(const Proxying& proxying, UpstreamSide upstream,
                                         const ReleaseUpstream& release_upstream) {
     const auto& settings = proxying.settings();
-    const auto head = client_head(upstream.reply.parser, proxying);
+    auto head = client_head(upstream.reply.parser, proxying);
     Outcome outcome{upstream.reply.parser.status(), 0, head.keep_alive};
     const auto head_written = co_await write_all_for(proxying.client.socket, head.bytes, proxying.client.send_timeout);
     if (!head_written.ok()) {
@@ -196,7 +234,7 @@ asio::awaitable<Outcome> relay_buffered(const Proxying& proxying, UpstreamSide u
     BufferedRelay relay(static_cast<std::size_t>(settings.proxy_buffers_count) * settings.proxy_buffers_size,
                         settings.proxy_temp_path, executor);
     co_await (fill_from_upstream(relay, proxying, upstream, release_upstream) &&
-              drain_to_client(relay, proxying.client, head.chunked, outcome));
+              drain_to_client(relay, proxying.client, head, outcome));
     co_return outcome;
 }
 

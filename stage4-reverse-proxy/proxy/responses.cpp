@@ -196,7 +196,7 @@ std::string rewrite_redirect(const std::string& value, const Location& location,
 }  // namespace
 
 void append_headers_for_client(std::string& head, const http::HeaderList& upstream_headers, const Location& location,
-                               const RequestContext& context) {
+                               const RequestContext& context, bool compressing) {
     const auto connection = upstream_headers.get_combined("Connection").value_or("");
     const auto& settings = location.settings;
     const auto listed = [](const std::vector<std::string>& names, std::string_view name) {
@@ -213,6 +213,11 @@ void append_headers_for_client(std::string& head, const http::HeaderList& upstre
         const bool hidden_by_default = http::equals_ignoring_case(field.name, "X-Pad") ||
                                        (field.name.size() >= 8 && http::equals_ignoring_case(field.name.substr(0, 8), "X-Accel-"));
         if (hidden_by_default && !listed(settings.proxy_pass_header, field.name)) continue;
+        if (compressing && http::equals_ignoring_case(field.name, "Accept-Ranges")) continue;
+        if (compressing && http::equals_ignoring_case(field.name, "ETag") && !field.value.starts_with("W/")) {
+            http::append_field(head, field.name, "W/" + field.value);
+            continue;
+        }
         if (http::equals_ignoring_case(field.name, "Location")) {
             http::append_field(head, field.name, absolute_location(rewrite_redirect(field.value, location, context), context));
             continue;

@@ -48,7 +48,9 @@ std::string upstream_request_head(const http::Request& request, const Location& 
 // `head` as "Name: value" lines: no hop-by-hop headers, no Server or Date
 // (we send our own, as nginx does), no Content-Length (the caller frames
 // the body), Location and Refresh rewritten by proxy_redirect.
+// `compressing` (the gzip filter compresses the body): no Accept-Ranges,
+// and a strong ETag made weak.
 void append_headers_for_client(std::string& head, const http::HeaderList& upstream_headers, const Location& location,
-                               const RequestContext& context);
+                               const RequestContext& context, bool compressing = false);
 
 }  // namespace webstack::stage4

@@ -177,7 +177,6 @@ std::vector<stage4::DirectiveSpec> static_directives() {
                 settings_of(level).expires = read_expires(directive);
             }),
         row("gzip_static", anywhere, 1, 1, store_gzip_static),
-        on_off_row("gzip_vary", &StaticSettings::gzip_vary),
         on_off_row("etag", &StaticSettings::etag),
         row("if_modified_since", anywhere, 1, 1, store_if_modified_since),
         row("max_ranges", anywhere, 1, 1, store_max_ranges),

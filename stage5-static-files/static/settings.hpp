@@ -48,7 +48,6 @@ struct StaticSettings final : stage4::ModuleSettings {
     bool sendfile = false;                // nginx's default (Debian's nginx.conf turns it on)
     Expires expires;
     bool gzip_static = false;
-    bool gzip_vary = false;
     bool etag = true;
     enum class IfModifiedSince { Off, Exact, Before } if_modified_since = IfModifiedSince::Exact;
     std::optional<int> max_ranges;        // nullopt: no limit; 0: ranges off

@@ -8,6 +8,7 @@
 #include "proxy/routing.hpp"
 #include "static/autoindex.hpp"
 #include "static/safe_open.hpp"
+#include "proxy/gzip.hpp"
 #include "static/send_file.hpp"
 #include "static/uri_mapping.hpp"
 #include "static/validators.hpp"
@@ -90,22 +91,6 @@ void add_expires(std::string& head, const Expires& expires) {
     expires_fields(expires, [&](std::string_view name, std::string_view value) { http::append_field(head, name, value); });
 }
 
-// Does the client take gzip? ("gzip" listed in Accept-Encoding, not with q=0)
-bool accepts_gzip(const http::HeaderList& headers) {
-    const auto accept = headers.get_combined("Accept-Encoding");
-    if (!accept) return false;
-    for (const auto item : http::split_list(*accept)) {
-        const auto semicolon = item.find(';');
-        if (!http::equals_ignoring_case(http::trim(item.substr(0, semicolon)), "gzip")) continue;
-        if (semicolon == std::string_view::npos) return true;
-        const auto q = item.substr(semicolon + 1);
-        const auto equals = q.find('=');
-        if (equals == std::string_view::npos) return true;
-        return std::strtod(std::string(q.substr(equals + 1)).c_str(), nullptr) > 0;
-    }
-    return false;
-}
-
 bool keep_alive_after(const ContentRequest& asked) {
     return asked.request.keep_alive && asked.client.parser.message_complete();
 }
@@ -126,6 +111,8 @@ struct FileReply {
     std::uint64_t body_bytes = 0;  // what the client gets after the head
     bool keep_alive = true;
     bool use_sendfile = true;
+    int gzip_level = 0;  // `gzip on`: the whole file compressed on its way out, at this level; 0: as it is
+    bool chunked = false;  // the compressed body's framing (HTTP/1.1); else it ends at the close
 };
 
 // What the static module answers to one request. Deciding is done by plain
@@ -202,7 +189,7 @@ GzipChoice choose_gzip_copy(const http::Request& request, const StaticSettings& 
     if (!settings.gzip_static) return choice;
     auto compressed = open_beneath(path.base, path.relative + ".gz", settings.symlinks);
     choice.copy_exists = compressed.ok() && compressed.is_regular();
-    if (choice.copy_exists && accepts_gzip(request.headers)) {
+    if (choice.copy_exists && stage4::accepts_gzip(request.headers)) {
         file = std::move(compressed);
         choice.chosen = true;
     }
@@ -280,6 +267,29 @@ void write_file_head(FileReply& planned, const BodyPlan& body, const FileFacts& 
     head += "\r\n";
 }
 
+// The head of a file the gzip filter compresses: no Content-Length (the
+// length is known only at the end: chunked, or the close for HTTP/1.0),
+// no Accept-Ranges, a weak ETag (the bytes differ, the meaning does not).
+void write_gzip_head(FileReply& planned, const http::Request& request, const std::string& type, const FileFacts& facts,
+                     const StaticSettings& settings, const RequestContext& context) {
+    planned.chunked = request.version.major == 1 && request.version.minor >= 1;
+    if (!planned.chunked) planned.keep_alive = false;
+    auto& head = planned.head;
+    head = http::start_response_head(context.status_override.value_or(200), "", stage4::server_header);
+    http::append_field(head, "Content-Type", type);
+    http::append_field(head, "Last-Modified", format_last_modified(facts.validators.mtime));
+    if (planned.chunked) http::append_field(head, "Transfer-Encoding", "chunked");
+    http::append_field(head, "Connection", planned.keep_alive ? "keep-alive" : "close");
+    if (facts.vary) http::append_field(head, "Vary", "Accept-Encoding");
+    if (!facts.validators.etag.empty())
+        http::append_field(head, "ETag", facts.validators.etag.starts_with("W/") ? facts.validators.etag
+                                                                                 : "W/" + facts.validators.etag);
+    add_expires(head, settings.expires);
+    stage4::append_added_headers(head, 200, context);
+    http::append_field(head, "Content-Encoding", "gzip");
+    head += "\r\n";
+}
+
 // A small whole file goes out with its head, in one write: reading a few
 // kilobytes costs less than a second trip into the socket.
 void inline_small_file(FileReply& planned, int fd) {
@@ -308,7 +318,8 @@ Reply file_reply(const ContentRequest& asked, const StaticSettings& settings, co
 
     FileFacts facts;
     facts.gzip = choose_gzip_copy(request, settings, path, file);
-    facts.vary = facts.gzip.copy_exists && settings.gzip_vary;
+    const stage4::Settings& core = *asked.context.settings;  // the answering block's (a location or server was chosen)
+    facts.vary = facts.gzip.copy_exists && core.gzip_vary;
     facts.validators = validators_of(file.info, settings);
     switch (evaluate_preconditions(request.headers, facts.validators, settings.if_modified_since)) {
         case Precondition::Failed: return Reply::page(error_page(412, planned.keep_alive));
@@ -316,6 +327,17 @@ Reply file_reply(const ContentRequest& asked, const StaticSettings& settings, co
         case Precondition::Proceed: break;
     }
     const auto size = static_cast<std::uint64_t>(file.info.st_size);
+    if (!facts.gzip.chosen) {
+        // The gzip filter: the file compressed on its way out (no Range then, as nginx).
+        const auto filter = stage4::decide_gzip(core, request, 200, settings.type_of(name), size);
+        facts.vary = facts.vary || filter.vary;
+        if (filter.compress) {
+            write_gzip_head(planned, request, settings.type_of(name), facts, settings, asked.context);
+            planned.gzip_level = request.method == "HEAD" ? 0 : core.gzip_comp_level;
+            if (request.method != "HEAD") planned.fd = std::move(file.fd);
+            return reply;
+        }
+    }
     const auto ranges = evaluate_range(request.headers, size, facts.validators, settings.max_ranges);
     if (ranges.kind == RangeAnswer::Kind::Unsatisfiable) {
         auto page = error_page(416, planned.keep_alive);
@@ -338,7 +360,32 @@ Reply file_reply(const ContentRequest& asked, const StaticSettings& settings, co
 
 // Sends a planned file response whose head is followed by pieces: the
 // head, then each piece.
+// The gzip filter's way: the file read a piece at a time, each piece
+// compressed and sent (as a chunk for HTTP/1.1), then the gzip trailer.
+asio::awaitable<Outcome> send_gzipped_file(ClientSide client, const FileReply& reply) {
+    auto sent = co_await net::write_all_for(client.socket, reply.head, client.send_timeout);
+    std::uint64_t body_bytes = 0;
+    stage4::GzipStream gzip(reply.gzip_level);
+    std::string piece(64 * 1024, '\0');
+    for (off_t offset = 0; sent.ok();) {
+        const auto got = ::pread(reply.fd.get(), piece.data(), piece.size(), offset);
+        if (got < 0) {
+            sent = {net::IoStatus::Failed, {}};
+            break;
+        }
+        offset += got;
+        const bool last = got == 0;
+        std::string out = gzip.compress(std::string_view(piece).substr(0, static_cast<std::size_t>(got)), last);
+        body_bytes += out.size();
+        if (reply.chunked) out = http::serialize_chunk(out) + (last ? http::serialize_last_chunk() : "");
+        if (!out.empty()) sent = co_await net::write_all_for(client.socket, out, client.send_timeout);
+        if (last) break;
+    }
+    co_return Outcome{reply.status, static_cast<std::size_t>(body_bytes), sent.ok() && reply.keep_alive};
+}
+
 asio::awaitable<Outcome> send_file_reply(ClientSide client, const FileReply& reply) {
+    if (reply.gzip_level > 0) co_return co_await send_gzipped_file(client, reply);
     auto sent = co_await send_head(client.socket, reply.head, true, client.send_timeout);
     std::uint64_t body_bytes = 0;
     for (const auto& piece : reply.pieces) {
@@ -553,7 +600,7 @@ asio::awaitable<Outcome> StaticFiles::handle(const ContentRequest& asked) const 
             co_return co_await stage4::proxy_request(
                 {asked.client, asked.request, asked.context, *reply.location, asked.upstreams});
         case Reply::Kind::File:
-            if (reply.file.pieces.empty()) {  // one write: a 304, a HEAD, an empty file, or a small file after its head
+            if (reply.file.pieces.empty() && reply.file.gzip_level == 0) {  // one write: a 304, a HEAD, an empty file, or a small file after its head
                 const auto written = co_await net::write_all_for(asked.client.socket, reply.file.head, asked.client.send_timeout);
                 const auto body_bytes = written.ok() ? reply.file.body_bytes : 0;
                 co_return Outcome{reply.file.status, static_cast<std::size_t>(body_bytes),
