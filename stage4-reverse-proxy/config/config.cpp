@@ -80,6 +80,13 @@ void read_listen_parameter(const Directive& directive, std::size_t index, Listen
     else if (parameter.starts_with("sndbuf=")) address.sndbuf = size();
     else if (parameter == "deferred") address.deferred = true;
     else if (parameter == "reuseport") address.reuseport = true;
+    else if (parameter == "ssl") {
+#ifndef WEBSTACK_HAVE_OPENSSL
+        throw ConfigError("\"listen ... ssl\" needs OpenSSL, which this build lacks (install libssl-dev: "
+                          "scripts/install-deps, then build again)", directive.where);
+#endif
+        address.ssl = true;
+    } else if (parameter == "http2") address.http2 = true;
     // Accepted: the address is bound as written anyway (bind), nginx's
     // defaults suit us (ipv6only=on, so_keepalive off).
     else if (parameter == "bind" || parameter.starts_with("ipv6only=") || parameter.starts_with("so_keepalive=")) {}
@@ -191,6 +198,9 @@ Server Reader::server(const Directive& directive, const Settings& http_settings)
             auto address = parse_listen(inner.arguments[0]);
             if (!address) throw ConfigError("invalid address \"" + inner.arguments[0] + "\"", inner.where);
             for (std::size_t i = 1; i < inner.arguments.size(); ++i) read_listen_parameter(inner, i, *address);
+            if (address->http2)
+                config.warnings.push_back("HTTP/2 is not implemented: clients of " + address->text() +
+                                          " are answered in HTTP/1.1 (ALPN offers http/1.1 only), in " + inner.where.text());
             server.listen.push_back(*address);
         } else if (inner.name == "server_name") {
             server.server_names.insert(server.server_names.end(), inner.arguments.begin(), inner.arguments.end());

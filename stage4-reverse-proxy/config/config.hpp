@@ -38,6 +38,8 @@ struct ListenAddress {
     std::uint64_t rcvbuf = 0, sndbuf = 0;
     bool deferred = false;         // TCP_DEFER_ACCEPT: accept() once the request's first bytes are in
     bool reuseport = false;        // SO_REUSEPORT
+    bool ssl = false;              // `ssl`: HTTPS on this address (proxy/tls.hpp)
+    bool http2 = false;            // `http2`: accepted with a warning; we speak HTTP/1.1
     std::string text() const;
 };
 
@@ -155,6 +157,19 @@ struct AccessLogTarget {
     std::string condition;                   // `if=$var`: no line when it is "" or "0"
 };
 
+// The ssl_ directives of http and server (proxy/tls.hpp): the certificate a
+// server presents on `listen ... ssl`, and how TLS is spoken.
+struct TlsSettings {
+    std::string certificate, certificate_key;     // absolute paths; "": none
+    std::set<std::string> protocols = {"TLSv1.2", "TLSv1.3"};  // nginx 1.23.4+'s default
+    std::string ciphers = "HIGH:!aNULL:!MD5";     // for TLSv1.2 and older (TLSv1.3 has its own)
+    bool prefer_server_ciphers = false;
+    std::string session_cache = "none";           // "off", "none", "builtin[:N]", "shared:NAME:SIZE"
+    Duration session_timeout{300'000};
+    std::string dhparam;                          // "": none (ECDHE needs none)
+    bool session_tickets = true;
+};
+
 // Every setting that http, server and location share; a level starts from a
 // copy of its parent's (nginx's inheritance).
 struct Settings {
@@ -225,6 +240,7 @@ struct Settings {
     bool gzip_vary = false;                      // also for stage 5's gzip_static
     int gzip_comp_level = 1;
     int gzip_http_version = 11;                  // 1.1 as 11, 1.0 as 10
+    TlsSettings tls;  // used from the server level (http's are inherited by each server)
     // The module's own settings (stage 5's root, index, ...), if a module was loaded.
     ModuleSettingsSlot module;
 };

@@ -268,6 +268,7 @@ DirectiveTable::DirectiveTable(const ConfigModule* module) {
     for (const auto& row : core_directives()) rows_.push_back(&row);
     for (const auto& row : deployment_directives()) rows_.push_back(&row);
     for (const auto& row : gzip_directives()) rows_.push_back(&row);
+    for (const auto& row : tls_directives()) rows_.push_back(&row);
     if (module)
         for (const auto& row : module->directives) rows_.push_back(&row);
 }

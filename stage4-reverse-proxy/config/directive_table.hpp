@@ -74,6 +74,7 @@ struct ConfigModule {
 const std::vector<DirectiveSpec>& core_directives();
 const std::vector<DirectiveSpec>& deployment_directives();
 const std::vector<DirectiveSpec>& gzip_directives();
+const std::vector<DirectiveSpec>& tls_directives();
 
 // Every row that applies: stage 4's, then a module's.
 class DirectiveTable {

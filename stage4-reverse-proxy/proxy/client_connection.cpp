@@ -319,14 +319,16 @@ private:
 }  // namespace
 
 asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group, ConnectionRegistry& registry,
-                                   Upstreams& upstreams, const ContentHandler* content) {
+                                   Upstreams& upstreams, const ContentHandler* content,
+                                   std::optional<DecryptedConnection> decrypted) {
     auto open = registry.open(socket);
     const Settings& defaults = group.default_server->settings;
     http::RequestParser parser(limits_of(defaults));
     std::string pending, body_piece;
     parser.stream_body_to([&body_piece](std::string_view piece) { body_piece.append(piece); });
     RequestContext context;
-    context.connection = net::endpoints_of(socket);
+    context.connection = decrypted ? decrypted->endpoints : net::endpoints_of(socket);
+    context.https = decrypted.has_value();
     static std::uint64_t connections_accepted = 0;  // one thread per worker: no lock needed
     context.connection_number = ++connections_accepted;
     Duration send_timeout = defaults.send_timeout;  // set again for each request's block

@@ -64,8 +64,16 @@ private:
     std::list<Entry> open_;
 };
 
+// What a connection that came through TLS (tls.hpp) says about itself: its
+// socket is then one end of a socket pair, which knows no addresses.
+struct DecryptedConnection {
+    net::Endpoints endpoints;  // the client's and ours, from the TLS connection
+};
+
 // `content`: what answers locations that do not proxy (nullptr: 404).
+// `decrypted`: set when the bytes came through TLS ($scheme is https).
 boost::asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group, ConnectionRegistry& registry,
-                                          Upstreams& upstreams, const ContentHandler* content);
+                                          Upstreams& upstreams, const ContentHandler* content,
+                                          std::optional<DecryptedConnection> decrypted = std::nullopt);
 
 }  // namespace webstack::stage4

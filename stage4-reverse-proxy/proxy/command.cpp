@@ -13,6 +13,7 @@
 #include "proxy/access_logs.hpp"
 #include "proxy/nginx_version.hpp"
 #include "proxy/proxy_server.hpp"
+#include "proxy/tls.hpp"
 
 #include <fmt/format.h>
 
@@ -141,6 +142,7 @@ bool switch_user(const Config& config) {
 struct Loaded {
     std::shared_ptr<const Config> config;
     std::shared_ptr<const ContentHandler> content;
+    std::shared_ptr<const TlsContexts> tls;  // the certificates, loaded (and checked) once
 };
 
 // Reads and checks a config file; nothing when it is wrong (the reason is logged).
@@ -152,6 +154,7 @@ std::optional<Loaded> read_config(const ConfigSource& source, const Module& modu
         create_temp_folders(*config);
         (void)group_by_listen_address(*config);
         if (module.load) loaded.content = module.load(*config);
+        loaded.tls = std::make_shared<const TlsContexts>(*config);
         for (const auto& warning : config->warnings) {
             if (to_log) log::warning("{}", warning);
             else std::cerr << program << ": [warn] " << warning << '\n';
@@ -171,7 +174,8 @@ std::optional<Loaded> read_config(const ConfigSource& source, const Module& modu
 class Master {
 public:
     Master(Loaded loaded, ConfigSource source, const Module& module)
-        : config_(loaded.config), content_(loaded.content), source_(std::move(source)), module_(module) {}
+        : config_(loaded.config), content_(loaded.content), tls_(loaded.tls), source_(std::move(source)),
+          module_(module) {}
 
     int run() {
         if (config_->worker_rlimit_nofile > 0) {
@@ -215,7 +219,11 @@ private:
         options.graceful_timeout = std::chrono::seconds(60);  // then SIGKILL (nginx's worker_shutdown_timeout)
         options.pidfile = config_->resolve(config_->pid.empty() ? "nginx.pid" : config_->pid).string();
         options.worker_class = "nginx-style proxy";
-        for (const auto& open : listeners_) options.listening_urls.push_back(open.listener->url());
+        for (const auto& open : listeners_) {
+            auto url = open.listener->url();
+            if (open.ssl && url.starts_with("http://")) url.replace(0, 4, "https");
+            options.listening_urls.push_back(url);
+        }
         return options;
     }
 
@@ -223,6 +231,7 @@ private:
     int work(arbiter::WorkerContext& context) {
         const auto config = config_;
         const auto content = content_;
+        const auto tls = tls_;
         log::notice(fmt::format("start worker process {}", ::getpid()));
         if (!switch_user(*config)) return 1;
         // One thread, and only it, ever touches this event loop: no
@@ -230,7 +239,7 @@ private:
         // Asio's pipe. So Asio may leave out its locks (UNSAFE: unsafe
         // only for a loop that several threads share).
         boost::asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
-        ProxyServer server(io, *config, listeners_, context.master_pid, content.get());
+        ProxyServer server(io, *config, listeners_, context.master_pid, content.get(), tls.get());
         context.booted = true;  // from here on, an exception is a crash, not a failed boot
         server.run();
         return 0;
@@ -254,6 +263,7 @@ private:
         }
         config_ = next->config;
         content_ = next->content;
+        tls_ = next->tls;
         log::notice("reconfiguring: " + config_->file.string());
         return true;
     }
@@ -262,6 +272,7 @@ private:
     std::vector<OpenListener> listeners_;
     std::shared_ptr<const Config> config_;
     std::shared_ptr<const ContentHandler> content_;
+    std::shared_ptr<const TlsContexts> tls_;
     const ConfigSource source_;  // reread on reload: the same -c, -p, -g, -e
     const Module& module_;
 };

@@ -1,5 +1,7 @@
 #include "proxy/nginx_version.hpp"
 
+#include "proxy/tls.hpp"
+
 #include <fmt/format.h>
 
 namespace webstack::stage4 {
@@ -10,6 +12,7 @@ std::string version_line(const std::string& program) {
 
 std::string build_report(const std::string& program, bool static_files) {
     std::string report = version_line(program) + '\n';
+    if (have_tls()) report += "built with " + tls_library_version() + "\nTLS SNI support enabled\n";
     // The modules nginx builds unless told not to, that we do not have.
     std::string arguments =
         "--without-http_charset_module --without-http_ssi_module --without-http_userid_module"
@@ -28,6 +31,7 @@ std::string build_report(const std::string& program, bool static_files) {
 #ifndef WEBSTACK_HAVE_ZLIB
     arguments += " --without-http_gzip_module";
 #endif
+    if (have_tls()) arguments += " --with-http_ssl_module";
     report += "configure arguments: " + arguments + '\n';
     return report;
 }

@@ -3,6 +3,7 @@
 #include "log/log.hpp"
 #include "net/timed_io.hpp"
 #include "proxy/access_logs.hpp"
+#include "proxy/tls.hpp"
 #include "proxy/variables.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -54,6 +55,7 @@ std::vector<OpenListener> bind_listeners(asio::io_context& io, const Config& con
             std::find_if(open.begin(), open.end(), [&](const OpenListener& listener) { return listener.address == text; });
         if (reused != open.end()) {
             listeners.push_back(*reused);
+            listeners.back().ssl = group.address.ssl;
             continue;
         }
         const auto address = net::parse_bind_address(text);
@@ -62,7 +64,7 @@ std::vector<OpenListener> bind_listeners(asio::io_context& io, const Config& con
             const auto& listen = group.address;
             auto listener = std::make_shared<net::Listener>(io, address.address, listen.backlog, listen.reuseport);
             apply_listen_options(*listener, listen);
-            listeners.push_back({text, std::move(listener)});
+            listeners.push_back({text, std::move(listener), listen.ssl});
         } catch (const net::ListenError& error) {
             if (error.address.empty()) throw;
             // nginx's words: bind() to 127.0.0.1:8080 failed (98: Address already in use)
@@ -76,8 +78,9 @@ std::vector<OpenListener> bind_listeners(asio::io_context& io, const Config& con
 }
 
 ProxyServer::ProxyServer(asio::io_context& io, const Config& config,
-                         const std::vector<OpenListener>& listeners, pid_t master, const ContentHandler* content)
-    : io_(io), config_(config), groups_(group_by_listen_address(config)), master_(master), content_(content) {
+                         const std::vector<OpenListener>& listeners, pid_t master, const ContentHandler* content,
+                         const TlsContexts* tls)
+    : io_(io), config_(config), groups_(group_by_listen_address(config)), master_(master), content_(content), tls_(tls) {
     for (const auto& open : listeners) {
         // Our own handle on the shared socket, in our own event loop: nothing
         // event-driven crosses the fork.
@@ -122,7 +125,9 @@ asio::awaitable<void> ProxyServer::accept_loop(net::Acceptor& acceptor, const Li
                        std::to_string(config_.worker_connections) + " worker_connections are not enough");
             continue;  // the socket closes as it goes out of scope
         }
-        asio::co_spawn(io_, serve_client(std::move(socket), group, registry_, upstreams_, content_),
+        auto served = group.address.ssl && tls_ ? tls_->serve(std::move(socket), group, registry_, upstreams_, content_)
+                                                : serve_client(std::move(socket), group, registry_, upstreams_, content_);
+        asio::co_spawn(io_, std::move(served),
                        [](std::exception_ptr failure) {
                            // A bug in one connection must not pass silently.
                            if (!failure) return;

@@ -15,6 +15,8 @@
 
 namespace webstack::stage4 {
 
+class TlsContexts;  // tls.hpp
+
 // Checks what only the proxy knows: the variables the config names.
 // Throws ConfigError (`unknown "foo" variable`).
 void check_variables(const Config& config);
@@ -24,6 +26,7 @@ void check_variables(const Config& config);
 struct OpenListener {
     std::string address;
     std::shared_ptr<net::Listener> listener;
+    bool ssl = false;  // `listen ... ssl`: logged as https://
 };
 
 // Binds every listen address of `config`, reusing those of `open` with the
@@ -37,8 +40,9 @@ public:
     // `listeners`: from bind_listeners, opened by the master; the worker
     // takes its own handle on each. `master`: the process not to outlive
     // (0: none). `content`: what answers locations that do not proxy.
+    // `tls`: the certificates for the ssl addresses (nullptr: none).
     ProxyServer(boost::asio::io_context& io, const Config& config, const std::vector<OpenListener>& listeners,
-                pid_t master, const ContentHandler* content = nullptr);
+                pid_t master, const ContentHandler* content = nullptr, const TlsContexts* tls = nullptr);
     // Accepts and serves until stopped: QUIT stops gracefully (requests in
     // flight finish; idle connections close), TERM and INT stop at once.
     void run();
@@ -55,6 +59,7 @@ private:
     std::vector<std::unique_ptr<net::Acceptor>> acceptors_;
     pid_t master_;
     const ContentHandler* content_;
+    const TlsContexts* tls_;
     ConnectionRegistry registry_;
     Upstreams upstreams_;  // kept connections and balancing state, shared by all clients
 };

@@ -88,8 +88,8 @@ std::string absolute_location(std::string location, const RequestContext& contex
     std::string host = settings->server_name_in_redirect ? context.server_name
                                                          : variable_value("host", context).value_or("");
     const auto& port = context.connection.server_port;
-    if (settings->port_in_redirect && port != "80") host += ":" + port;
-    return "http://" + host + location;
+    if (settings->port_in_redirect && port != (context.https ? "443" : "80")) host += ":" + port;
+    return (context.https ? "https://" : "http://") + host + location;
 }
 
 http::Response return_response(const ReturnDirective& directive, const RequestContext& context, bool keep_alive) {

@@ -18,6 +18,7 @@ std::vector<ListenGroup> group_by_listen_address(const Config& config) {
             });
             if (group == groups.end()) group = groups.insert(groups.end(), ListenGroup{listen, {}, nullptr});
             group->servers.push_back(&server);
+            group->address.ssl = group->address.ssl || listen.ssl;  // ssl is the address's, whichever server says it
             if (listen.default_server) {
                 if (group->default_server && group->default_server != &server)
                     throw ConfigError("a duplicate default server for " + listen.text(), server.where);

@@ -112,7 +112,7 @@ std::optional<std::string> variable_value(std::string_view name, const RequestCo
     if (name == "remote_port") return context.connection.remote_port;
     if (name == "server_port") return context.connection.server_port;
     if (name == "server_name") return context.server_name;
-    if (name == "scheme") return std::string("http");
+    if (name == "scheme") return std::string(context.https ? "https" : "http");
     if (name == "request_uri") return request.target;
     if (name == "request_method") return request.method;
     if (name == "proxy_host") return context.proxy_host;
@@ -147,7 +147,7 @@ std::optional<std::string> variable_value(std::string_view name, const RequestCo
     if (name == "time_local") return formatted_time("%d/%b/%Y:%H:%M:%S %z");
     if (name == "time_iso8601") return formatted_time("%Y-%m-%dT%H:%M:%S%z");
     if (name == "nginx_version") return std::string(imitated_nginx_version);
-    if (name == "https") return std::string();
+    if (name == "https") return std::string(context.https ? "on" : "");
     if (name == "connection_requests") return std::to_string(context.connection_requests);
     if (name == "connection") return std::to_string(context.connection_number);
     if (name == "upstream_addr") return context.upstream_addr;

@@ -34,6 +34,7 @@ struct RequestContext {
     const http::Request* request = nullptr;
     net::Endpoints connection;
     std::string server_name;   // the chosen server block's first server_name
+    bool https = false;        // the connection came through TLS: $scheme is "https"
     std::string target_host;   // "other.example" from "GET http://other.example/a"; empty for "GET /a"
     std::string proxy_host;    // empty until a proxy_pass is chosen
     bool underscores_in_headers = false;  // else headers with "_" are invisible, as nginx ignores them

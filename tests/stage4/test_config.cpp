@@ -2,9 +2,11 @@
 #include "catch.hpp"
 #include "stage4_proxy.hpp"
 #include "config/regex.hpp"
+#include "proxy/tls.hpp"
 
 using namespace webstack::testing;
 using webstack::stage4::have_regular_expressions;
+using webstack::stage4::have_tls;
 
 namespace {
 CommandResult check_config(const std::string& file) {
@@ -102,7 +104,10 @@ TEST_CASE("config errors name the file and the line", "[stage4]") {
          "invalid value \"lots\" in \"client_max_body_size\" directive", 3},
         {"events {}\nhttp {\n  underscores_in_headers yes;\n  server { }\n}\n",
          "it must be \"on\" or \"off\"", 3},
-        {"events {}\nhttp {\n  server { listen 8080 ssl; }\n}\n", "invalid parameter \"ssl\"", 3},
+        {"events {}\nhttp {\n  server { listen 8080 sll; }\n}\n", "invalid parameter \"sll\"", 3},
+        {"events {}\nhttp {\n  server { listen 8080 ssl; }\n}\n",
+         have_tls() ? "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive"
+                    : "\"listen ... ssl\" needs OpenSSL", 3},
         {"events {}\nhttp {\n  server { location ~ (\\.php$ { return 404; } }\n}\n",
          have_regular_expressions() ? "pcre2_compile() failed: missing closing parenthesis in \"(\\.php$\""
                                     : "using regex \"(\\.php$\" requires PCRE library", 3},

@@ -135,7 +135,7 @@ bool ServerProcess::wait_for_occurrences(const std::string& text, int count, std
 }
 
 int ServerProcess::port() {
-    const auto match = wait_for_output(R"(Listening at: http://[^\s]*:(\d+))");
+    const auto match = wait_for_output(R"(Listening at: https?://[^\s]*:(\d+))");
     INFO("started: " << command_line() << "\noutput so far:\n" << output());
     REQUIRE(match);
     return std::stoi((*match)[1]);
