@@ -289,7 +289,14 @@ public:
                 co_return co_await answer(client_, error_page(500, original.keep_alive), original);
             }
             context_.settings = &named->settings;
+            context_.access_log = &named->settings.access_log;
+            if (named->return_directive)
+                co_return co_await answer(client_, return_response(*named->return_directive, context_, original.keep_alive),
+                                          original);
             if (named->proxy_pass) co_return co_await proxy_request({client_, internal_, context_, *named, upstreams_});
+            auto parsed = http::parse_target(internal_.target);
+            if (content_ && parsed.target)
+                co_return co_await content_->handle({client_, internal_, server, named, *parsed.target, context_, upstreams_});
             co_return co_await answer(client_, error_page(404, original.keep_alive), original);
         }
         internal_.target = target;
@@ -345,6 +352,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         http::Request request = parser.take_head();
         context.request = &request;
         context.started = std::chrono::steady_clock::now();
+        context.connection_requests = requests_served + 1;
         context.proxy_host.clear();
         context.target_host.clear();
         context.access_log = nullptr;
@@ -362,8 +370,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
                                                     : defaults;
         send_timeout = settings.send_timeout;
         // keepalive_requests, keepalive_time: this answer is the connection's last.
-        context.connection_requests = ++requests_served;
-        if (requests_served >= settings.keepalive_requests ||
+        if (++requests_served >= settings.keepalive_requests ||
             net::CoarseClock::now() - opened_at >= settings.keepalive_time)
             request.keep_alive = false;
         if (decided.kind == Route::Kind::Content && !content)

@@ -105,7 +105,7 @@ void create_temp_folders(const Config& config) {
 
 // nginx's `daemon on`: the master leaves the terminal and runs in the
 // background; the command returns at once. False when fork() fails.
-bool become_daemon() {
+bool become_daemon(bool keep_stderr) {
     const pid_t child = ::fork();
     if (child < 0) return false;
     if (child > 0) ::_exit(0);  // the parent: the shell gets its prompt back
@@ -114,6 +114,7 @@ bool become_daemon() {
     if (null >= 0) {
         ::dup2(null, STDIN_FILENO);
         ::dup2(null, STDOUT_FILENO);
+        if (!keep_stderr) ::dup2(null, STDERR_FILENO);  // the error log is a file: nothing is left for the terminal
         if (null > STDERR_FILENO) ::close(null);
     }
     return true;
@@ -191,7 +192,7 @@ public:
             emergency(error.what());
             return 1;
         }
-        if (config_->daemon && !become_daemon()) {
+        if (config_->daemon && !become_daemon(config_->error_log == "stderr")) {
             emergency(fmt::format("fork() failed ({})", std::strerror(errno)));
             return 1;
         }
