@@ -260,6 +260,11 @@ std::filesystem::path Config::resolve(const std::string& path) const {
     return given.is_absolute() ? given : prefix / given;
 }
 
+std::filesystem::path Config::resolve_beside_config(const std::string& path) const {
+    const std::filesystem::path given(path);
+    return given.is_absolute() ? given : file.parent_path() / given;
+}
+
 Config load_config(const std::filesystem::path& file, const ConfigModule* module) {
     return load_config(ConfigSource{file, std::nullopt, "", ""}, module);
 }

@@ -286,7 +286,10 @@ struct Config {
     std::vector<std::string> warnings;    // what nginx would let pass but is a trap: its "[warn]" lines
     std::map<std::string, std::shared_ptr<const LogFormat>> log_formats;  // "combined" and the log_format lines
 
+    // A relative path against the prefix (root, alias, logs, pid, temp folders)...
     std::filesystem::path resolve(const std::string& path) const;
+    // ...or, as nginx reads include, certificates and keys, against the config file's folder.
+    std::filesystem::path resolve_beside_config(const std::string& path) const;
 };
 
 struct ConfigModule;  // directive_table.hpp: what a later stage adds to the language

@@ -45,10 +45,10 @@ void store_session_cache(const Directive& directive, Level& level) {
 const std::vector<DirectiveSpec>& tls_directives() {
     static const std::vector<DirectiveSpec> table = {
         tls_row("ssl_certificate", 1, 1, [](const Directive& directive, Level& level) {
-            level.settings.tls.certificate = level.config.resolve(directive.arguments[0]).string();
+            level.settings.tls.certificate = level.config.resolve_beside_config(directive.arguments[0]).string();
         }),
         tls_row("ssl_certificate_key", 1, 1, [](const Directive& directive, Level& level) {
-            level.settings.tls.certificate_key = level.config.resolve(directive.arguments[0]).string();
+            level.settings.tls.certificate_key = level.config.resolve_beside_config(directive.arguments[0]).string();
         }),
         tls_row("ssl_protocols", 1, 6, store_protocols),
         tls_row("ssl_ciphers", 1, 1, [](const Directive& directive, Level& level) {
@@ -62,7 +62,7 @@ const std::vector<DirectiveSpec>& tls_directives() {
             level.settings.tls.session_timeout = duration_argument(directive);
         }),
         tls_row("ssl_dhparam", 1, 1, [](const Directive& directive, Level& level) {
-            level.settings.tls.dhparam = level.config.resolve(directive.arguments[0]).string();
+            level.settings.tls.dhparam = level.config.resolve_beside_config(directive.arguments[0]).string();
         }),
         tls_row("ssl_session_tickets", 1, 1, [](const Directive& directive, Level& level) {
             level.settings.tls.session_tickets = on_off_argument(directive);

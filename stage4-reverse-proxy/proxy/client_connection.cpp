@@ -187,7 +187,12 @@ Route route(http::Request& request, const ListenGroup& group, RequestContext& co
     context.access_log = &server.settings.access_log;
     context.settings = &server.settings;
     if (server.return_directive) {
-        decided.response = return_response(*server.return_directive, context, true);
+        if (server.return_directive->code == 444) {  // nginx: close, say nothing (Gunicorn's docs use it against Host spoofing)
+            decided.kind = Route::Kind::Close;
+            decided.status = 444;
+        } else {
+            decided.response = return_response(*server.return_directive, context, true);
+        }
         return decided;
     }
     auto parsed = http::parse_target(request.target);
