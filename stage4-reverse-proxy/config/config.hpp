@@ -178,6 +178,7 @@ struct Settings {
     Duration client_body_timeout{60'000};
     Duration send_timeout{60'000};                     // between two writes to the client
     Duration keepalive_timeout{75'000};                // 0: no keep-alive
+    std::optional<long> keepalive_header;              // keepalive_timeout's second value: "Keep-Alive: timeout=N"
     int large_client_header_buffers_count = 4;
     std::size_t large_client_header_buffers_size = 8 * 1024;
     bool underscores_in_headers = false;

@@ -65,9 +65,12 @@ void store_access_log(const Directive& directive, Level& level) {
         throw ConfigError("unknown log format \"" + format + "\"", directive.where);
     log.format = found->second;
     for (std::size_t i = 2; i < arguments.size(); ++i) {
-        // buffer= and flush= batch nginx's writes; ours are written at once.
+        // buffer= and flush= batch nginx's writes; ours are written at once,
+        // which nginx does without them. A compressed log (gzip) we do not write.
         if (arguments[i].starts_with("if=")) log.condition = arguments[i].substr(3);
-        else if (arguments[i].starts_with("buffer=") || arguments[i].starts_with("flush=") || arguments[i].starts_with("gzip")) {}
+        else if (arguments[i].starts_with("buffer=") || arguments[i].starts_with("flush=")) {}
+        else if (arguments[i].starts_with("gzip"))
+            throw ConfigError("access_log's \"" + arguments[i] + "\" (a compressed log) is not supported", directive.where);
         else throw ConfigError("invalid parameter \"" + arguments[i] + "\"", directive.where);
     }
     level.settings.access_log.push_back(std::move(log));
@@ -219,7 +222,15 @@ const std::vector<DirectiveSpec>& core_directives() {
         size_row("client_max_body_size", anywhere, &Settings::client_max_body_size),
         duration_row("client_header_timeout", in::Http | in::Server, &Settings::client_header_timeout),
         duration_row("client_body_timeout", anywhere, &Settings::client_body_timeout),
-        duration_row("keepalive_timeout", anywhere, &Settings::keepalive_timeout),
+        {"keepalive_timeout", anywhere, 1, 2, false, false, in::Main,
+         [](const Directive& directive, Level& level) {
+             level.settings.keepalive_timeout = duration_argument(directive);
+             // The second value goes to the client: "Keep-Alive: timeout=N".
+             level.settings.keepalive_header.reset();
+             if (directive.arguments.size() > 1)
+                 level.settings.keepalive_header =
+                     std::chrono::duration_cast<std::chrono::seconds>(duration_argument(directive, 1)).count();
+         }},
         duration_row("send_timeout", anywhere, &Settings::send_timeout),
         {"large_client_header_buffers", in::Http | in::Server, 2, 2, false, false, in::Main, store_large_client_header_buffers},
         on_off_row("underscores_in_headers", in::Http | in::Server, &Settings::underscores_in_headers),

@@ -343,6 +343,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
     context.https = decrypted.has_value();
     static std::uint64_t connections_accepted = 0;  // one thread per worker: no lock needed
     context.connection_number = ++connections_accepted;
+    context.connection_opened = std::chrono::steady_clock::now();
     Duration send_timeout = defaults.send_timeout;  // set again for each request's block
     ClientSide client{socket, parser, pending, body_piece, send_timeout, context};
     ConnectionErrorPages error_pages(client, group, context, upstreams, content);

@@ -39,7 +39,11 @@ asio::awaitable<Outcome> answer(ClientSide client, http::Response response, cons
     response.keep_alive = response.keep_alive && client.parser.message_complete() && request.keep_alive;
     add_added_headers(response.headers, response.status, client.context);
     if (!response.keep_alive) response.headers.set("Connection", "close");
-    else response.headers.set("Connection", "keep-alive");
+    else {
+        response.headers.set("Connection", "keep-alive");
+        if (client.context.settings && client.context.settings->keepalive_header)
+            response.headers.set("Keep-Alive", "timeout=" + std::to_string(*client.context.settings->keepalive_header));
+    }
     const std::size_t body_bytes = request.method == "HEAD" ? 0 : response.body.size();
     std::string bytes = request.method == "HEAD" ? http::serialize_response_head(response, {.server = server_header})
                                                  : http::serialize_response(response, {.server = server_header});

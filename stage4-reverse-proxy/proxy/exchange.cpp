@@ -22,6 +22,7 @@ struct UpstreamRequest {
     bool idempotent = true;      // nginx never sends POST, PATCH and LOCK twice (unless non_idempotent)
     bool resendable = true;      // a streamed body is gone once sent
     int keepalive = 32;          // idle connections to keep; 0: close after each answer
+    KeepLimits keep_limits;      // the upstream block's keepalive_ limits
 };
 
 UpstreamRequest upstream_request(const Proxying& proxying, const RequestBody& body) {
@@ -30,6 +31,9 @@ UpstreamRequest upstream_request(const Proxying& proxying, const RequestBody& bo
     UpstreamRequest outgoing;
     // nginx 1.29.7+ keeps connections to every upstream, named or not.
     outgoing.keepalive = pass.upstream ? pass.upstream->keepalive : 32;
+    if (pass.upstream)
+        outgoing.keep_limits = {pass.upstream->keepalive, pass.upstream->keepalive_requests, pass.upstream->keepalive_time,
+                                pass.upstream->keepalive_timeout};
     outgoing.head = upstream_request_head(request, proxying.location, proxying.context, body.length,
                                           outgoing.keepalive > 0);
     // A body read whole into memory leaves with the head, in one write: the
@@ -62,6 +66,8 @@ std::optional<Destination> choose_destination(const ProxyPass& pass, Balancer& b
 struct Attempt {
     Attempt(bool fresh, const Proxying& proxying) : fresh(fresh), reply(proxying.request.method, proxying.settings()) {}
     std::optional<net::Socket> socket;     // made when the connection is (a kept one is moved in)
+    int requests_before = 0;               // answers the kept connection carried before this one
+    std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
     bool fresh = false;                    // take no kept connection: connect anew
     bool kept = false;                     // the connection came from the pool
     UpstreamReply reply;
@@ -86,8 +92,10 @@ asio::awaitable<void> try_once(Attempt& attempt, const Proxying& proxying, const
     // Reusing a kept connection saves a round trip and the app server an
     // accept(); after a stale one (attempt.fresh), connect anew.
     if (!attempt.fresh && outgoing.keepalive > 0) {
-        if (auto kept = proxying.upstreams.pool.take(destination.endpoint, !outgoing.idempotent)) {
-            attempt.socket.emplace(std::move(*kept));
+        if (auto kept = proxying.upstreams.pool.take(destination.endpoint, !outgoing.idempotent, outgoing.keep_limits)) {
+            attempt.socket.emplace(std::move(kept->socket));
+            attempt.requests_before = kept->requests;
+            attempt.opened = kept->opened;
             attempt.kept = true;
         }
     }
@@ -214,7 +222,10 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
         const auto release = [&](bool reusable) {
             ticket.release_as_done();
             if (reusable && outgoing.keepalive > 0)
-                proxying.upstreams.pool.give_back(destination->endpoint, std::move(*attempt.socket), outgoing.keepalive);
+                proxying.upstreams.pool.give_back(
+                    destination->endpoint,
+                    UpstreamConnection{std::move(*attempt.socket), attempt.requests_before, attempt.opened, {}},
+                    outgoing.keep_limits);
             else {
                 boost::system::error_code ignored;
                 attempt.socket->close(ignored);

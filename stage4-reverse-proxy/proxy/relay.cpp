@@ -85,6 +85,8 @@ ClientHead client_head(const http::ResponseParser& upstream, const Proxying& pro
         case http::Framing::ContentLength: break;
     }
     http::append_field(head.bytes, "Connection", head.keep_alive ? "keep-alive" : "close");
+    if (head.keep_alive && proxying.settings().keepalive_header)
+        http::append_field(head.bytes, "Keep-Alive", "timeout=" + std::to_string(*proxying.settings().keepalive_header));
     head.bytes += "\r\n";
     return head;
 }

@@ -14,22 +14,29 @@ bool still_open(net::Socket& socket) {
 }
 }  // namespace
 
-std::optional<net::Socket> UpstreamPool::take(const boost::asio::ip::tcp::endpoint& endpoint, bool check) {
+std::optional<UpstreamConnection> UpstreamPool::take(const boost::asio::ip::tcp::endpoint& endpoint, bool check,
+                                                     const KeepLimits& limits) {
     auto found = idle_.find(endpoint);
     if (found == idle_.end()) return std::nullopt;
-    auto& sockets = found->second;
-    while (!sockets.empty()) {
-        net::Socket socket = std::move(sockets.back());  // the most recently used is the most likely alive
-        sockets.pop_back();
-        if (!check || still_open(socket)) return socket;
+    auto& connections = found->second;
+    const auto now = std::chrono::steady_clock::now();
+    while (!connections.empty()) {
+        UpstreamConnection connection = std::move(connections.back());  // the most recently used is the most likely alive
+        connections.pop_back();
+        if (now - connection.idle_since > limits.timeout) continue;     // keepalive_timeout: closes as it goes
+        if (!check || still_open(connection.socket)) return connection;
     }
     return std::nullopt;
 }
 
-void UpstreamPool::give_back(const boost::asio::ip::tcp::endpoint& endpoint, net::Socket socket, int keep_at_most) {
-    auto& sockets = idle_[endpoint];
-    if (static_cast<int>(sockets.size()) >= keep_at_most) return;  // closes as it goes out of scope
-    sockets.push_back(std::move(socket));
+void UpstreamPool::give_back(const boost::asio::ip::tcp::endpoint& endpoint, UpstreamConnection connection,
+                             const KeepLimits& limits) {
+    const auto now = std::chrono::steady_clock::now();
+    if (++connection.requests >= limits.requests || now - connection.opened >= limits.time) return;
+    auto& connections = idle_[endpoint];
+    if (static_cast<int>(connections.size()) >= limits.keep_at_most) return;  // closes as it goes out of scope
+    connection.idle_since = now;
+    connections.push_back(std::move(connection));
 }
 
 }  // namespace webstack::stage4

@@ -45,7 +45,7 @@ constexpr std::array known_names = {
     "is_args",        "query_string",   "document_uri",      "request",       "content_length",
     "content_type",   "request_body",   "request_body_file", "hostname",      "pid",
     "msec",           "time_local",     "time_iso8601",      "nginx_version", "https",
-    "connection_requests", "connection", "upstream_addr", "upstream_status",
+    "connection_requests", "connection", "connection_time", "upstream_addr", "upstream_status",
     // known at the request's end (access_logs.cpp)
     "status", "body_bytes_sent", "request_time", "remote_user"};
 
@@ -150,6 +150,11 @@ std::optional<std::string> variable_value(std::string_view name, const RequestCo
     if (name == "https") return std::string(context.https ? "on" : "");
     if (name == "connection_requests") return std::to_string(context.connection_requests);
     if (name == "connection") return std::to_string(context.connection_number);
+    if (name == "connection_time") {
+        const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                                  context.connection_opened).count();
+        return std::to_string(millis / 1000) + "." + fmt::format("{:03}", millis % 1000);
+    }
     if (name == "upstream_addr") return context.upstream_addr;
     if (name == "upstream_status") return context.upstream_status;
     if (name == "proxy_add_x_forwarded_for") {

@@ -49,6 +49,7 @@ struct RequestContext {
     std::optional<std::string_view> request_body;  // $request_body: the body, when it was read into memory
     int connection_requests = 0;       // $connection_requests: this one's number on its connection
     std::uint64_t connection_number = 0;  // $connection: the connection's serial number in this worker
+    std::chrono::steady_clock::time_point connection_opened;  // $connection_time
     std::string upstream_addr;         // $upstream_addr: each server tried, ", " between
     std::string upstream_status;       // $upstream_status: what each answered (502 for none)
     Captures captures;                 // $1..$9 and $NAME: what the regular expression that matched captured

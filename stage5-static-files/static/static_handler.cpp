@@ -255,6 +255,8 @@ void write_file_head(FileReply& planned, const BodyPlan& body, const FileFacts& 
     http::append_field(head, "Content-Length", std::string_view(digits, static_cast<std::size_t>(digits_end - digits)));
     http::append_field(head, "Last-Modified", format_last_modified(facts.validators.mtime));
     http::append_field(head, "Connection", planned.keep_alive ? "keep-alive" : "close");
+    if (planned.keep_alive && context.settings && context.settings->keepalive_header)
+        http::append_field(head, "Keep-Alive", "timeout=" + std::to_string(*context.settings->keepalive_header));
     if (facts.vary) http::append_field(head, "Vary", "Accept-Encoding");
     if (facts.gzip.chosen) http::append_field(head, "Content-Encoding", "gzip");
     if (!facts.validators.etag.empty()) http::append_field(head, "ETag", facts.validators.etag);

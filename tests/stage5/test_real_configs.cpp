@@ -225,11 +225,13 @@ TEST_CASE("log_format and access_log: formats, escapes, if=, several logs in one
 
 TEST_CASE("keepalive_requests: the connection closes after that many answers", "[stage5]") {
     auto server = prepare_stage5();
-    start(*server, site("keepalive_requests 2;\nlocation / { return 200 \"$connection_requests\"; }\n"));
+    start(*server, site("keepalive_requests 2;\nkeepalive_timeout 30s 25s;\n"
+                        "location / { return 200 \"$connection_requests\"; }\n"));
     RawClient client(server->port);
     const auto first = client.answer(get("/"));
     CHECK(first.body == "1");
     CHECK(first.headers.get("Connection") == "keep-alive");
+    CHECK(first.headers.get("Keep-Alive") == "timeout=25");  // keepalive_timeout's second value
     const auto second = client.answer(get("/"));
     CHECK(second.body == "2");
     CHECK(second.headers.get("Connection") == "close");
@@ -417,4 +419,15 @@ TEST_CASE("user: root's workers give root up, else nginx's warning", "[stage5]")
     CHECK(status.find("Uid:\t65534\t65534") != std::string::npos);  // nobody
     const auto master = read_file("/proc/" + std::to_string(server.pid()) + "/status");
     CHECK(master.find("Uid:\t0\t") != std::string::npos);  // the master stays root (to reopen logs, to bind on reload)
+}
+
+TEST_CASE("upstream keepalive_requests: a kept connection to the app server retires after that many", "[stage5]") {
+    ScriptedUpstream app("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", ScriptedUpstream::Behaviour::KeepAlive);
+    auto server = prepare_stage5();
+    start(*server, "upstream app { server 127.0.0.1:" + std::to_string(app.port()) + "; keepalive 4; keepalive_requests 2; }\n" +
+                       site("location / { proxy_pass http://app; }\n"));
+    RawClient client(server->port);
+    for (int i = 0; i < 5; ++i) CHECK(client.answer(get("/")).body == "ok");
+    REQUIRE(app.wait_for_requests(5));
+    CHECK(app.connections() == 3);  // 2 + 2 + 1 requests
 }
