@@ -24,6 +24,10 @@ SERVER_CORE = "0"
 CLIENT_CORE = "1"
 
 
+# The repository's root folder (for scripts/).
+HERE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
 def temporary_folder(prefix):
     """A new folder under /tmp for this run's files (configs, logs, the
     files served), removed when the run ends."""
@@ -66,6 +70,7 @@ class Server:
     path: str = "/"
     headers: list = field(default_factory=list)
     setup: object = None          # setup(port): writes a config file, say, before the start
+    scheme: str = "http"          # "https": wrk speaks TLS to it
     process: subprocess.Popen = None
     port: int = 0
 
@@ -88,7 +93,7 @@ class Server:
                 self.process.wait()
 
     def url(self):
-        return f"http://127.0.0.1:{self.port}{self.path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{self.path}"
 
 
 @dataclass
@@ -121,7 +126,7 @@ def run_wrk(server, row, seconds):
         command += ["-H", header]
     if row.body is not None:
         command += ["-s", post_script(row.body)]
-    url = server.url() if row.path is None else f"http://127.0.0.1:{server.port}{row.path}"
+    url = server.url() if row.path is None else f"{server.scheme}://127.0.0.1:{server.port}{row.path}"
     output = subprocess.run(pinned(CLIENT_CORE, command + [url]), capture_output=True, text=True,
                             timeout=seconds + 30).stdout
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)

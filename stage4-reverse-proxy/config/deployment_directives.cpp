@@ -2,10 +2,11 @@
 // the proxying: Debian's stock nginx.conf, Certbot's lines, Gunicorn's
 // deployment example. Some change what we do (daemon, user,
 // worker_rlimit_nofile, the temporary folders, keepalive_requests,
-// keepalive_time, server_tokens); the others size nginx's own memory (its
-// hash tables and pools) or pick its event method, which we do not have:
-// those are accepted, their values checked as nginx checks them, and
-// nothing more (stage4-reverse-proxy/README.md lists which).
+// keepalive_time); the others size nginx's own memory (its hash tables and
+// pools) or pick its event method, which we do not have, or hide a version
+// we never show (server_tokens: our Server header is "webstack"): those are
+// accepted, their values checked as nginx checks them, and nothing more
+// (stage4-reverse-proxy/README.md lists which).
 #include "config/directive_table.hpp"
 #include "config/values.hpp"
 
@@ -40,10 +41,9 @@ DirectiveSpec temp_path_row(std::string name, std::string Settings::*field) {
             }};
 }
 
-void store_server_tokens(const Directive& directive, Level& level) {
+void check_server_tokens(const Directive& directive, Level&) {
     const auto& value = directive.arguments[0];
     if (value != "on" && value != "off" && value != "build") invalid_value(directive, value);
-    level.settings.server_tokens = value != "off";
 }
 
 }  // namespace
@@ -90,7 +90,7 @@ const std::vector<DirectiveSpec>& deployment_directives() {
         // what changes our behaviour
         temp_path_row("client_body_temp_path", &Settings::client_body_temp_path),
         temp_path_row("proxy_temp_path", &Settings::proxy_temp_path),
-        {"server_tokens", anywhere, 1, 1, false, false, in::Main, store_server_tokens},
+        {"server_tokens", anywhere, 1, 1, false, false, in::Main, check_server_tokens},
         {"keepalive_requests", anywhere, 1, 1, false, false, in::Main,
          [](const Directive& directive, Level& level) {
              level.settings.keepalive_requests = number_argument(directive, directive.arguments[0]);

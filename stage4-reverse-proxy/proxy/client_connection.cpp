@@ -4,7 +4,9 @@
 #include "http/target.hpp"
 #include "log/log.hpp"
 #include "proxy/access_logs.hpp"
+#include "proxy/error_pages.hpp"
 #include "proxy/exchange.hpp"
+#include "proxy/route.hpp"
 #include "proxy/responses.hpp"
 
 #include <boost/asio/post.hpp>
@@ -123,114 +125,6 @@ void log_access(const Settings& defaults, const RequestContext& context, const O
     write_access_logs(logs, context, {outcome.status, outcome.body_bytes, std::chrono::steady_clock::now() - context.started});
 }
 
-// What to do with a request whose head has arrived, decided without any
-// I/O: answer it ourselves, close, proxy it, or hand it to the content
-// handler. serve_client() below does what was decided, in its own frame
-// (allocated once per connection): calling a coroutine for each request
-// would allocate a frame for each request.
-struct Route {
-    enum class Kind { Answer, Close, Proxy, Content } kind = Kind::Answer;
-    http::Response response;  // Answer: what to send
-    int status = 0;           // Close: what the access log says (444: `return 444`, 408: too slow)
-    const Server* server = nullptr;
-    const Location* location = nullptr;  // Proxy, Content (nullptr: no location matched)
-    std::optional<http::Target> target;  // Content: the decoded, normalised target
-
-    static Route answer(http::Response response) {
-        Route decided;
-        decided.response = std::move(response);
-        return decided;
-    }
-    static Route close(int status) {
-        Route decided;
-        decided.kind = Kind::Close;
-        decided.status = status;
-        return decided;
-    }
-};
-
-// The host a request names, and what nginx refuses before it looks at any
-// location. RFC 9112 section 3.2.2: "GET http://other.example/a" names its
-// host in the target; nginx then routes by that host, not by the Host
-// header, and the rest of the request sees the origin form "/a". Returns
-// the status to answer (400, 405), or 0 to go on.
-int read_request_host(http::Request& request, RequestContext& context) {
-    const auto absolute = http::split_absolute_form(request.target);
-    if (absolute.form) {
-        context.target_host = absolute.form->authority;
-        request.target = absolute.form->origin_form;
-    }
-    const auto host_header = request.headers.get("Host");
-    if (context.target_host.empty() && host_header && !http::is_valid_host(*host_header))
-        return 400;  // nginx: "client sent invalid host header"
-    if (request.target == "*") return 400;  // OPTIONS * asks about the server, not a resource
-    // TRACE would echo cookies back; CONNECT asks for a forward proxy.
-    if (request.method == "TRACE" || request.method == "CONNECT") return 405;
-    return 0;
-}
-
-// (Every path returns `decided`, the one named object: the compiler then
-// builds it in place; a `return Route::close(...)` among them would make
-// every return a move of the whole Route.)
-Route route(http::Request& request, const ListenGroup& group, RequestContext& context) {
-    Route decided;
-    const int refused = read_request_host(request, context);
-    const Server& server = choose_server(group, context.target_host.empty() ? request.headers.get("Host")
-                                                                              : context.target_host);
-    decided.server = &server;
-    if (refused) {
-        decided.response = error_page(refused, false);
-        return decided;
-    }
-    context.server_name = server.server_names.empty() ? "" : server.server_names.front();
-    context.underscores_in_headers = server.settings.underscores_in_headers;
-    context.access_log = &server.settings.access_log;
-    context.settings = &server.settings;
-    if (server.return_directive) {
-        if (server.return_directive->code == 444) {  // nginx: close, say nothing (Gunicorn's docs use it against Host spoofing)
-            decided.kind = Route::Kind::Close;
-            decided.status = 444;
-        } else {
-            decided.response = return_response(*server.return_directive, context, true);
-        }
-        return decided;
-    }
-    auto parsed = http::parse_target(request.target);
-    if (!parsed.target) {
-        decided.response = error_page(400, false);
-        return decided;
-    }
-    const std::string& path = parsed.target->path;
-    if (needs_trailing_slash_redirect(server, path)) {
-        // nginx: "/api" for `location /api/ { proxy_pass ...; }` is a 301 to "/api/".
-        std::string to = path + "/";
-        if (!parsed.target->query.empty()) to += "?" + parsed.target->query;
-        decided.response = error_page(301, true);
-        decided.response.headers.add("Location", to);
-        return decided;
-    }
-    const Location* location = choose_location(server, path, &context.captures);
-    decided.location = location;
-    if (location) {
-        context.access_log = &location->settings.access_log;
-        context.settings = &location->settings;
-    }
-    if (location && location->return_directive) {
-        if (location->return_directive->code == 444) {  // nginx: close, say nothing
-            decided.kind = Route::Kind::Close;
-            decided.status = 444;
-        } else {
-            decided.response = return_response(*location->return_directive, context, true);
-        }
-    } else if (location && location->proxy_pass) {
-        decided.kind = Route::Kind::Proxy;
-    } else {
-        decided.kind = Route::Kind::Content;
-        decided.target = std::move(parsed.target);
-    }
-    return decided;
-}
-
 // A request whose head did not arrive whole: too slow (nginx closes
 // without a word and logs 408), or malformed (an error page).
 Route refuse(const http::RequestParser& parser, const RequestContext& context) {
@@ -255,78 +149,6 @@ asio::awaitable<void> close_client(net::Socket& socket, const http::RequestParse
     }
     socket.close(ignored);
 }
-
-// error_page for one connection: the page is a redirect, a named location,
-// or a URI routed like a new request (GET, unless HEAD), as nginx's
-// ngx_http_send_error_page does.
-class ConnectionErrorPages final : public ErrorPages {
-public:
-    ConnectionErrorPages(ClientSide client, const ListenGroup& group, RequestContext& context, Upstreams& upstreams,
-                         const ContentHandler* content)
-        : client_(client), group_(group), context_(context), upstreams_(upstreams), content_(content) {}
-
-    asio::awaitable<Outcome> serve(const ErrorPage& page, int status) override {
-        context_.error_page_served = true;  // one error page per request (recursive_error_pages off)
-        const auto& original = *context_.request;
-        const std::string target = expand_variables(page.target, context_);
-        if (!target.starts_with("/") && !target.starts_with("@")) {
-            // A URL: a redirect, 302 unless "=CODE" names another redirect code.
-            const int code = page.response && (*page.response == 301 || *page.response == 303 ||
-                                               *page.response == 307 || *page.response == 308)
-                                 ? *page.response : 302;
-            auto response = error_page(code, original.keep_alive);
-            response.headers.add("Location", target);
-            co_return co_await answer(client_, std::move(response), original);
-        }
-        // The status the client gets: the error's, "=CODE"'s, or (bare "=") the page's own.
-        if (!page.response) context_.status_override = status;
-        else if (*page.response != 0) context_.status_override = *page.response;
-        internal_ = original;
-        if (internal_.method != "HEAD") internal_.method = "GET";
-        internal_.headers.remove("Content-Length");  // the client's body is not for the page
-        internal_.headers.remove("Transfer-Encoding");
-        if (target.starts_with("@")) {
-            internal_.method = original.method;  // a named location keeps the method
-            const Server& server = choose_server(group_, original.headers.get("Host"));
-            const Location* named = find_named_location(server, target);
-            if (!named) {
-                log::error("could not find named location \"{}\"", target);
-                co_return co_await answer(client_, error_page(500, original.keep_alive), original);
-            }
-            context_.settings = &named->settings;
-            context_.access_log = &named->settings.access_log;
-            if (named->return_directive)
-                co_return co_await answer(client_, return_response(*named->return_directive, context_, original.keep_alive),
-                                          original);
-            if (named->proxy_pass) co_return co_await proxy_request({client_, internal_, context_, *named, upstreams_});
-            auto parsed = http::parse_target(internal_.target);
-            if (content_ && parsed.target)
-                co_return co_await content_->handle({client_, internal_, server, named, *parsed.target, context_, upstreams_});
-            co_return co_await answer(client_, error_page(404, original.keep_alive), original);
-        }
-        internal_.target = target;
-        Route decided = route(internal_, group_, context_);
-        switch (decided.kind) {
-            case Route::Kind::Close: co_return Outcome::without_answer(decided.status);
-            case Route::Kind::Proxy: co_return co_await proxy_request({client_, internal_, context_, *decided.location, upstreams_});
-            case Route::Kind::Content:
-                if (content_)
-                    co_return co_await content_->handle(
-                        {client_, internal_, *decided.server, decided.location, *decided.target, context_, upstreams_});
-                co_return co_await answer(client_, error_page(404, internal_.keep_alive), internal_);
-            case Route::Kind::Answer: break;
-        }
-        co_return co_await answer(client_, std::move(decided.response), internal_);
-    }
-
-private:
-    ClientSide client_;
-    const ListenGroup& group_;
-    RequestContext& context_;
-    Upstreams& upstreams_;
-    const ContentHandler* content_;
-    http::Request internal_;  // the request the page is fetched with
-};
 
 }  // namespace
 

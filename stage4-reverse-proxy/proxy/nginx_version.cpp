@@ -1,10 +1,20 @@
 #include "proxy/nginx_version.hpp"
 
-#include "proxy/tls.hpp"
-
 #include <fmt/format.h>
 
+#ifdef WEBSTACK_HAVE_OPENSSL
+#include <openssl/crypto.h>
+#endif
+
 namespace webstack::stage4 {
+
+#ifdef WEBSTACK_HAVE_OPENSSL
+bool have_tls() { return true; }
+std::string tls_library_version() { return OpenSSL_version(OPENSSL_VERSION); }
+#else
+bool have_tls() { return false; }
+std::string tls_library_version() { return ""; }
+#endif
 
 std::string version_line(const std::string& program) {
     return fmt::format("nginx version: nginx/{} (webstack {})", imitated_nginx_version, program);

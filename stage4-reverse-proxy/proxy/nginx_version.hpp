@@ -15,6 +15,12 @@ inline constexpr const char* imitated_nginx_version = "1.30.0";
 // "nginx version: nginx/1.30.0 (webstack stage5-static-files)"
 std::string version_line(const std::string& program);
 
+// Whether this build has OpenSSL (HTTPS), and its version for -V
+// ("OpenSSL 3.0.19 27 Jan 2026"); have_gzip() and have_regular_expressions()
+// are in gzip.hpp and config/regex.hpp.
+bool have_tls();
+std::string tls_library_version();
+
 // -V: the version line, the libraries built in, and the configure
 // arguments nginx would have been built with to have our modules.
 // `static_files` is stage 5's module (autoindex, index, ...).

@@ -53,7 +53,9 @@ asio::awaitable<std::optional<Outcome>> prepare_body(const Proxying& proxying, R
                    context.connection.remote_host, context.server_name);
         co_return co_await answer(client, error_page(413, false), request);
     }
-    if (!client.parser.message_complete() && http::expects_100_continue(request)) {
+    // nginx says "100 Continue" whenever it is asked to, before it reads
+    // the body, even one that has arrived already (or is empty).
+    if (http::expects_100_continue(request)) {
         const auto written = co_await write_all_for(client.socket, "HTTP/1.1 100 Continue\r\n\r\n", client.send_timeout);
         if (!written.ok()) co_return Outcome::without_answer(499);
     }

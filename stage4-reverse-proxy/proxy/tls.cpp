@@ -241,10 +241,6 @@ asio::awaitable<void> TlsContexts::serve(net::Socket socket, const ListenGroup& 
     co_await (browser_to_server(tls, outer) && server_to_browser(tls, outer, settings.send_timeout));
 }
 
-bool have_tls() { return true; }
-
-std::string tls_library_version() { return OpenSSL_version(OPENSSL_VERSION); }
-
 }  // namespace webstack::stage4
 
 #else  // built without OpenSSL: `listen ... ssl` is refused when the config is read
@@ -258,8 +254,6 @@ boost::asio::awaitable<void> TlsContexts::serve(net::Socket, const ListenGroup&,
                                                 const ContentHandler*) const {
     co_return;
 }
-bool have_tls() { return false; }
-std::string tls_library_version() { return ""; }
 
 }  // namespace webstack::stage4
 

@@ -18,6 +18,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "proxy/nginx_version.hpp"  // have_tls()
 #include "proxy/client_connection.hpp"
 #include "proxy/routing.hpp"
 
@@ -47,9 +48,5 @@ public:
 private:
     std::unique_ptr<Contexts> contexts_;
 };
-
-// Whether this build has OpenSSL, and its version for -V ("OpenSSL 3.0.19 27 Jan 2026").
-bool have_tls();
-std::string tls_library_version();
 
 }  // namespace webstack::stage4

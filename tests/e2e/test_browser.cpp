@@ -9,6 +9,7 @@
 #include "server_process.hpp"
 
 #include <csignal>
+#include <fstream>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -81,6 +82,45 @@ TEST_CASE("a browser loads the lifecycle site through the proxy, static files an
     // Stopping the stack stops both servers.
     stack.send_signal(SIGTERM);
     CHECK(stack.wait_for_exit(10s) == 0);
+}
+
+TEST_CASE("a browser loads the lifecycle site over HTTPS: the proxy holds the certificate", "[e2e]") {
+    const auto chromium = chromium_binary();
+    ServerProcess app(binary("stage3-prefork-server"), {"lifecycle:application", "--bind", "127.0.0.1:0"});
+    const int app_port = app.port();
+    const auto folder = std::filesystem::temp_directory_path() / ("webstack-e2e-https-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(folder);
+    const std::string examples = std::string(WEBSTACK_SOURCE_DIR) + "/examples";
+    REQUIRE(run_command({std::string(WEBSTACK_SOURCE_DIR) + "/scripts/make-certificate", (folder / "tls").string()})
+                .exit_status == 0);
+    {
+        std::ofstream config(folder / "nginx.conf");
+        config << "events {}\nhttp {\n access_log /dev/stdout combined;\n include " << examples << "/mime.types;\n"
+               << " sendfile on;\n gzip on;\n gzip_types text/css application/javascript;\n"
+               << " server {\n  listen 127.0.0.1:0 ssl;\n"
+               << "  ssl_certificate " << (folder / "tls/cert.pem").string() << ";\n"
+               << "  ssl_certificate_key " << (folder / "tls/key.pem").string() << ";\n"
+               << "  location /static/ { alias " << examples << "/site/static/; }\n"
+               << "  location / { proxy_set_header Host $http_host; proxy_set_header X-Forwarded-Proto $scheme;"
+               << " proxy_pass http://127.0.0.1:" << app_port << "; }\n }\n}\n";
+    }
+    ServerProcess proxy(binary("stage5-static-files"), {"-c", (folder / "nginx.conf").string()});
+    const auto https = proxy.wait_for_output(R"(Listening at: https://[^\s]*:(\d+))");
+    REQUIRE(https);
+
+    // A self-signed certificate: the browser is told to go on (a real site's is trusted).
+    const auto profile = folder / "profile";
+    const auto browser = run_command({chromium, "--headless", "--no-sandbox", "--disable-gpu", "--ignore-certificate-errors",
+                                      "--user-data-dir=" + profile.string(), "--virtual-time-budget=10000", "--dump-dom",
+                                      "https://127.0.0.1:" + (*https)[1] + "/"},
+                                     60s);
+    INFO(browser.output);
+    CHECK(browser.exit_status == 0);
+    CHECK(browser.output.find("<title>Articles</title>") != std::string::npos);
+    CHECK(browser.output.find("script=ran image-width=64 stylesheet=stylesheet-loaded") != std::string::npos);
+    CHECK(proxy.wait_for_output("\"GET /static/css/site.css HTTP/1.1\" 200 ", 5s));
+    std::error_code ignored;
+    std::filesystem::remove_all(folder, ignored);
 }
 
 TEST_CASE("a browser uses the article's Django project through the proxy: static files, a form, CSRF", "[e2e]") {

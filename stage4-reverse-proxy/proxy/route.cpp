@@ -1,0 +1,95 @@
+#include "proxy/route.hpp"
+
+#include "http/message_rules.hpp"
+#include "proxy/responses.hpp"
+
+namespace webstack::stage4 {
+
+namespace {
+
+// The host a request names, and what nginx refuses before it looks at any
+// location. RFC 9112 section 3.2.2: "GET http://other.example/a" names its
+// host in the target; nginx then routes by that host, not by the Host
+// header, and the rest of the request sees the origin form "/a". Returns
+// the status to answer (400, 405), or 0 to go on.
+int read_request_host(http::Request& request, RequestContext& context) {
+    const auto absolute = http::split_absolute_form(request.target);
+    if (absolute.form) {
+        context.target_host = absolute.form->authority;
+        request.target = absolute.form->origin_form;
+    }
+    const auto host_header = request.headers.get("Host");
+    if (context.target_host.empty() && host_header && !http::is_valid_host(*host_header))
+        return 400;  // nginx: "client sent invalid host header"
+    if (request.target == "*") return 400;  // OPTIONS * asks about the server, not a resource
+    // TRACE would echo cookies back; CONNECT asks for a forward proxy.
+    if (request.method == "TRACE" || request.method == "CONNECT") return 405;
+    return 0;
+}
+
+}  // namespace
+
+// (Every path returns `decided`, the one named object: the compiler then
+// builds it in place; a `return Route::close(...)` among them would make
+// every return a move of the whole Route.)
+Route route(http::Request& request, const ListenGroup& group, RequestContext& context) {
+    Route decided;
+    const int refused = read_request_host(request, context);
+    const Server& server = choose_server(group, context.target_host.empty() ? request.headers.get("Host")
+                                                                              : context.target_host);
+    decided.server = &server;
+    if (refused) {
+        decided.response = error_page(refused, false);
+        return decided;
+    }
+    context.server_name = server.server_names.empty() ? "" : server.server_names.front();
+    context.underscores_in_headers = server.settings.underscores_in_headers;
+    context.access_log = &server.settings.access_log;
+    context.settings = &server.settings;
+    if (server.return_directive) {
+        if (server.return_directive->code == 444) {  // nginx: close, say nothing (Gunicorn's docs use it against Host spoofing)
+            decided.kind = Route::Kind::Close;
+            decided.status = 444;
+        } else {
+            decided.response = return_response(*server.return_directive, context, true);
+        }
+        return decided;
+    }
+    auto parsed = http::parse_target(request.target);
+    if (!parsed.target) {
+        decided.response = error_page(400, false);
+        return decided;
+    }
+    const std::string& path = parsed.target->path;
+    if (needs_trailing_slash_redirect(server, path)) {
+        // nginx: "/api" for `location /api/ { proxy_pass ...; }` is a 301 to "/api/".
+        std::string to = path + "/";
+        if (!parsed.target->query.empty()) to += "?" + parsed.target->query;
+        decided.response = error_page(301, true);
+        decided.response.headers.add("Location", to);
+        return decided;
+    }
+    const Location* location = choose_location(server, path, &context.captures);
+    decided.location = location;
+    if (location) {
+        context.access_log = &location->settings.access_log;
+        context.settings = &location->settings;
+    }
+    if (location && location->return_directive) {
+        if (location->return_directive->code == 444) {  // nginx: close, say nothing
+            decided.kind = Route::Kind::Close;
+            decided.status = 444;
+        } else {
+            decided.response = return_response(*location->return_directive, context, true);
+        }
+    } else if (location && location->proxy_pass) {
+        decided.kind = Route::Kind::Proxy;
+    } else {
+        decided.kind = Route::Kind::Content;
+        decided.target = std::move(parsed.target);
+    }
+    return decided;
+}
+
+
+}  // namespace webstack::stage4
