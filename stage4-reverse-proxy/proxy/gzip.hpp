@@ -44,7 +44,9 @@ GzipDecision decide_gzip(const Settings& settings, const http::Request& request,
 // The compressor: bytes in, gzip bytes out, a piece at a time.
 class GzipStream {
 public:
-    explicit GzipStream(int level);
+    // `length`, when known, lets zlib use a smaller window and less memory
+    // for a small body, as nginx does (its gzip_window and gzip_hash).
+    explicit GzipStream(int level, std::optional<std::uint64_t> length = std::nullopt);
     ~GzipStream();
     GzipStream(const GzipStream&) = delete;
     GzipStream& operator=(const GzipStream&) = delete;

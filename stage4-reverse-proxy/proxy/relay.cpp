@@ -48,13 +48,17 @@ struct ClientHead {
     }
 };
 
+std::optional<std::uint64_t> length_of(const http::ResponseParser& upstream) {
+    const auto text = upstream.headers().get("Content-Length");
+    if (!text) return std::nullopt;
+    return std::strtoull(std::string(*text).c_str(), nullptr, 10);
+}
+
 // The gzip filter's verdict on the upstream's answer.
 GzipDecision gzip_for(const http::ResponseParser& upstream, const Proxying& proxying) {
     const auto& headers = upstream.headers();
-    std::optional<std::uint64_t> length;
-    if (const auto text = headers.get("Content-Length")) length = std::strtoull(std::string(*text).c_str(), nullptr, 10);
     return decide_gzip(proxying.settings(), proxying.request, upstream.status(),
-                       headers.get("Content-Type").value_or(""), length, &headers);
+                       headers.get("Content-Type").value_or(""), length_of(upstream), &headers);
 }
 
 ClientHead client_head(const http::ResponseParser& upstream, const Proxying& proxying) {
@@ -74,7 +78,7 @@ ClientHead client_head(const http::ResponseParser& upstream, const Proxying& pro
     if (length) http::append_field(head.bytes, "Content-Length", *length);  // a HEAD's too: the GET's length
     const auto framing = http::response_framing(request, upstream.status(), length.has_value());
     if (gzip.compress && framing != http::Framing::NoBody)
-        head.gzip = std::make_unique<GzipStream>(proxying.settings().gzip_comp_level);
+        head.gzip = std::make_unique<GzipStream>(proxying.settings().gzip_comp_level, length_of(upstream));
     switch (framing) {
         case http::Framing::Chunked:
             http::append_field(head.bytes, "Transfer-Encoding", "chunked");

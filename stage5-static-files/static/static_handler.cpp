@@ -112,6 +112,7 @@ struct FileReply {
     bool keep_alive = true;
     bool use_sendfile = true;
     int gzip_level = 0;  // `gzip on`: the whole file compressed on its way out, at this level; 0: as it is
+    std::uint64_t gzip_length = 0;  // the file's size, for zlib's window
     bool chunked = false;  // the compressed body's framing (HTTP/1.1); else it ends at the close
 };
 
@@ -336,6 +337,7 @@ Reply file_reply(const ContentRequest& asked, const StaticSettings& settings, co
         if (filter.compress) {
             write_gzip_head(planned, request, settings.type_of(name), facts, settings, asked.context);
             planned.gzip_level = request.method == "HEAD" ? 0 : core.gzip_comp_level;
+            planned.gzip_length = size;
             if (request.method != "HEAD") planned.fd = std::move(file.fd);
             return reply;
         }
@@ -364,11 +366,16 @@ Reply file_reply(const ContentRequest& asked, const StaticSettings& settings, co
 // head, then each piece.
 // The gzip filter's way: the file read a piece at a time, each piece
 // compressed and sent (as a chunk for HTTP/1.1), then the gzip trailer.
+// A small file goes out in one write, head and all.
 asio::awaitable<Outcome> send_gzipped_file(ClientSide client, const FileReply& reply) {
-    auto sent = co_await net::write_all_for(client.socket, reply.head, client.send_timeout);
+    // The worker's one read buffer: nothing awaits between a read into it
+    // and the compression of what was read, so the connections share it.
+    static std::string piece(64 * 1024, '\0');
+    constexpr std::size_t write_at = 64 * 1024;
     std::uint64_t body_bytes = 0;
-    stage4::GzipStream gzip(reply.gzip_level);
-    std::string piece(64 * 1024, '\0');
+    stage4::GzipStream gzip(reply.gzip_level, reply.gzip_length);
+    std::string out = reply.head;
+    net::IoResult sent{net::IoStatus::Ok, {}};
     for (off_t offset = 0; sent.ok();) {
         const auto got = ::pread(reply.fd.get(), piece.data(), piece.size(), offset);
         if (got < 0) {
@@ -376,11 +383,19 @@ asio::awaitable<Outcome> send_gzipped_file(ClientSide client, const FileReply& r
             break;
         }
         offset += got;
-        const bool last = got == 0;
-        std::string out = gzip.compress(std::string_view(piece).substr(0, static_cast<std::size_t>(got)), last);
-        body_bytes += out.size();
-        if (reply.chunked) out = http::serialize_chunk(out) + (last ? http::serialize_last_chunk() : "");
-        if (!out.empty()) sent = co_await net::write_all_for(client.socket, out, client.send_timeout);
+        const bool last = got == 0 || static_cast<std::uint64_t>(offset) >= reply.gzip_length;
+        const std::string compressed = gzip.compress(std::string_view(piece).substr(0, static_cast<std::size_t>(got)), last);
+        body_bytes += compressed.size();
+        if (reply.chunked) {
+            http::append_chunk(out, compressed);
+            if (last) out += http::serialize_last_chunk();
+        } else {
+            out += compressed;
+        }
+        if (last || out.size() >= write_at) {
+            sent = co_await net::write_all_for(client.socket, out, client.send_timeout);
+            out.clear();
+        }
         if (last) break;
     }
     co_return Outcome{reply.status, static_cast<std::size_t>(body_bytes), sent.ok() && reply.keep_alive};
