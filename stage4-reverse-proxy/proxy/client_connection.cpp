@@ -188,8 +188,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.error_page_served = false;
         context.status_override.reset();
         context.request_body.reset();
-        context.upstream_addr.clear();
-        context.upstream_status.clear();
+        context.upstream_tries.clear();
         context.captures = {};
         // Decided by plain functions; here only what they decided is done.
         Route decided = head == HeadOutcome::Complete ? route(request, group, context) : refuse(parser, context);

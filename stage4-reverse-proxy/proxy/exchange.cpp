@@ -78,12 +78,7 @@ struct Attempt {
 
 // $upstream_addr and $upstream_status: one more server tried, and what it said.
 void note_try(RequestContext& context, const asio::ip::tcp::endpoint& endpoint, Attempt& attempt) {
-    const auto separator = context.upstream_addr.empty() ? "" : ", ";
-    const auto address = endpoint.address();
-    context.upstream_addr += separator + (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) +
-                             ":" + std::to_string(endpoint.port());
-    const int status = attempt.failure ? 0 : attempt.reply.parser.status();
-    context.upstream_status += separator + (status ? std::to_string(status) : std::string("502"));
+    context.upstream_tries.emplace_back(endpoint, attempt.failure ? 0 : attempt.reply.parser.status());
 }
 
 asio::awaitable<void> try_once(Attempt& attempt, const Proxying& proxying, const Destination& destination,

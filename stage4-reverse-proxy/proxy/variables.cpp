@@ -155,8 +155,20 @@ std::optional<std::string> variable_value(std::string_view name, const RequestCo
                                                                                   context.connection_opened).count();
         return std::to_string(millis / 1000) + "." + fmt::format("{:03}", millis % 1000);
     }
-    if (name == "upstream_addr") return context.upstream_addr;
-    if (name == "upstream_status") return context.upstream_status;
+    if (name == "upstream_addr" || name == "upstream_status") {
+        std::string text;
+        for (const auto& [endpoint, status] : context.upstream_tries) {
+            if (!text.empty()) text += ", ";
+            if (name == "upstream_status") {
+                text += status ? std::to_string(status) : std::string("502");
+                continue;
+            }
+            const auto address = endpoint.address();
+            text += (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+                    std::to_string(endpoint.port());
+        }
+        return text;
+    }
     if (name == "proxy_add_x_forwarded_for") {
         const auto forwarded = header_variable("x_forwarded_for", context);
         return forwarded ? *forwarded + ", " + context.connection.remote_host : context.connection.remote_host;

@@ -19,6 +19,8 @@
 #include "http/message.hpp"
 #include "net/listener.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include <chrono>
 #include <optional>
 #include <set>
@@ -50,8 +52,9 @@ struct RequestContext {
     int connection_requests = 0;       // $connection_requests: this one's number on its connection
     std::uint64_t connection_number = 0;  // $connection: the connection's serial number in this worker
     std::chrono::steady_clock::time_point connection_opened;  // $connection_time
-    std::string upstream_addr;         // $upstream_addr: each server tried, ", " between
-    std::string upstream_status;       // $upstream_status: what each answered (502 for none)
+    // Each server tried and what it answered (0: nothing), for
+    // $upstream_addr and $upstream_status, made into text only when asked.
+    std::vector<std::pair<boost::asio::ip::tcp::endpoint, int>> upstream_tries;
     Captures captures;                 // $1..$9 and $NAME: what the regular expression that matched captured
 };
 
