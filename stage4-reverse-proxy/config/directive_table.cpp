@@ -192,6 +192,16 @@ void store_proxy_http_version(const Directive& directive, Level& level) {
 
 }  // namespace
 
+DirectiveSpec needs_library(DirectiveSpec row, OptionalLibrary library) {
+    if (!library.built)
+        row.store = [library](const Directive& directive, Level&) {
+            throw ConfigError("\"" + directive.name + "\" needs " + library.name + ", which this build lacks (install " +
+                                  library.package + ": scripts/install-deps, then build again)",
+                              directive.where);
+        };
+    return row;
+}
+
 const std::vector<DirectiveSpec>& core_directives() {
     constexpr unsigned anywhere = in::http_server_location;
     static const std::vector<DirectiveSpec> table = {

@@ -60,6 +60,17 @@ struct DirectiveSpec {
 
 constexpr std::size_t many = 1000;  // "any number of arguments"
 
+// What a row of an optional library's module needs to know about it.
+struct OptionalLibrary {
+    bool built;           // this build has it (WEBSTACK_HAVE_...)
+    const char* name;     // "zlib"
+    const char* package;  // "zlib1g-dev"
+};
+
+// A row of a module that needs `library`: in a build without it, storing
+// refuses the directive with one line naming the package to install.
+DirectiveSpec needs_library(DirectiveSpec row, OptionalLibrary library);
+
 // What a later stage adds to the language, as an nginx module adds its
 // commands and its per-block configuration.
 struct ConfigModule {

@@ -10,14 +10,15 @@ namespace {
 
 using Store = std::function<void(const Directive&, Level&)>;
 
-DirectiveSpec gzip_row(std::string name, std::size_t min, std::size_t max, Store store) {
-#ifndef WEBSTACK_HAVE_ZLIB
-    store = [](const Directive& directive, Level&) {
-        throw ConfigError("\"" + directive.name + "\" needs zlib, which this build lacks (install zlib1g-dev: "
-                          "scripts/install-deps, then build again)", directive.where);
-    };
+#ifdef WEBSTACK_HAVE_ZLIB
+constexpr OptionalLibrary zlib{true, "zlib", "zlib1g-dev"};
+#else
+constexpr OptionalLibrary zlib{false, "zlib", "zlib1g-dev"};
 #endif
-    return {std::move(name), in::http_server_location, min, max, false, false, in::Main, std::move(store)};
+
+DirectiveSpec gzip_row(std::string name, std::size_t min, std::size_t max, Store store) {
+    return needs_library({std::move(name), in::http_server_location, min, max, false, false, in::Main, std::move(store)},
+                         zlib);
 }
 
 void store_gzip_proxied(const Directive& directive, Level& level) {

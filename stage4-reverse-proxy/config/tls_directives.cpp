@@ -10,14 +10,15 @@ namespace {
 
 using Store = std::function<void(const Directive&, Level&)>;
 
-DirectiveSpec tls_row(std::string name, std::size_t min, std::size_t max, Store store) {
-#ifndef WEBSTACK_HAVE_OPENSSL
-    store = [](const Directive& directive, Level&) {
-        throw ConfigError("\"" + directive.name + "\" needs OpenSSL, which this build lacks (install libssl-dev: "
-                          "scripts/install-deps, then build again)", directive.where);
-    };
+#ifdef WEBSTACK_HAVE_OPENSSL
+constexpr OptionalLibrary openssl{true, "OpenSSL", "libssl-dev"};
+#else
+constexpr OptionalLibrary openssl{false, "OpenSSL", "libssl-dev"};
 #endif
-    return {std::move(name), in::Http | in::Server, min, max, false, false, in::Main, std::move(store)};
+
+DirectiveSpec tls_row(std::string name, std::size_t min, std::size_t max, Store store) {
+    return needs_library({std::move(name), in::Http | in::Server, min, max, false, false, in::Main, std::move(store)},
+                         openssl);
 }
 
 void store_protocols(const Directive& directive, Level& level) {

@@ -108,3 +108,29 @@ TEST_CASE("directive table: a module's rows store into its own settings, one cop
     CHECK(answer_of(server.locations.at(0).settings).value == 8);
     CHECK(answer_of(server.locations.at(1).settings).value == 7);  // the override stayed in its block
 }
+
+TEST_CASE("a build without an optional library refuses its directives naming the package", "[stage4]") {
+    // What a build without zlib does with `gzip on;` (gzip_directives.cpp):
+    // one line naming the library and the package, where the directive is.
+    const DirectiveSpec row = needs_library({"gzip", in::http_server_location, 1, 1, false, false, in::Main,
+                                             [](const Directive&, Level&) { FAIL("stored without the library"); }},
+                                            {false, "zlib", "zlib1g-dev"});
+    Config config;
+    Settings settings;
+    Level level{settings, nullptr, config, {}};
+    const Directive directive{"gzip", {"on"}, {"nginx.conf", 7}, std::nullopt};
+    try {
+        row.store(directive, level);
+        FAIL("no error");
+    } catch (const ConfigError& error) {
+        CHECK(std::string(error.what()) == "\"gzip\" needs zlib, which this build lacks (install zlib1g-dev: "
+                                           "scripts/install-deps, then build again) in nginx.conf:7");
+    }
+    // Built with it, the row stores as written.
+    bool stored = false;
+    const DirectiveSpec built = needs_library({"gzip", in::http_server_location, 1, 1, false, false, in::Main,
+                                               [&stored](const Directive&, Level&) { stored = true; }},
+                                              {true, "zlib", "zlib1g-dev"});
+    built.store(directive, level);
+    CHECK(stored);
+}
