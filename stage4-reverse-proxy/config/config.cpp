@@ -255,6 +255,45 @@ void Reader::read_http(const Directive& http) {
 
 }  // namespace
 
+namespace {
+// A main-level directive that sets a value (worker_processes, daemon, user,
+// pid, error_log, ...); false for the blocks (events, http).
+bool read_main_directive(const Directive& directive, Config& config) {
+    const auto& arguments = directive.arguments;
+if (directive.name == "worker_processes") {
+        config.worker_processes = arguments[0] == "auto" ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))
+                                                         : number_argument(directive, arguments[0]);
+        if (config.worker_processes < 1 || config.worker_processes > 512) invalid_value(directive, arguments[0]);
+    } else if (directive.name == "daemon") {
+        config.daemon = on_off_argument(directive);
+    } else if (directive.name == "user") {
+        // nginx's own words when it cannot switch users.
+        if (::geteuid() != 0)
+            config.warnings.push_back("the \"user\" directive makes sense only if the master process runs with "
+                                      "super-user privileges, ignored in " + directive.where.text());
+        config.user = arguments[0];
+        config.group = arguments.size() > 1 ? arguments[1] : arguments[0];
+    } else if (directive.name == "worker_rlimit_nofile") {
+        config.worker_rlimit_nofile = number_argument(directive, arguments[0]);
+    } else if (directive.name == "load_module") {
+        throw ConfigError("load_module \"" + arguments[0] + "\": this server has no dynamic modules "
+                          "(everything it has is built in: see -V)", directive.where);
+    } else if (directive.name == "pid") {
+        config.pid = arguments[0];
+    } else if (directive.name == "error_log") {
+        static const std::set<std::string> levels = {"debug", "info",  "notice", "warn",
+                                                     "error", "crit", "alert",  "emerg"};
+        config.error_log = arguments[0];
+        if (arguments.size() > 1) config.error_log_level = arguments[1];
+        if (arguments.size() > 2 || !levels.contains(config.error_log_level))
+            throw ConfigError("invalid log level \"" + arguments.back() + "\"", directive.where);
+    } else {
+        return false;
+    }
+    return true;
+}
+}  // namespace
+
 std::filesystem::path Config::resolve(const std::string& path) const {
     const std::filesystem::path given(path);
     return given.is_absolute() ? given : prefix / given;
@@ -300,35 +339,8 @@ Config load_config(const ConfigSource& source, const ConfigModule* module) {
 
     bool has_http = false;
     for (const auto& directive : directives) {
-        const auto& arguments = directive.arguments;
-        if (directive.name == "worker_processes") {
-            config.worker_processes = arguments[0] == "auto" ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))
-                                                             : number_argument(directive, arguments[0]);
-            if (config.worker_processes < 1 || config.worker_processes > 512) invalid_value(directive, arguments[0]);
-        } else if (directive.name == "daemon") {
-            config.daemon = on_off_argument(directive);
-        } else if (directive.name == "user") {
-            // nginx's own words when it cannot switch users.
-            if (::geteuid() != 0)
-                config.warnings.push_back("the \"user\" directive makes sense only if the master process runs with "
-                                          "super-user privileges, ignored in " + directive.where.text());
-            config.user = arguments[0];
-            config.group = arguments.size() > 1 ? arguments[1] : arguments[0];
-        } else if (directive.name == "worker_rlimit_nofile") {
-            config.worker_rlimit_nofile = number_argument(directive, arguments[0]);
-        } else if (directive.name == "load_module") {
-            throw ConfigError("load_module \"" + arguments[0] + "\": this server has no dynamic modules "
-                              "(everything it has is built in: see -V)", directive.where);
-        } else if (directive.name == "pid") {
-            config.pid = arguments[0];
-        } else if (directive.name == "error_log") {
-            static const std::set<std::string> levels = {"debug", "info",  "notice", "warn",
-                                                         "error", "crit", "alert",  "emerg"};
-            config.error_log = arguments[0];
-            if (arguments.size() > 1) config.error_log_level = arguments[1];
-            if (arguments.size() > 2 || !levels.contains(config.error_log_level))
-                throw ConfigError("invalid log level \"" + arguments.back() + "\"", directive.where);
-        } else if (directive.name == "events") {
+        if (read_main_directive(directive, config)) continue;
+        if (directive.name == "events") {
             for (const auto& inner : *directive.block)
                 if (inner.name == "worker_connections") config.worker_connections = number_argument(inner, inner.arguments[0]);
         } else if (directive.name == "http") {

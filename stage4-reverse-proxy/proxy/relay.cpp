@@ -56,6 +56,7 @@ std::optional<std::uint64_t> length_of(const http::ResponseParser& upstream) {
 
 // The gzip filter's verdict on the upstream's answer.
 GzipDecision gzip_for(const http::ResponseParser& upstream, const Proxying& proxying) {
+    if (!proxying.settings().gzip) return {};
     const auto& headers = upstream.headers();
     return decide_gzip(proxying.settings(), proxying.request, upstream.status(),
                        headers.get("Content-Type").value_or(""), length_of(upstream), &headers);

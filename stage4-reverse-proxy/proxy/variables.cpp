@@ -89,91 +89,109 @@ std::string formatted_time(const char* format) {
 }
 }  // namespace
 
-std::optional<std::string> variable_value(std::string_view name, const RequestContext& context) {
-    const http::Request& request = *context.request;
-    if (name.size() == 1 && name[0] >= '0' && name[0] <= '9') {
-        const auto index = static_cast<std::size_t>(name[0] - '0');
-        return index < context.captures.numbered.size() ? context.captures.numbered[index] : std::string();
+namespace {
+std::string seconds_and_millis(long long millis) {
+    return std::to_string(millis / 1000) + "." + fmt::format("{:03}", millis % 1000);
+}
+
+// $upstream_addr ("127.0.0.1:8000, 127.0.0.1:8001") or $upstream_status ("502, 200").
+std::string upstream_tries_text(const RequestContext& context, bool statuses) {
+    std::string text;
+    for (const auto& [endpoint, status] : context.upstream_tries) {
+        if (!text.empty()) text += ", ";
+        if (statuses) {
+            text += status ? std::to_string(status) : std::string("502");
+            continue;
+        }
+        const auto address = endpoint.address();
+        text += (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+                std::to_string(endpoint.port());
     }
-    if (const auto named = context.captures.named.find(std::string(name)); named != context.captures.named.end())
-        return named->second;
+    return text;
+}
+
+// The variables of the request itself: its line, its target, its headers, its body.
+std::optional<std::string> request_variable(std::string_view name, const RequestContext& context) {
+    const http::Request& request = *context.request;
+    if (name == "request_uri") return request.target;
+    if (name == "request_method") return request.method;
+    if (name == "content_length") return std::string(request.headers.get("Content-Length").value_or(""));
+    if (name == "content_type") return std::string(request.headers.get("Content-Type").value_or(""));
+    if (name.starts_with("cookie_")) return cookie_variable(name.substr(7), request.headers);
+    if (name == "request_body") return context.request_body ? std::string(*context.request_body) : std::string();
+    if (name == "request_body_file") return std::string();  // our temporary files have no names (body_buffer.hpp)
+    const std::string protocol =
+        "HTTP/" + std::to_string(request.version.major) + "." + std::to_string(request.version.minor);
+    if (name == "request") return request.method + " " + request.target + " " + protocol;
+    if (name == "server_protocol") return protocol;
+    const auto parsed = http::parse_target(request.target);
+    const std::string path = parsed.target ? parsed.target->path : request.target;
+    const std::string query = parsed.target ? parsed.target->query : std::string();
+    if (name == "uri" || name == "document_uri") return path;
+    if (name == "args" || name == "query_string") return query;
+    if (name == "is_args") return std::string(query.empty() ? "" : "?");
+    if (name.starts_with("arg_")) return argument_variable(name.substr(4), query);
+    return std::nullopt;
+}
+
+// The variables of the connection, the server and the moment.
+std::optional<std::string> connection_variable(std::string_view name, const RequestContext& context) {
+    if (name == "remote_addr") return context.connection.remote_host;
+    if (name == "remote_port") return context.connection.remote_port;
+    if (name == "server_addr") return context.connection.server_host;
+    if (name == "server_port") return context.connection.server_port;
+    if (name == "server_name") return context.server_name;
+    if (name == "scheme") return std::string(context.https ? "https" : "http");
+    if (name == "https") return std::string(context.https ? "on" : "");
+    if (name == "proxy_host") return context.proxy_host;
+    if (name == "connection") return std::to_string(context.connection_number);
+    if (name == "connection_requests") return std::to_string(context.connection_requests);
+    if (name == "connection_time")
+        return seconds_and_millis(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now() - context.connection_opened).count());
+    if (name == "upstream_addr" || name == "upstream_status") return upstream_tries_text(context, name == "upstream_status");
+    if (name == "msec")
+        return seconds_and_millis(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch()).count());
+    if (name == "time_local") return formatted_time("%d/%b/%Y:%H:%M:%S %z");
+    if (name == "time_iso8601") return formatted_time("%Y-%m-%dT%H:%M:%S%z");
+    if (name == "nginx_version") return std::string(imitated_nginx_version);
+    if (name == "pid") return std::to_string(::getpid());
+    if (name == "hostname") {
+        char text[256] = {};
+        ::gethostname(text, sizeof text - 1);
+        return std::string(text);
+    }
+    return std::nullopt;
+}
+}  // namespace
+
+std::optional<std::string> variable_value(std::string_view name, const RequestContext& context) {
+    // The common ones first: proxy_set_header asks for them on every request.
     if (name.starts_with("http_")) return header_variable(name.substr(5), context).value_or("");
-    if (name == "http_host") return std::string(request.headers.get("Host").value_or(""));
     if (name == "host") {
         // nginx's headers_in.server: the host of an absolute-form target wins over Host.
-        const auto host = context.target_host.empty() ? request.headers.get("Host")
+        const auto host = context.target_host.empty() ? context.request->headers.get("Host")
                                                       : std::optional<std::string_view>(context.target_host);
         if (!host || host->empty()) return context.server_name;
         // "[::1]:8080" keeps its brackets; "example.com:8080" loses the port.
         const auto end = host->front() == '[' ? host->find(']') + 1 : host->find(':');
         return lower(host->substr(0, end));
     }
-    if (name == "remote_addr") return context.connection.remote_host;
-    if (name == "remote_port") return context.connection.remote_port;
-    if (name == "server_port") return context.connection.server_port;
-    if (name == "server_name") return context.server_name;
-    if (name == "scheme") return std::string(context.https ? "https" : "http");
-    if (name == "request_uri") return request.target;
-    if (name == "request_method") return request.method;
-    if (name == "proxy_host") return context.proxy_host;
-    const auto parsed = http::parse_target(request.target);
-    if (name == "uri") return parsed.target ? parsed.target->path : request.target;
-    if (name == "args") return parsed.target ? parsed.target->query : std::string();
-    if (name.starts_with("arg_")) return argument_variable(name.substr(4), parsed.target ? parsed.target->query : "");
-    if (name.starts_with("cookie_")) return cookie_variable(name.substr(7), request.headers);
-    if (name == "is_args") return std::string(parsed.target && !parsed.target->query.empty() ? "?" : "");
-    if (name == "query_string") return parsed.target ? parsed.target->query : std::string();
-    if (name == "document_uri") return parsed.target ? parsed.target->path : request.target;
-    if (name == "request") return request.method + " " + request.target + " HTTP/" +
-                                  std::to_string(request.version.major) + "." + std::to_string(request.version.minor);
-    if (name == "server_protocol")
-        return "HTTP/" + std::to_string(request.version.major) + "." + std::to_string(request.version.minor);
-    if (name == "server_addr") return context.connection.server_host;
-    if (name == "content_length") return std::string(request.headers.get("Content-Length").value_or(""));
-    if (name == "content_type") return std::string(request.headers.get("Content-Type").value_or(""));
-    if (name == "request_body") return context.request_body ? std::string(*context.request_body) : std::string();
-    if (name == "request_body_file") return std::string();  // our temporary files have no names (body_buffer.hpp)
-    if (name == "hostname") {
-        char text[256] = {};
-        ::gethostname(text, sizeof text - 1);
-        return std::string(text);
-    }
-    if (name == "pid") return std::to_string(::getpid());
-    if (name == "msec") {
-        const auto now = std::chrono::system_clock::now().time_since_epoch();
-        const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
-        return std::to_string(millis / 1000) + "." + fmt::format("{:03}", millis % 1000);
-    }
-    if (name == "time_local") return formatted_time("%d/%b/%Y:%H:%M:%S %z");
-    if (name == "time_iso8601") return formatted_time("%Y-%m-%dT%H:%M:%S%z");
-    if (name == "nginx_version") return std::string(imitated_nginx_version);
-    if (name == "https") return std::string(context.https ? "on" : "");
-    if (name == "connection_requests") return std::to_string(context.connection_requests);
-    if (name == "connection") return std::to_string(context.connection_number);
-    if (name == "connection_time") {
-        const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                                  context.connection_opened).count();
-        return std::to_string(millis / 1000) + "." + fmt::format("{:03}", millis % 1000);
-    }
-    if (name == "upstream_addr" || name == "upstream_status") {
-        std::string text;
-        for (const auto& [endpoint, status] : context.upstream_tries) {
-            if (!text.empty()) text += ", ";
-            if (name == "upstream_status") {
-                text += status ? std::to_string(status) : std::string("502");
-                continue;
-            }
-            const auto address = endpoint.address();
-            text += (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
-                    std::to_string(endpoint.port());
-        }
-        return text;
-    }
     if (name == "proxy_add_x_forwarded_for") {
         const auto forwarded = header_variable("x_forwarded_for", context);
         return forwarded ? *forwarded + ", " + context.connection.remote_host : context.connection.remote_host;
     }
-    return std::nullopt;
+    // What a regular expression captured: $1..$9, $name.
+    if (name.size() == 1 && name[0] >= '0' && name[0] <= '9') {
+        const auto index = static_cast<std::size_t>(name[0] - '0');
+        return index < context.captures.numbered.size() ? context.captures.numbered[index] : std::string();
+    }
+    if (!context.captures.named.empty())
+        if (const auto named = context.captures.named.find(std::string(name)); named != context.captures.named.end())
+            return named->second;
+    if (auto value = connection_variable(name, context)) return value;
+    return request_variable(name, context);
 }
 
 bool is_known_variable(std::string_view name, const std::set<std::string>& captures) {

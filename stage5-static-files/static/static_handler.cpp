@@ -330,7 +330,7 @@ Reply file_reply(const ContentRequest& asked, const StaticSettings& settings, co
         case Precondition::Proceed: break;
     }
     const auto size = static_cast<std::uint64_t>(file.info.st_size);
-    if (!facts.gzip.chosen) {
+    if (core.gzip && !facts.gzip.chosen) {
         // The gzip filter: the file compressed on its way out (no Range then, as nginx).
         const auto filter = stage4::decide_gzip(core, request, 200, settings.type_of(name), size);
         facts.vary = facts.vary || filter.vary;
