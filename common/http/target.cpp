@@ -94,7 +94,10 @@ bool is_authority(std::string_view text) {
         const auto close = text.find(']');
         if (close == std::string_view::npos || close == 1) return false;
         const auto inside = text.substr(1, close - 1);
-        if (!std::all_of(inside.begin(), inside.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; }))
+        // An IPv6 address, or RFC 3986's IPvFuture ("v1.x!y"): letters, digits and "-._~!$&'()*+,;=:".
+        if (!std::all_of(inside.begin(), inside.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-._~!$&'()*+,;=:").find(c) != std::string_view::npos;
+            }))
             return false;
         port_colon = close + 1;
         if (port_colon < text.size() && text[port_colon] != ':') return false;
@@ -111,28 +114,37 @@ bool is_authority(std::string_view text) {
 }
 }  // namespace
 
-bool is_valid_host(std::string_view host) {
-    if (host.empty() || host.find("..") != std::string_view::npos) return false;
+std::optional<std::string> host_name(std::string_view host) {
+    if (host.find("..") != std::string_view::npos) return std::nullopt;
     const bool bad_byte = std::any_of(host.begin(), host.end(), [](char c) {
         const auto byte = static_cast<unsigned char>(c);
         return byte <= 0x20 || byte == 0x7f || c == '/' || c == '\\' || c == '@';
     });
-    if (bad_byte) return false;
-    // The port, if any: after the "]" of an IPv6 literal, else after the first ":".
-    std::size_t port_start = 0;
-    if (host.front() == '[') {
-        const auto close = host.find(']');
-        if (close == std::string_view::npos) return false;
-        if (close + 1 == host.size()) return true;
-        if (host[close + 1] != ':') return false;
-        port_start = close + 2;
+    if (bad_byte) return std::nullopt;
+    // The name ends at the "]" of an IPv6 literal, else at the first ":".
+    std::size_t name_end;
+    if (host.starts_with('[')) {
+        name_end = host.find(']');
+        if (name_end == std::string_view::npos) return std::nullopt;
+        ++name_end;
     } else {
-        const auto colon = host.find(':');
-        if (colon == std::string_view::npos) return true;
-        port_start = colon + 1;
+        name_end = std::min(host.find(':'), host.size());
+        if (host.substr(0, name_end).find('[') != std::string_view::npos) return std::nullopt;
     }
-    const auto port = host.substr(port_start);
-    return std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (name_end < host.size()) {
+        if (host[name_end] != ':') return std::nullopt;  // "[::1]x", "[::1]."
+        const auto port = host.substr(name_end + 1);     // "a:" has an empty port: nginx lets it pass
+        if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+            (port.size() == 5 && port > "65535"))
+            return std::nullopt;
+    }
+    auto name = host.substr(0, name_end);
+    if (name.ends_with('.')) name.remove_suffix(1);  // "example.com." is "example.com"
+    if (name.empty()) return std::nullopt;
+    std::string lowered(name);
+    std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return lowered;
 }
 
 AbsoluteFormResult split_absolute_form(std::string_view target) {

@@ -44,11 +44,14 @@ struct AbsoluteFormResult {
 };
 AbsoluteFormResult split_absolute_form(std::string_view target);
 
-// nginx's check of a Host value (ngx_http_validate_host, with the port rule
-// of nginx 1.29.4 and later): not empty; no "/", "\\", "@", space, control
-// byte or ".."; a port, if any, of digits only. A client that sends anything
-// else gets 400 ("client sent invalid host header").
-bool is_valid_host(std::string_view host);
+// A Host value (or the host of an absolute-form target) as nginx reads it
+// (ngx_http_validate_host, nginx 1.30): the name lowercased, without its
+// port or a trailing dot ("WWW.Example.com.:8080" is "www.example.com"; an
+// IPv6 literal keeps its brackets). Nothing when nginx answers 400 ("client
+// sent invalid host header"): empty or only ".", a "/", "\\", "@", space,
+// control byte or "..", a port that is not a number up to 65535, an IPv6 literal
+// without its "]" or with anything but a port after it.
+std::optional<std::string> host_name(std::string_view host);
 
 // "%41b" -> "Ab". Refuses bad escapes and an encoded NUL ("%00"); refuses
 // "%2F" when asked to. Returns nothing when refused.

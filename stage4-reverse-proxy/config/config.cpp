@@ -3,6 +3,8 @@
 #include "config/directive_table.hpp"
 #include "config/values.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 #include <thread>
 #include <unistd.h>
@@ -101,6 +103,35 @@ ReturnDirective return_directive(const Directive& directive) {
     if (first.find_first_not_of("0123456789") != std::string::npos || first.size() > 3)
         throw ConfigError("invalid return code \"" + first + "\"", directive.where);
     return {std::stoi(first), directive.arguments.size() > 1 ? directive.arguments[1] : ""};
+}
+
+// One word of `server_name`, with nginx's checks: a "*" only as a whole
+// first or last label ("*.example.com", "mail.*"), a "~" before a regular
+// expression.
+ServerName server_name(const std::string& word, const SourceLocation& where) {
+    ServerName name;
+    name.text = word;
+    if (word.starts_with('~')) {
+        name.kind = ServerName::Kind::Regex;
+        name.regex = Regex::compile(word.substr(1), true, where);
+        return name;
+    }
+    name.key = word;
+    std::transform(name.key.begin(), name.key.end(), name.key.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const auto star = name.key.find('*');
+    if (name.key.starts_with("*.") && star == 0 && name.key.find('*', 1) == std::string::npos) {
+        name.kind = ServerName::Kind::LeadingWildcard;
+        name.key.erase(0, 1);  // "*.example.com" -> ".example.com"
+    } else if (name.key.ends_with(".*") && star == name.key.size() - 1) {
+        name.kind = ServerName::Kind::TrailingWildcard;
+        name.key.pop_back();  // "mail.*" -> "mail."
+    } else if (star != std::string::npos || name.key == ".") {
+        throw ConfigError("invalid server name or wildcard \"" + word + "\"", where);
+    } else if (name.key.starts_with('.')) {
+        name.kind = ServerName::Kind::LeadingWildcard;  // ".example.com": example.com and *.example.com
+    }
+    return name;
 }
 
 // Reads the blocks of http into the Config, with the directive table.
@@ -203,13 +234,14 @@ Server Reader::server(const Directive& directive, const Settings& http_settings)
                                           " are answered in HTTP/1.1 (ALPN offers http/1.1 only), in " + inner.where.text());
             server.listen.push_back(*address);
         } else if (inner.name == "server_name") {
-            server.server_names.insert(server.server_names.end(), inner.arguments.begin(), inner.arguments.end());
+            for (const auto& word : inner.arguments) server.server_names.push_back(server_name(word, inner.where));
         } else if (inner.name == "location") {
             server.locations.push_back(location(inner, server.settings, nullptr));
         } else if (inner.name == "return") {
             server_return = return_directive(inner);
         }
     }
+    if (server.server_names.empty()) server.server_names.push_back({});  // nginx's server_name ""
     // nginx's default: a server without listen listens on *:80.
     if (server.listen.empty()) server.listen.push_back({"0.0.0.0", 80, false});
     server.return_directive = server_return;

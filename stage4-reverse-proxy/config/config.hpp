@@ -232,6 +232,11 @@ struct Settings {
     std::vector<std::string> proxy_hide_header;  // not passed to the client
     std::vector<std::string> proxy_pass_header;  // passed although nginx hides them (X-Accel-*, X-Pad)
     bool proxy_intercept_errors = false;         // an upstream's 3xx-5xx answered by error_page
+    // The charset filter: `charset utf-8` adds "; charset=utf-8" to the
+    // Content-Type of these types when it has none (no conversion here).
+    std::string charset;                         // "": off
+    std::vector<std::string> charset_types = {"text/html", "text/xml", "text/plain", "text/vnd.wap.wml",
+                                              "application/javascript", "application/rss+xml"};
     // The gzip filter (proxy/gzip.hpp).
     bool gzip = false;
     std::vector<std::string> gzip_types;         // besides text/html; "*": any
@@ -259,9 +264,21 @@ struct Location {
     SourceLocation where;
 };
 
+// One word of `server_name`, sorted as nginx searches them (routing.hpp).
+struct ServerName {
+    enum class Kind { Exact, LeadingWildcard, TrailingWildcard, Regex };
+    Kind kind = Kind::Exact;
+    std::string text;  // as written: "example.com", "*.example.com", ".example.com", "mail.*", "~^www\\d+\\."
+    // Lower case, what a host is compared with: "example.com" (Exact),
+    // ".example.com" (the end a host needs for "*.example.com" and
+    // ".example.com"), "mail." (the start a host needs for "mail.*").
+    std::string key;
+    std::shared_ptr<const Regex> regex;  // `server_name ~RE`: always without case, as nginx
+};
+
 struct Server {
     std::vector<ListenAddress> listen;
-    std::vector<std::string> server_names;
+    std::vector<ServerName> server_names;  // never empty: without server_name, nginx's "" (requests without a Host)
     std::vector<Location> locations;
     std::optional<ReturnDirective> return_directive;  // answers before any location is chosen
     Settings settings;

@@ -9,6 +9,7 @@
 // (stage4-reverse-proxy/README.md lists which).
 #include "config/directive_table.hpp"
 #include "config/values.hpp"
+#include "http/headers.hpp"
 
 namespace webstack::stage4 {
 
@@ -39,6 +40,13 @@ DirectiveSpec temp_path_row(std::string name, std::string Settings::*field) {
                 }
                 level.settings.*field = level.config.resolve(directive.arguments[0]).string();
             }};
+}
+
+// nginx's charset filter labels answers; converting between charsets
+// (source_charset, charset_map, override_charset on) is not done here.
+[[noreturn]] void refuse_conversion(const Directive& directive) {
+    throw ConfigError("\"" + directive.name + "\" converts between charsets, which is not implemented (a Django "
+                      "app answers in UTF-8 already)", directive.where);
 }
 
 void check_server_tokens(const Directive& directive, Level&) {
@@ -97,6 +105,28 @@ const std::vector<DirectiveSpec>& deployment_directives() {
          }},
         {"keepalive_time", anywhere, 1, 1, false, false, in::Main,
          [](const Directive& directive, Level& level) { level.settings.keepalive_time = duration_argument(directive); }},
+        {"charset", anywhere, 1, 1, false, false, in::Main,
+         [](const Directive& directive, Level& level) {
+             const auto& value = directive.arguments[0];
+             level.settings.charset = value == "off" ? "" : value;
+         }},
+        {"charset_types", anywhere, 1, many, false, false, in::Main,
+         [](const Directive& directive, Level& level) {
+             level.settings.charset_types = directive.arguments;
+             level.settings.charset_types.push_back("text/html");  // nginx's: always
+         }},
+        {"source_charset", anywhere, 1, 1, false, false, in::Main,
+         [](const Directive& directive, Level& level) {
+             // The same as `charset` (or off): nothing to convert.
+             const auto& value = directive.arguments[0];
+             if (value != "off" && !http::equals_ignoring_case(value, level.settings.charset)) refuse_conversion(directive);
+         }},
+        {"override_charset", anywhere, 1, 1, false, false, in::Main,
+         [](const Directive& directive, Level&) {
+             if (on_off_argument(directive)) refuse_conversion(directive);
+         }},
+        {"charset_map", in::Http, 2, 2, true, true, in::Types,  // its lines are pairs of codes, as a types block's
+         [](const Directive& directive, Level&) { refuse_conversion(directive); }},
         {"client_header_buffer_size", in::Http | in::Server, 1, 1, false, false, in::Main,
          [](const Directive& directive, Level& level) {
              level.settings.client_header_buffer_size = size_argument(directive);

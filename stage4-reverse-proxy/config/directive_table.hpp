@@ -31,7 +31,7 @@ enum Context : unsigned {
     Upstream = 8,
     Server = 16,
     Location = 32,
-    Types = 64,  // inside `types { }`: free-form lines "text/html html htm;"
+    Types = 64,  // inside `types { }` (and charset_map): free-form lines "text/html html htm;"
 };
 inline constexpr unsigned http_server_location = Http | Server | Location;
 }  // namespace in

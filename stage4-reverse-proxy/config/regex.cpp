@@ -53,7 +53,7 @@ bool Regex::match(std::string_view subject, Captures* captures) const {
             const auto start = ovector[2 * i], end = ovector[2 * i + 1];
             captures->numbered.emplace_back(start == PCRE2_UNSET ? std::string_view() : subject.substr(start, end - start));
         }
-        captures->named.clear();
+        // Named captures stay: a server_name's $user lives on when a location's expression matches.
         std::uint32_t count = 0, entry_size = 0;
         PCRE2_SPTR table = nullptr;
         pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count);

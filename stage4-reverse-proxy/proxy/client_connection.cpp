@@ -182,7 +182,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.started = std::chrono::steady_clock::now();
         context.connection_requests = requests_served + 1;
         context.proxy_host.clear();
-        context.target_host.clear();
+        context.host.clear();
         context.access_log = nullptr;
         context.settings = nullptr;
         context.error_page_served = false;

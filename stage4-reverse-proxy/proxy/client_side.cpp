@@ -19,6 +19,8 @@ asio::awaitable<Outcome> answer(ClientSide client, http::Response response, cons
         co_return co_await client.context.error_pages->serve(*page, response.status);
     if (const auto location = response.headers.get("Location"); location && location->starts_with('/'))
         response.headers.set("Location", absolute_location(std::string(*location), client.context));
+    if (const auto type = response.headers.get("Content-Type"))
+        response.headers.set("Content-Type", with_charset(*type, client.context.settings));
     if (client.context.settings && client.context.settings->gzip && !response.body.empty()) {
         // The gzip filter, on our own pages too; the whole body at once (it is in memory).
         const auto gzip = decide_gzip(*client.context.settings, request, response.status,

@@ -29,7 +29,7 @@ asio::awaitable<Outcome> ConnectionErrorPages::serve(const ErrorPage& page, int 
     internal_.headers.remove("Transfer-Encoding");
     if (target.starts_with("@")) {
         internal_.method = original.method;  // a named location keeps the method
-        const Server& server = choose_server(group_, original.headers.get("Host"));
+        const Server& server = choose_server(group_, context_.host);
         const Location* named = find_named_location(server, target);
         if (!named) {
             log::error("could not find named location \"{}\"", target);

@@ -25,7 +25,7 @@ std::string build_report(const std::string& program, bool static_files) {
     if (have_tls()) report += "built with " + tls_library_version() + "\nTLS SNI support enabled\n";
     // The modules nginx builds unless told not to, that we do not have.
     std::string arguments =
-        "--without-http_charset_module --without-http_ssi_module --without-http_userid_module"
+        "--without-http_ssi_module --without-http_userid_module"
         " --without-http_access_module --without-http_auth_basic_module --without-http_mirror_module"
         " --without-http_geo_module --without-http_map_module --without-http_split_clients_module"
         " --without-http_referer_module --without-http_fastcgi_module --without-http_uwsgi_module"

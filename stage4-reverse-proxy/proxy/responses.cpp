@@ -82,6 +82,17 @@ void add_added_headers(http::HeaderList& headers, int status, const RequestConte
     });
 }
 
+std::string with_charset(std::string_view content_type, const Settings* settings) {
+    if (!settings || settings->charset.empty() || content_type.find("charset=") != std::string_view::npos)
+        return std::string(content_type);
+    const auto type = http::trim(content_type.substr(0, content_type.find(';')));
+    for (const auto& listed : settings->charset_types) {
+        if (listed == "*" || http::equals_ignoring_case(listed, type))
+            return std::string(content_type) + "; charset=" + settings->charset;
+    }
+    return std::string(content_type);
+}
+
 std::string absolute_location(std::string location, const RequestContext& context) {
     const Settings* settings = context.settings;
     if (!settings || !settings->absolute_redirect || !location.starts_with('/')) return location;
@@ -220,6 +231,10 @@ void append_headers_for_client(std::string& head, const http::HeaderList& upstre
         }
         if (http::equals_ignoring_case(field.name, "Location")) {
             http::append_field(head, field.name, absolute_location(rewrite_redirect(field.value, location, context), context));
+            continue;
+        }
+        if (http::equals_ignoring_case(field.name, "Content-Type")) {
+            http::append_field(head, field.name, with_charset(field.value, context.settings));
             continue;
         }
         if (http::equals_ignoring_case(field.name, "Refresh")) {

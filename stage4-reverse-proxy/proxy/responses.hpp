@@ -25,6 +25,11 @@ http::Response return_response(const ReturnDirective& directive, const RequestCo
 void append_added_headers(std::string& head, int status, const RequestContext& context);
 void add_added_headers(http::HeaderList& headers, int status, const RequestContext& context);
 
+// The charset filter: "text/html" -> "text/html; charset=utf-8" when
+// `charset utf-8` is on and the type is one of charset_types; a type that
+// names its charset already, or another type, is left as it is.
+std::string with_charset(std::string_view content_type, const Settings* settings);
+
 // absolute_redirect on (nginx's default): a Location that starts with "/"
 // gets the scheme, the host ($host, or the server_name with
 // server_name_in_redirect) and the port (unless 80, or port_in_redirect off).

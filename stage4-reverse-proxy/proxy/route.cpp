@@ -14,13 +14,16 @@ namespace {
 // the status to answer (400, 405), or 0 to go on.
 int read_request_host(http::Request& request, RequestContext& context) {
     const auto absolute = http::split_absolute_form(request.target);
+    std::optional<std::string_view> host = request.headers.get("Host");
     if (absolute.form) {
-        context.target_host = absolute.form->authority;
+        host = absolute.form->authority;
         request.target = absolute.form->origin_form;
     }
-    const auto host_header = request.headers.get("Host");
-    if (context.target_host.empty() && host_header && !http::is_valid_host(*host_header))
-        return 400;  // nginx: "client sent invalid host header"
+    if (host) {
+        auto name = http::host_name(*host);
+        if (!name) return 400;  // nginx: "client sent invalid host header"
+        context.host = std::move(*name);
+    }
     if (request.target == "*") return 400;  // OPTIONS * asks about the server, not a resource
     // TRACE would echo cookies back; CONNECT asks for a forward proxy.
     if (request.method == "TRACE" || request.method == "CONNECT") return 405;
@@ -35,14 +38,15 @@ int read_request_host(http::Request& request, RequestContext& context) {
 Route route(http::Request& request, const ListenGroup& group, RequestContext& context) {
     Route decided;
     const int refused = read_request_host(request, context);
-    const Server& server = choose_server(group, context.target_host.empty() ? request.headers.get("Host")
-                                                                              : context.target_host);
+    const Server& server = choose_server(group, context.host, &context.captures);
     decided.server = &server;
     if (refused) {
         decided.response = error_page(refused, false);
         return decided;
     }
-    context.server_name = server.server_names.empty() ? "" : server.server_names.front();
+    // $server_name: the first name as written, but ".example.com" is "example.com".
+    const std::string& first_name = server.server_names.front().text;
+    context.server_name = first_name.starts_with('.') ? first_name.substr(1) : first_name;
     context.underscores_in_headers = server.settings.underscores_in_headers;
     context.access_log = &server.settings.access_log;
     context.settings = &server.settings;

@@ -32,14 +32,46 @@ std::vector<ListenGroup> group_by_listen_address(const Config& config) {
     return groups;
 }
 
-const Server& choose_server(const ListenGroup& group, std::optional<std::string_view> host_header) {
-    if (host_header) {
-        std::string_view host = *host_header;
-        if (const auto colon = host.rfind(':'); colon != std::string_view::npos && host.back() != ']')
-            host = host.substr(0, colon);
+namespace {
+// How well `name` matches `host`: 0 not at all, else the length of what
+// matched (the longest wildcard wins).
+std::size_t wildcard_match(const ServerName& name, std::string_view host) {
+    if (name.kind == ServerName::Kind::LeadingWildcard) {
+        // ".example.com" is also example.com itself; "*.example.com" is not.
+        if (host.size() > name.key.size() ? host.ends_with(name.key)
+                                          : name.text.starts_with('.') && host == std::string_view(name.key).substr(1))
+            return name.key.size();
+    } else if (name.kind == ServerName::Kind::TrailingWildcard) {
+        if (host.size() > name.key.size() && host.starts_with(name.key)) return name.key.size();
+    }
+    return 0;
+}
+}  // namespace
+
+const Server& choose_server(const ListenGroup& group, std::string_view host, Captures* captures) {
+    // 1. The exact name ("" is a request without Host).
+    for (const Server* server : group.servers) {
+        for (const auto& name : server->server_names) {
+            if (name.kind == ServerName::Kind::Exact && name.key == host) return *server;
+        }
+    }
+    // 2. The longest "*.example.com", then 3. the longest "mail.*".
+    for (const auto kind : {ServerName::Kind::LeadingWildcard, ServerName::Kind::TrailingWildcard}) {
+        const Server* best = nullptr;
+        std::size_t best_length = 0;
         for (const Server* server : group.servers) {
             for (const auto& name : server->server_names) {
-                if (http::equals_ignoring_case(name, host)) return *server;
+                const auto length = name.kind == kind ? wildcard_match(name, host) : 0;
+                if (length > best_length) best = server, best_length = length;
+            }
+        }
+        if (best) return *best;
+    }
+    // 4. The first regular expression that matches, in the order written.
+    if (!host.empty()) {
+        for (const Server* server : group.servers) {
+            for (const auto& name : server->server_names) {
+                if (name.regex && name.regex->match(host, captures)) return *server;
             }
         }
     }

@@ -1,8 +1,14 @@
 // Which server block and which location answer a request, as nginx decides:
 //   1. the listening address the connection came in on picks a group of
 //      server blocks;
-//   2. the Host header picks one of them by server_name (exact names),
-//      else the group's default server (marked default_server, else the first);
+//   2. the host (http::host_name() of the Host header) picks one of them
+//      by server_name: the exact name; else the longest wildcard at the
+//      start ("*.example.com", or ".example.com" which is example.com too);
+//      else the longest at the end ("mail.*"); else the first regular
+//      expression that matches ("~^(?<user>.+)\.example\.com$"), in the
+//      order written; else the group's default server (marked
+//      default_server, else the first). A request without Host is the
+//      name "", which a server without server_name has;
 //   3. the path picks a location, in nginx's order:
 //      a. an exact `location = /path` wins at once; else the longest
 //         matching prefix is remembered (and the locations nested in it
@@ -34,7 +40,9 @@ struct ListenGroup {
 // One group per distinct listen address. Throws ConfigError on two default servers.
 std::vector<ListenGroup> group_by_listen_address(const Config& config);
 
-const Server& choose_server(const ListenGroup& group, std::optional<std::string_view> host_header);
+// `host` as http::host_name() gives it ("" without a Host); what a regular
+// expression captured goes to `captures`.
+const Server& choose_server(const ListenGroup& group, std::string_view host, Captures* captures = nullptr);
 
 // Rule 3a for one level of locations, in the order of the config file: a
 // Location has `exact` (`location = /x`) and `prefix` ("/x"); a named one

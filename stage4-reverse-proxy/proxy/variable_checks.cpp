@@ -46,7 +46,12 @@ void check_locations(const std::vector<Location>& locations) {
 
 void check_variables(const Config& config) {
     capture_names.clear();
-    for (const auto& server : config.servers) collect_capture_names(server.locations);
+    for (const auto& server : config.servers) {
+        for (const auto& name : server.server_names) {
+            if (name.regex) capture_names.insert(name.regex->capture_names().begin(), name.regex->capture_names().end());
+        }
+        collect_capture_names(server.locations);
+    }
     for (const auto& server : config.servers) {
         check_settings(server.settings, server.where);
         if (server.return_directive) check_text(server.return_directive->text, server.where);

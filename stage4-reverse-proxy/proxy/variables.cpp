@@ -169,15 +169,7 @@ std::optional<std::string> connection_variable(std::string_view name, const Requ
 std::optional<std::string> variable_value(std::string_view name, const RequestContext& context) {
     // The common ones first: proxy_set_header asks for them on every request.
     if (name.starts_with("http_")) return header_variable(name.substr(5), context).value_or("");
-    if (name == "host") {
-        // nginx's headers_in.server: the host of an absolute-form target wins over Host.
-        const auto host = context.target_host.empty() ? context.request->headers.get("Host")
-                                                      : std::optional<std::string_view>(context.target_host);
-        if (!host || host->empty()) return context.server_name;
-        // "[::1]:8080" keeps its brackets; "example.com:8080" loses the port.
-        const auto end = host->front() == '[' ? host->find(']') + 1 : host->find(':');
-        return lower(host->substr(0, end));
-    }
+    if (name == "host") return context.host.empty() ? context.server_name : context.host;
     if (name == "proxy_add_x_forwarded_for") {
         const auto forwarded = header_variable("x_forwarded_for", context);
         return forwarded ? *forwarded + ", " + context.connection.remote_host : context.connection.remote_host;

@@ -37,7 +37,9 @@ struct RequestContext {
     net::Endpoints connection;
     std::string server_name;   // the chosen server block's first server_name
     bool https = false;        // the connection came through TLS: $scheme is "https"
-    std::string target_host;   // "other.example" from "GET http://other.example/a"; empty for "GET /a"
+    // The request's host, as http::host_name() reads it ("example.com"): of
+    // "GET http://example.com/a", else of the Host header; empty without either.
+    std::string host;
     std::string proxy_host;    // empty until a proxy_pass is chosen
     bool underscores_in_headers = false;  // else headers with "_" are invisible, as nginx ignores them
     const std::vector<AccessLogTarget>* access_log = nullptr;  // of the block that answered; nullptr: the default server's

@@ -165,6 +165,17 @@ std::vector<stage4::DirectiveSpec> static_directives() {
         row("index", anywhere, 1, many, store_index),
         row("try_files", in::Server | in::Location, 2, many, store_try_files),
         on_off_row("autoindex", &StaticSettings::autoindex),
+        row("autoindex_format", anywhere, 1, 1,
+            [](const Directive& directive, stage4::Level& level) {
+                static const std::map<std::string, AutoindexFormat> formats = {
+                    {"html", AutoindexFormat::Html}, {"xml", AutoindexFormat::Xml},
+                    {"json", AutoindexFormat::Json}, {"jsonp", AutoindexFormat::Jsonp}};
+                const auto found = formats.find(directive.arguments[0]);
+                if (found == formats.end()) invalid_value(directive, directive.arguments[0]);
+                settings_of(level).autoindex_format = found->second;
+            }),
+        on_off_row("autoindex_exact_size", &StaticSettings::autoindex_exact_size),
+        on_off_row("autoindex_localtime", &StaticSettings::autoindex_localtime),
         {"types", anywhere, 0, 0, false, true, in::Types,
          [](const Directive& directive, stage4::Level& level) { settings_of(level).types = read_types(directive); }},
         row("default_type", anywhere, 1, 1,

@@ -6,6 +6,7 @@
 
 #include "config/config.hpp"
 #include "config/directive_table.hpp"
+#include "static/autoindex.hpp"
 
 #include <chrono>
 #include <map>
@@ -43,6 +44,9 @@ struct StaticSettings final : stage4::ModuleSettings {
     std::vector<std::string> index = {"index.html"};
     std::vector<std::string> try_files;   // empty: none; else files..., then the fallback
     bool autoindex = false;
+    AutoindexFormat autoindex_format = AutoindexFormat::Html;
+    bool autoindex_exact_size = true;
+    bool autoindex_localtime = false;
     std::shared_ptr<const MimeTypes> types;
     std::string default_type = "text/plain";
     bool sendfile = false;                // nginx's default (Debian's nginx.conf turns it on)

@@ -330,12 +330,13 @@ Reply file_reply(const ContentRequest& asked, const StaticSettings& settings, co
         case Precondition::Proceed: break;
     }
     const auto size = static_cast<std::uint64_t>(file.info.st_size);
+    const std::string type = stage4::with_charset(settings.type_of(name), &core);  // `charset utf-8`
     if (core.gzip && !facts.gzip.chosen) {
         // The gzip filter: the file compressed on its way out (no Range then, as nginx).
-        const auto filter = stage4::decide_gzip(core, request, 200, settings.type_of(name), size);
+        const auto filter = stage4::decide_gzip(core, request, 200, type, size);
         facts.vary = facts.vary || filter.vary;
         if (filter.compress) {
-            write_gzip_head(planned, request, settings.type_of(name), facts, settings, asked.context);
+            write_gzip_head(planned, request, type, facts, settings, asked.context);
             planned.gzip_level = request.method == "HEAD" ? 0 : core.gzip_comp_level;
             planned.gzip_length = size;
             if (request.method != "HEAD") planned.fd = std::move(file.fd);
@@ -349,7 +350,7 @@ Reply file_reply(const ContentRequest& asked, const StaticSettings& settings, co
         return Reply::page(std::move(page));
     }
 
-    const auto body = plan_body(ranges, size, settings.type_of(name), planned.pieces);
+    const auto body = plan_body(ranges, size, type, planned.pieces);
     planned.status = body.status;
     write_file_head(planned, body, facts, settings, asked.context);
     if (request.method == "HEAD") {
@@ -497,10 +498,25 @@ Reply folder_reply(const ContentRequest& asked, const StaticSettings& settings, 
         return file_reply(asked, settings, index, std::move(file), name);
     }
     if (settings.autoindex && get_or_head) {
+        const auto* core = asked.context.settings;
+        AutoindexOptions options{.format = settings.autoindex_format,
+                                 .exact_size = settings.autoindex_exact_size,
+                                 .localtime = settings.autoindex_localtime,
+                                 .utf8 = core && http::equals_ignoring_case(core->charset, "utf-8"),
+                                 .callback = {}};
+        if (options.format == AutoindexFormat::Jsonp) {
+            const auto callback = http::percent_decode(stage4::variable_value("arg_callback", asked.context).value_or(""));
+            if (!callback || !is_valid_callback(*callback)) {
+                log::error("client sent invalid callback, client: {}", asked.context.connection.remote_host);
+                return Reply::page(error_page(400, false));
+            }
+            options.callback = *callback;
+        }
+        auto page = autoindex_page(folder.fd.get(), uri, options);
+        if (!page) return Reply::page(error_page(403, true));
         http::Response listing;
-        listing.body = autoindex_page(folder.fd.get(), uri);
-        if (listing.body.empty()) return Reply::page(error_page(403, true));
-        listing.headers.add("Content-Type", "text/html");
+        listing.body = std::move(page->body);
+        listing.headers.add("Content-Type", page->content_type);
         return Reply::page(std::move(listing));
     }
     std::string shown = path.full();

@@ -56,15 +56,20 @@ TEST_CASE("absolute-form and asterisk targets", "[target]") {
     CHECK_FALSE(parse_target("http://a@b/x").target);
 }
 
-TEST_CASE("is_valid_host: nginx's check of a Host value", "[target]") {
-    using webstack::http::is_valid_host;
-    for (const auto good : {"a", "example.com", "example.com:8080", "[::1]", "[::1]:80", "my_host", "a:"}) {
-        INFO(good);
-        CHECK(is_valid_host(good));
+TEST_CASE("host_name: nginx's reading of a Host value", "[target]") {
+    using webstack::http::host_name;
+    const std::pair<const char*, const char*> good[] = {
+        {"a", "a"}, {"Example.COM", "example.com"}, {"example.com:8080", "example.com"}, {"[::1]", "[::1]"},
+        {"[::1]:80", "[::1]"}, {"my_host", "my_host"}, {"a:", "a"}, {"www.example.com.", "www.example.com"},
+        {"example.com.:88", "example.com"}, {"[v1.AbC]", "[v1.abc]"}, {"a:65535", "a"}};
+    for (const auto& [host, name] : good) {
+        INFO(host);
+        CHECK(host_name(host) == name);
     }
-    for (const auto bad : {"", "a/b", "a b", "u@a", "a:8o", "a..b", "a\\b", "[::1", "[::1]x"}) {
+    for (const auto bad : {"", ".", "a/b", "a b", "u@a", "a:8o", "a..b", "a\\b", "[::1", "[::1]x", "[::1].",
+                           "a:123456", "a:98777", "a:80:80", "extra[::1]", "example.com.:1.2", "a\x02"}) {
         INFO(bad);
-        CHECK_FALSE(is_valid_host(bad));
+        CHECK_FALSE(host_name(bad));
     }
 }
 

@@ -51,7 +51,6 @@ TEST_CASE("routing: the server by Host, else the default server", "[stage4]") {
     const auto& servers = loaded->config.servers;
     const std::vector<std::pair<std::string, const Server*>> cases = {
         {"one.test", &servers[0]},
-        {"ONE.test:8080", &servers[0]},  // case and port do not matter
         {"www.two.test", &servers[1]},
         {"elsewhere.test", &servers[1]},  // the default_server
     };
@@ -59,7 +58,48 @@ TEST_CASE("routing: the server by Host, else the default server", "[stage4]") {
         INFO("Host: " << host);
         CHECK(&choose_server(groups[0], host) == expected);
     }
-    CHECK(&choose_server(groups[0], std::nullopt) == &servers[1]);
+    CHECK(&choose_server(groups[0], "") == &servers[1]);  // no Host, and no server has the name ""
+}
+
+TEST_CASE("routing: server names in nginx's order: exact, *.start, end.*, then regular expressions", "[stage4]") {
+    if (!have_regular_expressions()) return;  // built without PCRE2: -t refuses these configs (tested elsewhere)
+    const auto loaded = load("server { listen 127.0.0.1:8080; server_name first.test; }\n"
+                             "server { listen 127.0.0.1:8080; server_name ~^(?<user>[a-z]+)\\.users\\.test$ www.a.test; }\n"
+                             "server { listen 127.0.0.1:8080; server_name *.a.test; }\n"
+                             "server { listen 127.0.0.1:8080; server_name *.b.a.test .dot.test; }\n"
+                             "server { listen 127.0.0.1:8080; server_name www.*; }\n"
+                             "server { listen 127.0.0.1:8080; server_name ~^www\\. ~. www.b.*; }\n"
+                             "server { listen 127.0.0.1:8080; }\n");
+    const auto groups = group_by_listen_address(loaded->config);
+    const auto& servers = loaded->config.servers;
+    const std::vector<std::pair<std::string, const Server*>> cases = {
+        {"www.a.test", &servers[1]},     // exact beats *.a.test
+        {"x.a.test", &servers[2]},       // *.a.test
+        {"x.b.a.test", &servers[3]},     // the longest wildcard at the start
+        {"dot.test", &servers[3]},       // .dot.test is dot.test too...
+        {"x.dot.test", &servers[3]},     // ...and *.dot.test
+        {"www.example", &servers[4]},    // www.*, before any regular expression
+        {"www.b.example", &servers[5]},  // the longest at the end
+        {"ann.users.test", &servers[1]}, // the first regular expression written
+        {"other", &servers[5]},          // ~. matches anything
+        {"", &servers[6]},               // no Host: the server without server_name
+    };
+    for (const auto& [host, expected] : cases) {
+        INFO("host: " << host);
+        CHECK(&choose_server(groups[0], host) == expected);
+    }
+    webstack::stage4::Captures captures;
+    choose_server(groups[0], "ann.users.test", &captures);
+    CHECK(captures.named["user"] == "ann");
+    CHECK(loaded->config.servers[3].server_names[1].key == ".dot.test");
+}
+
+TEST_CASE("routing: a server_name with a * elsewhere is refused, as nginx refuses it", "[stage4]") {
+    for (const auto bad : {"www.*.test", "*example.com", "w*", "."}) {
+        INFO(bad);
+        CHECK_THROWS_WITH(load(std::string("server { listen 127.0.0.1:8080; server_name ") + bad + "; }\n"),
+                          Catch::Matchers::Contains("invalid server name or wildcard"));
+    }
 }
 
 TEST_CASE("routing: an exact location first, else the longest prefix, never a named one", "[stage4][ex.stage4.location]") {

@@ -127,6 +127,80 @@ TEST_CASE("folders: 301 to add the slash, index, autoindex, else 403", "[stage5]
     CHECK(server->process->wait_for_output("directory index of \".*/closed/\" is forbidden"));
 }
 
+TEST_CASE("autoindex_format xml, json and jsonp, exact sizes off, and UTF-8 names with charset utf-8", "[stage5]") {
+    auto server = prepare_stage5();
+    server->folder.write("site/list/big.bin", std::string(20000, 'x'));
+    server->folder.write("site/list/say \"hi\".txt", "hi");
+    server->folder.write("site/list/a:b", "");
+    server->folder.write("site/list/sub/x", "x");
+    std::string long_name = "u-";
+    for (int i = 0; i < 60; ++i) long_name += "\xd1\x84";  // 60 Cyrillic letters, 120 bytes
+    server->folder.write("site/list/" + long_name, "");
+    start(*server, site("root $SITE;\n"
+                        "location /list/ { autoindex on; autoindex_exact_size off; charset utf-8; }\n"
+                        "location /xml/ { alias $SITE/list/; autoindex on; autoindex_format xml; }\n"
+                        "location /json/ { alias $SITE/list/; autoindex on; autoindex_format json; }\n"
+                        "location /jsonp/ { alias $SITE/list/; autoindex on; autoindex_format jsonp; }\n"));
+    RawClient client(server->port);
+    const auto html = client.answer(get("/list/"));
+    INFO(client.transcript());
+    CHECK(html.headers.get("Content-Type") == "text/html; charset=utf-8");
+    CHECK(html.body.find("<a href=\"./a:b\">a:b</a>") != std::string::npos);  // not read as a scheme
+    CHECK(html.body.find("    20K\r\n") != std::string::npos);                  // 20000 bytes, rounded
+    CHECK(html.body.find("      -\r\n") != std::string::npos);                  // a folder's size
+    // 47 letters, then "..>": cut by characters, not bytes.
+    std::string cut = "u-";
+    for (int i = 0; i < 45; ++i) cut += "\xd1\x84";
+    CHECK(html.body.find(">" + cut + "..&gt;</a>") != std::string::npos);
+
+    const auto xml = client.answer(get("/xml/"));
+    CHECK(xml.headers.get("Content-Type") == "text/xml; charset=utf-8");
+    CHECK(xml.body.starts_with("<?xml version=\"1.0\"?>\r\n<list>\r\n<directory mtime=\""));
+    CHECK(xml.body.find(" size=\"20000\">big.bin</file>") != std::string::npos);
+    CHECK(xml.body.find(">say &quot;hi&quot;.txt</file>") != std::string::npos);
+
+    const auto json = client.answer(get("/json/"));
+    CHECK(json.headers.get("Content-Type") == "application/json");
+    CHECK(json.body.find("{ \"name\":\"sub\", \"type\":\"directory\", \"mtime\":\"") != std::string::npos);
+    CHECK(json.body.find("\"name\":\"say \\\"hi\\\".txt\", \"type\":\"file\"") != std::string::npos);
+    CHECK(json.body.find("\"size\":20000 }") != std::string::npos);
+
+    const auto jsonp = client.answer(get("/jsonp/sub/?callback=show"));
+    CHECK(jsonp.headers.get("Content-Type") == "application/javascript");
+    CHECK(jsonp.body.starts_with("show([\r\n{ \"name\":\"x\", \"type\":\"file\""));
+    CHECK(jsonp.body.ends_with("]\r\n);\r\n"));
+    CHECK(client.answer(get("/jsonp/sub/")).headers.get("Content-Type") == "application/json");  // no callback
+    RawClient other(server->port);
+    CHECK(other.answer(get("/jsonp/sub/?callback=alert(1)")).status == 400);
+    CHECK(server->process->wait_for_output("client sent invalid callback"));
+}
+
+TEST_CASE("charset utf-8 labels files, proxied answers and our pages of charset_types", "[stage5]") {
+    ScriptedUpstream app(ScriptedUpstream::ok("from the app"));  // text/plain, no charset
+    auto server = prepare_stage5();
+    server->folder.write("site/page.html", "page");
+    server->folder.write("site/data.bin", "data");
+    start(*server, site("root $SITE; charset utf-8;\n"
+                        "types { text/html html; application/octet-stream bin; text/css css; }\n"
+                        "location /app/ { proxy_pass http://127.0.0.1:" + std::to_string(app.port()) + "; }\n"
+                        "location /css/ { charset_types text/css; }\n"
+                        "location /off/ { charset off; }\n"));
+    server->folder.write("site/css/a.css", "a{}");
+    server->folder.write("site/off/page.html", "off");
+    RawClient client(server->port);
+    INFO(client.transcript());
+    CHECK(client.answer(get("/page.html")).headers.get("Content-Type") == "text/html; charset=utf-8");
+    CHECK(client.answer(get("/data.bin")).headers.get("Content-Type") == "application/octet-stream");
+    CHECK(client.answer(get("/css/a.css")).headers.get("Content-Type") == "text/css; charset=utf-8");
+    CHECK(client.answer(get("/off/page.html")).headers.get("Content-Type") == "text/html");
+    CHECK(client.answer(get("/missing")).headers.get("Content-Type") == "text/html; charset=utf-8");  // our 404 page
+    RawClient proxied(server->port);
+    const auto from_app = proxied.exchange(get("/app/"));
+    INFO(proxied.transcript());
+    REQUIRE(from_app);
+    CHECK(from_app->headers.get("Content-Type") == "text/plain; charset=utf-8");
+}
+
 TEST_CASE("try_files: the first that exists, else the fallback", "[stage5]") {
     // It closes after each answer, and says so (a POST follows).
     ScriptedUpstream app(ScriptedUpstream::ok("from the app", "Connection: close\r\n"));
