@@ -105,6 +105,81 @@ ReturnDirective return_directive(const Directive& directive) {
     return {std::stoi(first), directive.arguments.size() > 1 ? directive.arguments[1] : ""};
 }
 
+// `if (CONDITION)`: the words between the parentheses, as nginx reads them
+// ("($a", "=", "b)" or "(", "$a", ")").
+RewriteCondition if_condition(const Directive& directive) {
+    std::vector<std::string> words = directive.arguments;
+    const auto invalid = [&]() -> ConfigError {
+        return ConfigError("invalid condition \"" + directive.arguments.front() + "\"", directive.where);
+    };
+    if (!words.front().starts_with('(') || !words.back().ends_with(')')) throw invalid();
+    words.back().pop_back();  // a lone ")" leaves an empty word: dropped (an empty "" compared with stays)
+    if (words.back().empty()) words.pop_back();
+    if (words.empty()) throw invalid();
+    words.front().erase(0, 1);
+    if (words.front().empty()) words.erase(words.begin());
+    RewriteCondition condition;
+    if (words.empty()) throw invalid();
+    if (words[0].starts_with('-') || words[0].starts_with("!-"))
+        throw ConfigError("\"if (" + words[0] + " ...)\" tests files, which is not implemented here (use try_files)",
+                          directive.where);
+    if (!words[0].starts_with('$')) throw invalid();
+    condition.subject = words[0];
+    if (words.size() == 1) return condition;
+    if (words.size() != 3) throw invalid();
+    const auto& op = words[1];
+    if (op == "=" || op == "!=") {
+        condition.kind = op == "=" ? RewriteCondition::Kind::Equals : RewriteCondition::Kind::NotEquals;
+        condition.value = words[2];
+    } else if (op == "~" || op == "~*" || op == "!~" || op == "!~*") {
+        condition.kind = op.starts_with('!') ? RewriteCondition::Kind::NotMatches : RewriteCondition::Kind::Matches;
+        condition.regex = Regex::compile(words[2], op.ends_with('*'), directive.where);
+    } else {
+        throw ConfigError("unexpected \"" + op + "\" in condition", directive.where);
+    }
+    return condition;
+}
+
+// One statement of the rewrite module: set, rewrite, return, break, if.
+RewriteStep rewrite_step(const Directive& directive) {
+    RewriteStep step;
+    step.where = directive.where;
+    const auto& arguments = directive.arguments;
+    if (directive.name == "set") {
+        step.kind = RewriteStep::Kind::Set;
+        if (!arguments[0].starts_with('$') || arguments[0].size() < 2)
+            throw ConfigError("invalid variable name \"" + arguments[0] + "\"", directive.where);
+        step.variable = arguments[0].substr(1);
+        step.value = arguments[1];
+    } else if (directive.name == "rewrite") {
+        step.kind = RewriteStep::Kind::Rewrite;
+        step.regex = Regex::compile(arguments[0], false, directive.where);
+        step.value = arguments[1];
+        if (arguments.size() == 3) {
+            const auto& flag = arguments[2];
+            if (flag == "last") step.flag = RewriteStep::Flag::Last;
+            else if (flag == "break") step.flag = RewriteStep::Flag::Break;
+            else if (flag == "redirect") step.flag = RewriteStep::Flag::Redirect;
+            else if (flag == "permanent") step.flag = RewriteStep::Flag::Permanent;
+            else throw ConfigError("invalid parameter \"" + flag + "\"", directive.where);
+        }
+    } else if (directive.name == "return") {
+        step.kind = RewriteStep::Kind::Return;
+        step.returned = return_directive(directive);
+    } else if (directive.name == "break") {
+        step.kind = RewriteStep::Kind::Break;
+    } else {
+        step.kind = RewriteStep::Kind::If;
+        step.condition = if_condition(directive);
+        for (const auto& inner : *directive.block) step.steps.push_back(rewrite_step(inner));
+    }
+    return step;
+}
+
+bool is_rewrite_statement(const std::string& name) {
+    return name == "set" || name == "rewrite" || name == "return" || name == "break" || name == "if";
+}
+
 // One word of `server_name`, with nginx's checks: a "*" only as a whole
 // first or last label ("*.example.com", "mail.*"), a "~" before a regular
 // expression.
@@ -213,7 +288,7 @@ Location Reader::location(const Directive& directive, const Settings& outer_sett
                                   "inside named location, or inside \"if\" statement, or inside \"limit_except\" block",
                                   inner.where);
         }
-        else if (inner.name == "return") location.return_directive = return_directive(inner);
+        else if (is_rewrite_statement(inner.name)) location.rewrites.push_back(rewrite_step(inner));
         else if (inner.name == "location") location.locations.push_back(this->location(inner, location.settings, &location));
     }
     return location;
@@ -223,7 +298,6 @@ Server Reader::server(const Directive& directive, const Settings& http_settings)
     Server server;
     server.where = directive.where;
     server.settings = settings_of(*directive.block, in::Server, http_settings, nullptr);
-    std::optional<ReturnDirective> server_return;
     for (const auto& inner : *directive.block) {
         if (inner.name == "listen") {
             auto address = parse_listen(inner.arguments[0]);
@@ -237,14 +311,13 @@ Server Reader::server(const Directive& directive, const Settings& http_settings)
             for (const auto& word : inner.arguments) server.server_names.push_back(server_name(word, inner.where));
         } else if (inner.name == "location") {
             server.locations.push_back(location(inner, server.settings, nullptr));
-        } else if (inner.name == "return") {
-            server_return = return_directive(inner);
+        } else if (is_rewrite_statement(inner.name)) {
+            server.rewrites.push_back(rewrite_step(inner));
         }
     }
     if (server.server_names.empty()) server.server_names.push_back({});  // nginx's server_name ""
     // nginx's default: a server without listen listens on *:80.
     if (server.listen.empty()) server.listen.push_back({"0.0.0.0", 80, false});
-    server.return_directive = server_return;
     return server;
 }
 

@@ -91,9 +91,12 @@ struct ErrorPage {
     std::string target;  // "/50x.html" (with variables), "@name", or "http://..." (a redirect)
 };
 
+// One `proxy_redirect` rule: `default`, or FROM TO (FROM may hold
+// variables, or be a regular expression "~RE" / "~*RE" whose captures TO uses).
 struct ProxyRedirect {
-    enum class Mode { Default, Off, Replace } mode = Mode::Default;
+    enum class Mode { Default, Replace } mode = Mode::Default;
     std::string from, to;  // Replace only
+    std::shared_ptr<const Regex> regex;
 };
 
 // `proxy_pass http://HOST[:PORT][/URI]`: HOST is an upstream name or an address.
@@ -136,6 +139,27 @@ private:
 struct ReturnDirective {
     int code = 0;
     std::string text;  // the body, or the Location for 301, 302, 303, 307, 308
+};
+
+// The rewrite module's statements, run in the order written when their
+// block (a server, then the chosen location) is reached: proxy/rewrite.hpp.
+struct RewriteCondition {  // `if (...)`
+    enum class Kind { NotEmpty, Equals, NotEquals, Matches, NotMatches } kind = Kind::NotEmpty;
+    std::string subject;                 // "$http_x_forwarded_proto": a text with variables
+    std::string value;                   // Equals, NotEquals: the text compared with (variables too)
+    std::shared_ptr<const Regex> regex;  // Matches, NotMatches (`~`, `~*`, `!~`, `!~*`)
+};
+
+struct RewriteStep {
+    enum class Kind { Set, Rewrite, Return, Break, If } kind = Kind::Set;
+    std::string variable;                // Set: its name, without "$"
+    std::string value;                   // Set: the value; Rewrite: the replacement (variables, $1..$9)
+    std::shared_ptr<const Regex> regex;  // Rewrite: matched against $uri
+    enum class Flag { None, Last, Break, Redirect, Permanent } flag = Flag::None;  // Rewrite
+    ReturnDirective returned;            // Return
+    RewriteCondition condition;          // If
+    std::vector<RewriteStep> steps;      // If: the statements of its block
+    SourceLocation where;
 };
 
 // `log_format NAME [escape=...] TEXT`: how an access log line is written.
@@ -189,7 +213,9 @@ struct Settings {
     std::vector<HeaderSetting> proxy_set_header;       // what this level adds to the defaults
     std::vector<AddedHeader> add_header;               // inherited as proxy_set_header is
     std::vector<ErrorPage> error_page;                 // and so is error_page
-    ProxyRedirect proxy_redirect;
+    // Tried in order, the first that matches rewrites; `proxy_redirect off`
+    // empties the list (the default: one `default` rule).
+    std::vector<ProxyRedirect> proxy_redirect = {ProxyRedirect{}};
     Duration proxy_connect_timeout{60'000};
     Duration proxy_read_timeout{60'000};
     Duration proxy_send_timeout{60'000};
@@ -259,7 +285,7 @@ struct Location {
                             // path matches; only try_files sends requests there
     std::vector<Location> locations;  // locations nested inside this one (routing.hpp)
     std::optional<ProxyPass> proxy_pass;
-    std::optional<ReturnDirective> return_directive;
+    std::vector<RewriteStep> rewrites;  // set, rewrite, return, break, if: in the order written
     Settings settings;
     SourceLocation where;
 };
@@ -280,7 +306,7 @@ struct Server {
     std::vector<ListenAddress> listen;
     std::vector<ServerName> server_names;  // never empty: without server_name, nginx's "" (requests without a Host)
     std::vector<Location> locations;
-    std::optional<ReturnDirective> return_directive;  // answers before any location is chosen
+    std::vector<RewriteStep> rewrites;  // run before any location is chosen
     Settings settings;
     SourceLocation where;
 };

@@ -150,13 +150,24 @@ void store_error_page(const Directive& directive, Level& level) {
     level.settings.error_page.push_back(std::move(page));
 }
 
+// The first proxy_redirect of a block replaces the inherited rules; the
+// next ones add to them.
 void store_proxy_redirect(const Directive& directive, Level& level) {
     const auto& arguments = directive.arguments;
-    auto& redirect = level.settings.proxy_redirect;
-    if (arguments.size() == 2) redirect = {ProxyRedirect::Mode::Replace, arguments[0], arguments[1]};
-    else if (arguments[0] == "default") redirect = {ProxyRedirect::Mode::Default, "", ""};
-    else if (arguments[0] == "off") redirect = {ProxyRedirect::Mode::Off, "", ""};
-    else throw ConfigError("invalid parameter \"" + arguments[0] + "\"", directive.where);
+    auto& rules = level.settings.proxy_redirect;
+    if (!level.written_here.contains("proxy_redirect")) rules.clear();
+    if (arguments.size() == 2) {
+        ProxyRedirect rule{ProxyRedirect::Mode::Replace, arguments[0], arguments[1], nullptr};
+        if (rule.from.starts_with('~')) {
+            const bool caseless = rule.from.starts_with("~*");
+            rule.regex = Regex::compile(rule.from.substr(caseless ? 2 : 1), caseless, directive.where);
+        }
+        rules.push_back(std::move(rule));
+    } else if (arguments[0] == "default") {
+        rules.push_back({});
+    } else if (arguments[0] != "off") {
+        throw ConfigError("invalid parameter \"" + arguments[0] + "\"", directive.where);
+    }
 }
 
 void store_proxy_buffers(const Directive& directive, Level& level) {
@@ -227,7 +238,12 @@ const std::vector<DirectiveSpec>& core_directives() {
         structural("server_name", in::Server, 1, many, true),
         {"location", in::Server | in::Location, 1, 2, true, true, in::Location, {}},
         structural("proxy_pass", in::Location, 1, 1),
-        structural("return", in::Server | in::Location, 1, 2),
+        // The rewrite module (proxy/rewrite.hpp): statements run in order.
+        structural("return", in::Server | in::Location | in::If, 1, 2, true),
+        structural("set", in::Server | in::Location | in::If, 2, 2, true),
+        structural("rewrite", in::Server | in::Location | in::If, 2, 3, true),
+        structural("break", in::Server | in::Location | in::If, 0, 0, true),
+        {"if", in::Server | in::Location, 1, many, true, true, in::If, {}},
         // Settings, inherited by inner blocks.
         size_row("client_max_body_size", anywhere, &Settings::client_max_body_size),
         duration_row("client_header_timeout", in::Http | in::Server, &Settings::client_header_timeout),
@@ -247,7 +263,7 @@ const std::vector<DirectiveSpec>& core_directives() {
         {"access_log", anywhere, 1, 6, true, false, in::Main, store_access_log},
         {"log_format", in::Http, 2, many, true, false, in::Main, store_log_format},
         {"proxy_set_header", anywhere, 2, 2, true, false, in::Main, store_proxy_set_header},
-        {"proxy_redirect", anywhere, 1, 2, false, false, in::Main, store_proxy_redirect},
+        {"proxy_redirect", anywhere, 1, 2, true, false, in::Main, store_proxy_redirect},
         {"add_header", anywhere, 2, 3, true, false, in::Main, store_add_header},
         {"error_page", anywhere, 2, many, true, false, in::Main, store_error_page},
         {"client_body_in_file_only", anywhere, 1, 1, false, false, in::Main, store_client_body_in_file_only},

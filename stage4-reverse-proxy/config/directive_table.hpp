@@ -32,6 +32,7 @@ enum Context : unsigned {
     Server = 16,
     Location = 32,
     Types = 64,  // inside `types { }` (and charset_map): free-form lines "text/html html htm;"
+    If = 128,    // inside `if (...) { }`: the rewrite module's statements only, here
 };
 inline constexpr unsigned http_server_location = Http | Server | Location;
 }  // namespace in

@@ -190,6 +190,8 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.request_body.reset();
         context.upstream_tries.clear();
         context.captures = {};
+        context.set_variables.clear();
+        context.request_uri.clear();
         // Decided by plain functions; here only what they decided is done.
         Route decided = head == HeadOutcome::Complete ? route(request, group, context) : refuse(parser, context);
         const Settings& settings = decided.location ? decided.location->settings

@@ -32,7 +32,9 @@ asio::awaitable<Outcome> answer(ClientSide client, http::Response response, cons
             response.headers.add("Content-Encoding", "gzip");
         }
     }
-    if (client.context.status_override) {
+    // error_page's status, over a page that answered normally: a redirect or
+    // an error of the page's own (a 301 to add a folder's "/") keeps its status.
+    if (client.context.status_override && response.status < 300) {
         response.status = *client.context.status_override;
         response.reason.clear();
     }

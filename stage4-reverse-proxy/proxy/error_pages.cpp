@@ -3,6 +3,7 @@
 #include "log/log.hpp"
 #include "proxy/exchange.hpp"
 #include "proxy/responses.hpp"
+#include "proxy/rewrite.hpp"
 #include "proxy/route.hpp"
 
 namespace webstack::stage4 {
@@ -37,9 +38,10 @@ asio::awaitable<Outcome> ConnectionErrorPages::serve(const ErrorPage& page, int 
         }
         context_.settings = &named->settings;
         context_.access_log = &named->settings.access_log;
-        if (named->return_directive)
-            co_return co_await answer(client_, return_response(*named->return_directive, context_, original.keep_alive),
-                                      original);
+        auto outcome = run_rewrites(named->rewrites, internal_, context_);
+        if (outcome.kind == RewriteOutcome::Kind::Close) co_return Outcome::without_answer(444);
+        if (outcome.kind == RewriteOutcome::Kind::Answer)
+            co_return co_await answer(client_, std::move(outcome.response), original);
         if (named->proxy_pass) co_return co_await proxy_request({client_, internal_, context_, *named, upstreams_});
         auto parsed = http::parse_target(internal_.target);
         if (content_ && parsed.target)
@@ -47,6 +49,7 @@ asio::awaitable<Outcome> ConnectionErrorPages::serve(const ErrorPage& page, int 
         co_return co_await answer(client_, error_page(404, original.keep_alive), original);
     }
     internal_.target = target;
+    context_.request = &internal_;  // $uri and $args are the page's now ($request_uri stays the client's)
     Route decided = route(internal_, group_, context_);
     switch (decided.kind) {
         case Route::Kind::Close: co_return Outcome::without_answer(decided.status);

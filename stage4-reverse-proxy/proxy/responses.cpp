@@ -187,22 +187,43 @@ std::string upstream_request_head(const http::Request& request, const Location& 
 }
 
 namespace {
+// "$1/x" with $1..$9 from `captures` (the rest of the variables stay).
+std::string with_captures(const std::string& text, const Captures& captures) {
+    std::string out;
+    for (std::size_t at = 0; at < text.size(); ++at) {
+        if (text[at] == '$' && at + 1 < text.size() && text[at + 1] >= '1' && text[at + 1] <= '9') {
+            const auto index = static_cast<std::size_t>(text[++at] - '0');
+            if (index < captures.numbered.size()) out += captures.numbered[index];
+            continue;
+        }
+        out += text[at];
+    }
+    return out;
+}
+
 // proxy_redirect: the upstream says "Location: http://app_server/x"; the
 // client must be sent somewhere it can reach.
 std::string rewrite_redirect(const std::string& value, const Location& location, const RequestContext& context) {
-    const auto& redirect = location.settings.proxy_redirect;
-    if (redirect.mode == ProxyRedirect::Mode::Off || !location.proxy_pass) return value;
-    std::string from, to;
-    if (redirect.mode == ProxyRedirect::Mode::Default) {
-        // `proxy_redirect default` is `proxy_redirect http://PROXY_HOST/URI LOCATION`.
-        from = "http://" + location.proxy_pass->proxy_host() + location.proxy_pass->uri.value_or(location.prefix);
-        to = location.prefix;
-    } else {
-        from = expand_variables(redirect.from, context);
-        to = expand_variables(redirect.to, context);
+    if (!location.proxy_pass) return value;
+    for (const auto& rule : location.settings.proxy_redirect) {
+        if (rule.regex) {
+            // "~^(.+)/old/(.*)" "$1/new/$2": the whole value is replaced.
+            Captures captures;
+            if (!rule.regex->match(value, &captures)) continue;
+            return expand_variables(with_captures(rule.to, captures), context);
+        }
+        std::string from, to;
+        if (rule.mode == ProxyRedirect::Mode::Default) {
+            // `proxy_redirect default` is `proxy_redirect http://PROXY_HOST/URI LOCATION`.
+            from = "http://" + location.proxy_pass->proxy_host() + location.proxy_pass->uri.value_or(location.prefix);
+            to = location.prefix;
+        } else {
+            from = expand_variables(rule.from, context);
+            to = expand_variables(rule.to, context);
+        }
+        if (!from.empty() && value.starts_with(from)) return to + value.substr(from.size());
     }
-    if (from.empty() || !value.starts_with(from)) return value;
-    return to + value.substr(from.size());
+    return value;
 }
 }  // namespace
 

@@ -1,7 +1,9 @@
 #include "proxy/route.hpp"
 
 #include "http/message_rules.hpp"
+#include "log/log.hpp"
 #include "proxy/responses.hpp"
+#include "proxy/rewrite.hpp"
 
 namespace webstack::stage4 {
 
@@ -30,6 +32,25 @@ int read_request_host(http::Request& request, RequestContext& context) {
     return 0;
 }
 
+// A rewrite statement's answer (return, a redirect) or close, into
+// `decided`: false when the request is decided.
+bool take_rewrite_outcome(RewriteOutcome outcome, Route& decided) {
+    if (outcome.kind == RewriteOutcome::Kind::Close) {  // `return 444`: close, say nothing
+        decided.kind = Route::Kind::Close;                // (Gunicorn's docs use it against Host spoofing)
+        decided.status = 444;
+        return false;
+    }
+    if (outcome.kind == RewriteOutcome::Kind::Answer) {
+        decided.response = std::move(outcome.response);
+        return false;
+    }
+    return true;
+}
+
+// nginx's limit: a request whose URI `rewrite` changes more than 10 times
+// is answered 500 ("rewrite or internal redirection cycle").
+constexpr int max_uri_changes = 10;
+
 }  // namespace
 
 // (Every path returns `decided`, the one named object: the compiler then
@@ -50,47 +71,52 @@ Route route(http::Request& request, const ListenGroup& group, RequestContext& co
     context.underscores_in_headers = server.settings.underscores_in_headers;
     context.access_log = &server.settings.access_log;
     context.settings = &server.settings;
-    if (server.return_directive) {
-        if (server.return_directive->code == 444) {  // nginx: close, say nothing (Gunicorn's docs use it against Host spoofing)
-            decided.kind = Route::Kind::Close;
-            decided.status = 444;
-        } else {
-            decided.response = return_response(*server.return_directive, context, true);
+    if (context.request_uri.empty()) context.request_uri = request.target;  // an error page's URI keeps the client's
+    // The server's rewrite statements, then the location's (proxy/rewrite.hpp).
+    if (!take_rewrite_outcome(run_rewrites(server.rewrites, request, context), decided)) return decided;
+    for (int search = 0;; ++search) {
+        if (search > max_uri_changes) {
+            log::error("rewrite or internal redirection cycle while processing \"{}\"", request.target);
+            decided.response = error_page(500, false);
+            return decided;
         }
-        return decided;
-    }
-    auto parsed = http::parse_target(request.target);
-    if (!parsed.target) {
-        decided.response = error_page(400, false);
-        return decided;
-    }
-    const std::string& path = parsed.target->path;
-    if (needs_trailing_slash_redirect(server, path)) {
-        // nginx: "/api" for `location /api/ { proxy_pass ...; }` is a 301 to "/api/".
-        std::string to = path + "/";
-        if (!parsed.target->query.empty()) to += "?" + parsed.target->query;
-        decided.response = error_page(301, true);
-        decided.response.headers.add("Location", to);
-        return decided;
-    }
-    const Location* location = choose_location(server, path, &context.captures);
-    decided.location = location;
-    if (location) {
-        context.access_log = &location->settings.access_log;
-        context.settings = &location->settings;
-    }
-    if (location && location->return_directive) {
-        if (location->return_directive->code == 444) {  // nginx: close, say nothing
-            decided.kind = Route::Kind::Close;
-            decided.status = 444;
-        } else {
-            decided.response = return_response(*location->return_directive, context, true);
+        auto parsed = http::parse_target(request.target);
+        if (!parsed.target) {
+            decided.response = error_page(400, false);
+            return decided;
         }
-    } else if (location && location->proxy_pass) {
-        decided.kind = Route::Kind::Proxy;
-    } else {
-        decided.kind = Route::Kind::Content;
-        decided.target = std::move(parsed.target);
+        const std::string& path = parsed.target->path;
+        if (needs_trailing_slash_redirect(server, path)) {
+            // nginx: "/api" for `location /api/ { proxy_pass ...; }` is a 301 to "/api/".
+            std::string to = path + "/";
+            if (!parsed.target->query.empty()) to += "?" + parsed.target->query;
+            decided.response = error_page(301, true);
+            decided.response.headers.add("Location", to);
+            return decided;
+        }
+        const Location* location = choose_location(server, path, &context.captures);
+        decided.location = location;
+        if (location) {
+            context.access_log = &location->settings.access_log;
+            context.settings = &location->settings;
+            const auto outcome = run_rewrites(location->rewrites, request, context);
+            const bool again = outcome.kind == RewriteOutcome::Kind::Restart ||
+                               (outcome.kind == RewriteOutcome::Kind::Continue && outcome.uri_changed);
+            if (!take_rewrite_outcome(outcome, decided)) return decided;
+            if (again) continue;
+            if (outcome.uri_changed) parsed = http::parse_target(request.target);  // `rewrite ... break`
+            if (!parsed.target) {
+                decided.response = error_page(400, false);
+                return decided;
+            }
+        }
+        if (location && location->proxy_pass) {
+            decided.kind = Route::Kind::Proxy;
+        } else {
+            decided.kind = Route::Kind::Content;
+            decided.target = std::move(parsed.target);
+        }
+        break;
     }
     return decided;
 }

@@ -9,8 +9,28 @@
 namespace webstack::stage4 {
 
 namespace {
-// The (?<name>) groups of every regular expression: variables too.
+// The (?<name>) groups of every regular expression, and the names `set`
+// gives a value: variables too.
 std::set<std::string> capture_names;
+
+void check_text(const std::string& text, const SourceLocation& where);
+
+void collect_rewrite_names(const std::vector<RewriteStep>& steps) {
+    for (const auto& step : steps) {
+        if (step.kind == RewriteStep::Kind::Set) capture_names.insert(step.variable);
+        for (const auto* regex : {step.regex.get(), step.condition.regex.get()})
+            if (regex) capture_names.insert(regex->capture_names().begin(), regex->capture_names().end());
+        collect_rewrite_names(step.steps);
+    }
+}
+
+void check_rewrites(const std::vector<RewriteStep>& steps) {
+    for (const auto& step : steps) {
+        for (const auto* text : {&step.value, &step.returned.text, &step.condition.subject, &step.condition.value})
+            check_text(*text, step.where);
+        check_rewrites(step.steps);
+    }
+}
 
 void check_text(const std::string& text, const SourceLocation& where) {
     for (const auto& name : variables_in(text)) {
@@ -22,14 +42,17 @@ void collect_capture_names(const std::vector<Location>& locations) {
     for (const auto& location : locations) {
         if (location.regex)
             capture_names.insert(location.regex->capture_names().begin(), location.regex->capture_names().end());
+        collect_rewrite_names(location.rewrites);
         collect_capture_names(location.locations);
     }
 }
 
 void check_settings(const Settings& settings, const SourceLocation& where) {
     for (const auto& header : settings.proxy_set_header) check_text(header.value, where);
-    check_text(settings.proxy_redirect.from, where);
-    check_text(settings.proxy_redirect.to, where);
+    for (const auto& rule : settings.proxy_redirect) {
+        if (!rule.regex) check_text(rule.from, where);
+        check_text(rule.to, where);
+    }
     check_text(settings.proxy_method, where);
     for (const auto& header : settings.add_header) check_text(header.value, where);
     for (const auto& page : settings.error_page) check_text(page.target, where);
@@ -38,7 +61,7 @@ void check_settings(const Settings& settings, const SourceLocation& where) {
 void check_locations(const std::vector<Location>& locations) {
     for (const auto& location : locations) {
         check_settings(location.settings, location.where);
-        if (location.return_directive) check_text(location.return_directive->text, location.where);
+        check_rewrites(location.rewrites);
         check_locations(location.locations);
     }
 }
@@ -50,11 +73,12 @@ void check_variables(const Config& config) {
         for (const auto& name : server.server_names) {
             if (name.regex) capture_names.insert(name.regex->capture_names().begin(), name.regex->capture_names().end());
         }
+        collect_rewrite_names(server.rewrites);
         collect_capture_names(server.locations);
     }
     for (const auto& server : config.servers) {
         check_settings(server.settings, server.where);
-        if (server.return_directive) check_text(server.return_directive->text, server.where);
+        check_rewrites(server.rewrites);
         check_locations(server.locations);
     }
 }

@@ -113,7 +113,7 @@ std::string upstream_tries_text(const RequestContext& context, bool statuses) {
 // The variables of the request itself: its line, its target, its headers, its body.
 std::optional<std::string> request_variable(std::string_view name, const RequestContext& context) {
     const http::Request& request = *context.request;
-    if (name == "request_uri") return request.target;
+    if (name == "request_uri") return context.request_uri.empty() ? request.target : context.request_uri;
     if (name == "request_method") return request.method;
     if (name == "content_length") return std::string(request.headers.get("Content-Length").value_or(""));
     if (name == "content_type") return std::string(request.headers.get("Content-Type").value_or(""));
@@ -122,7 +122,8 @@ std::optional<std::string> request_variable(std::string_view name, const Request
     if (name == "request_body_file") return std::string();  // our temporary files have no names (body_buffer.hpp)
     const std::string protocol =
         "HTTP/" + std::to_string(request.version.major) + "." + std::to_string(request.version.minor);
-    if (name == "request") return request.method + " " + request.target + " " + protocol;
+    if (name == "request")
+        return request.method + " " + (context.request_uri.empty() ? request.target : context.request_uri) + " " + protocol;
     if (name == "server_protocol") return protocol;
     const auto parsed = http::parse_target(request.target);
     const std::string path = parsed.target ? parsed.target->path : request.target;
@@ -179,6 +180,8 @@ std::optional<std::string> variable_value(std::string_view name, const RequestCo
         const auto index = static_cast<std::size_t>(name[0] - '0');
         return index < context.captures.numbered.size() ? context.captures.numbered[index] : std::string();
     }
+    for (const auto& [set_name, value] : context.set_variables)
+        if (set_name == name) return value;
     if (!context.captures.named.empty())
         if (const auto named = context.captures.named.find(std::string(name)); named != context.captures.named.end())
             return named->second;
@@ -190,7 +193,7 @@ bool is_known_variable(std::string_view name, const std::set<std::string>& captu
     if (name.size() == 1 && name[0] >= '0' && name[0] <= '9') return true;
     if (captures.contains(std::string(name))) return true;
     for (const std::string_view family : {"http_", "arg_", "cookie_"})
-        if (name.starts_with(family) && name.size() > family.size()) return true;
+        if (name.starts_with(family)) return true;  // "$arg_" too: nginx's empty-named argument
     return std::find(known_names.begin(), known_names.end(), name) != known_names.end();
 }
 

@@ -58,6 +58,8 @@ struct RequestContext {
     // $upstream_addr and $upstream_status, made into text only when asked.
     std::vector<std::pair<boost::asio::ip::tcp::endpoint, int>> upstream_tries;
     Captures captures;                 // $1..$9 and $NAME: what the regular expression that matched captured
+    std::vector<std::pair<std::string, std::string>> set_variables;  // `set $name value` (proxy/rewrite.hpp)
+    std::string request_uri;           // $request_uri: the target as it came, whatever `rewrite` makes of it
 };
 
 // The value of one variable (without the "$"); nullopt if we do not know it.

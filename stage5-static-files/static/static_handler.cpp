@@ -5,6 +5,7 @@
 #include "http/target.hpp"
 #include "log/log.hpp"
 #include "proxy/responses.hpp"
+#include "proxy/rewrite.hpp"
 #include "proxy/routing.hpp"
 #include "static/autoindex.hpp"
 #include "static/safe_open.hpp"
@@ -560,8 +561,14 @@ std::optional<Reply> follow_fallback(const StaticSettings& settings, const Serve
             reply.new_target = http::percent_encode(lookup.uri) + (lookup.query.empty() ? "" : "?" + lookup.query);
         return reply;
     }
-    if (lookup.location && lookup.location->return_directive)
-        return Reply::page(stage4::return_response(*lookup.location->return_directive, context, true));
+    if (lookup.location && !lookup.location->rewrites.empty()) {
+        // Its rewrite statements answer (return, a redirect), or change nothing here.
+        http::Request internal = *context.request;
+        internal.target = http::percent_encode(lookup.uri) + (lookup.query.empty() ? "" : "?" + lookup.query);
+        auto outcome = stage4::run_rewrites(lookup.location->rewrites, internal, context);
+        if (outcome.kind == stage4::RewriteOutcome::Kind::Answer) return Reply::page(std::move(outcome.response));
+        if (outcome.kind == stage4::RewriteOutcome::Kind::Close) return Reply::page(error_page(444, false));
+    }
     return std::nullopt;
 }
 

@@ -138,7 +138,10 @@ TEST_CASE("proxy_redirect rewrites Location and Refresh", "[stage4]") {
     auto proxy = start_stage4("server {\n listen 127.0.0.1:0;\n"
                               " location /default/ { proxy_pass " + to + "/v1/; }\n"
                               " location /off/ { proxy_pass " + to + "/v1/; proxy_redirect off; }\n"
-                              " location /custom/ { proxy_pass " + to + "/v1/; proxy_redirect http://$proxy_host/v1/ http://$host/c/; }\n}\n");
+                              " location /custom/ { proxy_pass " + to + "/v1/; proxy_redirect http://$proxy_host/v1/ http://$host/c/; }\n"
+                              // several rules, the first that matches wins; a regular expression with captures
+                              " location /rules/ { proxy_pass " + to + "/v1/; proxy_redirect http://nowhere/ /x/;\n"
+                              "   proxy_redirect ~*^HTTP://[^/]+/V1/(.*)$ /r/$1; proxy_redirect default; }\n}\n");
     RawClient client(proxy->port);
     // Each request is a new upstream connection to the same scripted server.
     auto response = client.exchange(get("/default/x"));
@@ -153,6 +156,9 @@ TEST_CASE("proxy_redirect rewrites Location and Refresh", "[stage4]") {
     CHECK(response->headers.get("Location") == "http://" + upstream_host + "/v1/next");
     response = client.exchange(get("/custom/x"));
     CHECK(response->headers.get("Location") == "http://127.0.0.1/c/next");
+    response = client.exchange(get("/rules/x"));
+    CHECK(response->headers.get("Location") == "http://127.0.0.1:" + std::to_string(proxy->port) + "/r/next");
+    CHECK(response->headers.get("Refresh") == "5; url=/r/later");
 }
 
 TEST_CASE("response framing is redone for the client", "[stage4]") {

@@ -1,0 +1,107 @@
+// The rewrite module: set, rewrite (last, break, redirect, permanent), return,
+// break and if, run in order in the server, then in the chosen location,
+// through a real stage 4 process and a scripted upstream that says which
+// target it got.
+#include "catch.hpp"
+#include "scripted_upstream.hpp"
+#include "stage4_proxy.hpp"
+
+#include "config/regex.hpp"
+
+using namespace webstack::testing;
+
+namespace {
+// The target the upstream got, from the request line of the last request.
+std::string last_target(const ScriptedUpstream& upstream) {
+    const auto requests = upstream.requests();
+    if (requests.empty()) return "(none)";
+    const auto line = requests.back().substr(0, requests.back().find("\r\n"));
+    const auto start = line.find(' ') + 1;
+    return line.substr(start, line.rfind(' ') - start);
+}
+}  // namespace
+
+TEST_CASE("rewrite changes the URI the location and the upstream see, with nginx's flags", "[stage4]") {
+    if (!webstack::stage4::have_regular_expressions()) return;  // built without PCRE2: -t refuses these (tested elsewhere)
+    ScriptedUpstream app(ScriptedUpstream::ok("app"));
+    const std::string to = "http://127.0.0.1:" + std::to_string(app.port());
+    auto proxy = start_stage4("server {\n listen 127.0.0.1:0;\n"
+                              " rewrite ^/old/(.*)$ /new/$1;\n"                 // the server's, before any location
+                              " location /new/ { proxy_pass " + to + "; }\n"
+                              " location /last/ { rewrite ^/last/(.*)$ /new/$1?from=last last; return 500; }\n"
+                              " location /brk/ { rewrite ^/brk/(.*)$ /elsewhere/$1? break; proxy_pass " + to + "; }\n"
+                              " location /perm/ { rewrite ^/perm/(.*)$ /new/$1 permanent; }\n"
+                              " location /away { rewrite ^ https://example.com/x; }\n"
+                              " location /loop/ { rewrite ^ /loop/again; }\n}\n");
+    RawClient client(proxy->port);
+    CHECK(client.answer(get("/old/a?b=1")).body == "app");
+    INFO(client.transcript());
+    CHECK(last_target(app) == "/new/a?b=1");
+    CHECK(client.answer(get("/last/c?d=2")).body == "app");
+    CHECK(last_target(app) == "/new/c?from=last&d=2");  // the replacement's arguments, then the request's
+    CHECK(client.answer(get("/brk/e%20f?g=3")).body == "app");
+    CHECK(last_target(app) == "/elsewhere/e%20f");  // "?" at the end drops the request's arguments
+    const auto permanent = client.answer(get("/perm/h?i=4"));
+    CHECK(permanent.status == 301);
+    CHECK(permanent.headers.get("Location") == "http://127.0.0.1:" + std::to_string(proxy->port) + "/new/h?i=4");
+    const auto away = client.answer(get("/away"));
+    CHECK(away.status == 302);
+    CHECK(away.headers.get("Location") == "https://example.com/x");
+    CHECK(client.answer(get("/loop/")).status == 500);
+    CHECK(proxy->process->wait_for_output("rewrite or internal redirection cycle"));
+}
+
+TEST_CASE("if, set and return: the HTTPS redirect and the maintenance switch real configs write", "[stage4]") {
+    if (!webstack::stage4::have_regular_expressions()) return;
+    ScriptedUpstream app(ScriptedUpstream::ok("app"));
+    const std::string to = "http://127.0.0.1:" + std::to_string(app.port());
+    auto proxy = start_stage4("server {\n listen 127.0.0.1:0;\n"
+                              " if ($http_x_forwarded_proto = \"http\") { return 301 https://$host$request_uri; }\n"
+                              " set $maintenance 0;\n"
+                              " if ($arg_down) { set $maintenance 1; }\n"
+                              " location / {\n"
+                              "   if ($maintenance) { return 503; }\n"
+                              "   if ($http_user_agent ~* \"(?<bot>bot|spider)\") { return 403 \"no $bot here\"; }\n"
+                              "   if ($request_method !~ ^(GET|HEAD|POST)$) { return 405; }\n"
+                              "   if ($arg_stop) { break; }\n"
+                              "   if ($cookie_user != \"\") { set $who $cookie_user; }\n"
+                              "   proxy_set_header X-Who $who;\n"
+                              "   proxy_pass " + to + ";\n }\n}\n");
+    RawClient client(proxy->port);
+    const auto redirected = client.exchange("GET /a?b=1 HTTP/1.1\r\nHost: Example.COM\r\nX-Forwarded-Proto: http\r\n\r\n");
+    INFO(client.transcript());
+    REQUIRE(redirected);
+    CHECK(redirected->status == 301);
+    CHECK(redirected->headers.get("Location") == "https://example.com/a?b=1");
+    CHECK(client.answer(get("/?down=1")).status == 503);
+    CHECK(client.answer(get("/?down=0")).body == "app");  // "0" is false
+    const auto bot = client.exchange("GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: GoodBOT/1.0\r\n\r\n");
+    REQUIRE(bot);
+    CHECK(bot->status == 403);
+    CHECK(bot->body == "no BOT here");  // a named capture of the condition
+    CHECK(client.answer("DELETE / HTTP/1.1\r\nHost: x\r\n\r\n").status == 405);
+    CHECK(client.answer("GET / HTTP/1.1\r\nHost: x\r\nCookie: user=ann\r\n\r\n").body == "app");
+    CHECK(app.requests().back().find("X-Who: ann\r\n") != std::string::npos);
+}
+
+TEST_CASE("bad rewrite statements are refused with nginx's words", "[stage4]") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"location / { rewrite ^/a /b sometimes; }", "invalid parameter \"sometimes\""},
+        {"location / { set nodollar 1; }", "invalid variable name \"nodollar\""},
+        {"location / { if $a { return 404; } }", "invalid condition \"$a\""},
+        {"location / { if ($a <> b) { return 404; } }", "unexpected \"<>\" in condition"},
+        {"location / { if (-f $uri) { return 404; } }", "tests files, which is not implemented here"},
+        {"location / { if ($a) { proxy_pass http://127.0.0.1:1; } }", "\"proxy_pass\" directive is not allowed here"},
+        {"location / { return 200 $undefined_thing; }", "unknown \"undefined_thing\" variable"},
+        {"location / { break 1; }", "invalid number of arguments in \"break\" directive"},
+    };
+    for (const auto& [server_inside, message] : cases) {
+        ConfigFolder folder;
+        const auto file = folder.write("nginx.conf", nginx_conf("server { listen 127.0.0.1:0; " + server_inside + " }"));
+        const auto result = run_command({binary("stage4-reverse-proxy"), "-t", "-c", file});
+        INFO(server_inside);
+        INFO(result.output);
+        CHECK(result.exit_status == 1);
+        CHECK(result.output.find(message) != std::string::npos);
+    }
+}
