@@ -50,12 +50,18 @@ ProxyPass proxy_pass(const Directive& directive, const Config& config) {
     const auto& url = directive.arguments[0];
     if (!url.starts_with("http://"))
         throw ConfigError("invalid URL prefix in \"" + url + "\" (only http:// is supported)", directive.where);
+    if (url.find('$') != std::string::npos) {
+        ProxyPass pass;
+        pass.variable_url = url;
+        for (const auto& upstream : config.upstreams) pass.upstream_blocks.push_back(&upstream);
+        return pass;
+    }
     const auto rest = url.substr(7);
     const auto slash = rest.find('/');
     const auto host_text = rest.substr(0, slash);
     const auto address = parse_host_and_port(host_text, 80);
     if (!address) throw ConfigError("invalid host in \"" + url + "\"", directive.where);
-    ProxyPass pass{address->host, address->port, address->port_given, std::nullopt, nullptr, {}};
+    ProxyPass pass{address->host, address->port, address->port_given, std::nullopt, nullptr, {}, {}, {}};
     if (slash != std::string::npos) pass.uri = rest.substr(slash);
     for (const auto& upstream : config.upstreams) {
         if (!address->port_given && upstream.name == address->host) pass.upstream = &upstream;

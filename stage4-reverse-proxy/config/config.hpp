@@ -108,6 +108,12 @@ struct ProxyPass {
     const Upstream* upstream = nullptr; // when host names an upstream block
     asio::ip::tcp::endpoint endpoint;   // else: host and port as an address to connect to
     std::string proxy_host() const;     // $proxy_host: "app_server", "127.0.0.1:8000"
+    // `proxy_pass http://$arg_to/`: the URL is made for each request
+    // (proxy/exchange.cpp), and names an upstream block or an IP address
+    // (we resolve no names at run time); the fields above are then filled
+    // per request. Its URI part, if any, replaces the whole request URI.
+    std::string variable_url;                      // "" when written without variables
+    std::vector<const Upstream*> upstream_blocks;  // the blocks such a URL may name
 };
 
 // The settings a later stage's module keeps per block (stage 5: root,

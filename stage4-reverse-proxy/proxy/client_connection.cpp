@@ -189,6 +189,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.status_override.reset();
         context.request_body.reset();
         context.upstream_tries.clear();
+        context.proxy_pass = nullptr;
         context.captures = {};
         context.set_variables.clear();
         context.request_uri.clear();

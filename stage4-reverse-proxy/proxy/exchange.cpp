@@ -1,6 +1,9 @@
 #include "proxy/exchange.hpp"
 
+#include "config/values.hpp"
 #include "http/serializer.hpp"
+#include "http/message_rules.hpp"
+#include "log/log.hpp"
 #include "proxy/relay.hpp"
 #include "proxy/request_body.hpp"
 #include "proxy/responses.hpp"
@@ -27,7 +30,7 @@ struct UpstreamRequest {
 
 UpstreamRequest upstream_request(const Proxying& proxying, const RequestBody& body) {
     const auto& request = proxying.request;
-    const auto& pass = *proxying.location.proxy_pass;
+    const auto& pass = *proxying.context.proxy_pass;
     UpstreamRequest outgoing;
     // nginx 1.29.7+ keeps connections to every upstream, named or not.
     outgoing.keepalive = pass.upstream ? pass.upstream->keepalive : 32;
@@ -62,12 +65,47 @@ std::optional<Destination> choose_destination(const ProxyPass& pass, Balancer& b
     return Destination{server->endpoint, server};
 }
 
+// `proxy_pass http://$arg_to/x`, made for this request: an upstream block's
+// name (without a port), or an IP address and port. Nothing, with nginx's
+// words in `problem`, for a name we would have to resolve.
+std::optional<ProxyPass> pass_for_request(const ProxyPass& written, const RequestContext& context, std::string& problem) {
+    const std::string url = expand_variables(written.variable_url, context);
+    const auto rest = std::string_view(url).substr(std::string_view("http://").size());
+    const auto slash = rest.find('/');
+    const std::string host_text(rest.substr(0, slash));
+    const auto address = parse_host_and_port(host_text, 80);
+    if (!address) {
+        problem = "invalid URL prefix in \"" + url + "\"";
+        return std::nullopt;
+    }
+    ProxyPass pass;
+    pass.host = address->host;
+    pass.port = address->port;
+    pass.port_given = address->port_given;
+    if (slash != std::string_view::npos) pass.uri = std::string(rest.substr(slash));
+    pass.variable_url = written.variable_url;
+    for (const auto* upstream : written.upstream_blocks)
+        if (!address->port_given && upstream->name == address->host) pass.upstream = upstream;
+    if (pass.upstream) return pass;
+    boost::system::error_code error;
+    const auto ip = asio::ip::make_address(address->host.starts_with('[') ? address->host.substr(1, address->host.size() - 2)
+                                                                          : address->host, error);
+    if (error) {
+        problem = "no resolver defined to resolve " + address->host;
+        return std::nullopt;
+    }
+    pass.endpoint = {ip, static_cast<unsigned short>(address->port)};
+    return pass;
+}
+
 // One try: a connection (kept or new), the request sent, the answer's head read.
 struct Attempt {
     Attempt(bool fresh, const Proxying& proxying) : fresh(fresh), reply(proxying.request.method, proxying.settings()) {}
     std::optional<net::Socket> socket;     // made when the connection is (a kept one is moved in)
     int requests_before = 0;               // answers the kept connection carried before this one
-    std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();  // the connection's
+    const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();  // the try's
+    std::optional<std::chrono::milliseconds> connect_time, header_time;  // $upstream_connect_time, ...
     bool fresh = false;                    // take no kept connection: connect anew
     bool kept = false;                     // the connection came from the pool
     UpstreamReply reply;
@@ -76,9 +114,17 @@ struct Attempt {
     std::optional<Outcome> client_failure; // the client failed while its body was passed on
 };
 
-// $upstream_addr and $upstream_status: one more server tried, and what it said.
+std::chrono::milliseconds since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+}
+
+// $upstream_addr, $upstream_status, $upstream_*_time: one more server
+// tried, what it said, and how long it took (a failed try has ended; the
+// answer being passed on ends when proxy_request() has relayed it).
 void note_try(RequestContext& context, const asio::ip::tcp::endpoint& endpoint, Attempt& attempt) {
-    context.upstream_tries.emplace_back(endpoint, attempt.failure ? 0 : attempt.reply.parser.status());
+    context.upstream_tries.push_back({endpoint, attempt.failure ? 0 : attempt.reply.parser.status(),
+                                      attempt.connect_time, attempt.header_time,
+                                      attempt.failure ? std::optional(since(attempt.started)) : std::nullopt});
 }
 
 asio::awaitable<void> try_once(Attempt& attempt, const Proxying& proxying, const Destination& destination,
@@ -92,6 +138,7 @@ asio::awaitable<void> try_once(Attempt& attempt, const Proxying& proxying, const
             attempt.requests_before = kept->requests;
             attempt.opened = kept->opened;
             attempt.kept = true;
+            attempt.connect_time = std::chrono::milliseconds(0);
         }
     }
     if (!attempt.socket) {
@@ -105,6 +152,7 @@ asio::awaitable<void> try_once(Attempt& attempt, const Proxying& proxying, const
                               " while connecting to upstream";
             co_return;
         }
+        attempt.connect_time = since(attempt.started);
     }
     auto& socket = *attempt.socket;
     auto sent = co_await write_all_for(socket, outgoing.head, settings.proxy_send_timeout);
@@ -119,6 +167,7 @@ asio::awaitable<void> try_once(Attempt& attempt, const Proxying& proxying, const
     }
     const auto head = co_await read_response_head(socket, attempt.reply, settings);
     if (head.ok()) {
+        attempt.header_time = since(attempt.started);
         // proxy_next_upstream http_502 (and the like): this answer may count as a failure.
         const int status = attempt.reply.parser.status();
         const auto& listed = settings.proxy_next_upstream.statuses;
@@ -148,7 +197,7 @@ struct Tries {
     // balancer and the error log, and says what the loop does next.
     Next after_failure_of(const Attempt& attempt, BalancerTicket& ticket, const Destination& destination,
                           const Proxying& proxying) {
-        const auto& pass = *proxying.location.proxy_pass;
+        const auto& pass = *proxying.context.proxy_pass;
         state.servers_tried = static_cast<int>(tried.size()) + (destination.server ? 1 : 0);
         const auto decision = after_failure(*attempt.failure, state, proxying.settings().proxy_next_upstream);
         if (decision.next == RetryDecision::Next::FreshConnection) {
@@ -175,8 +224,21 @@ struct Tries {
 // The body first, then tries until one server answers: pick a server,
 // try it, and when that fails ask after_failure() (retry.hpp) what next.
 asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
-    const auto& pass = *proxying.location.proxy_pass;
+    std::optional<ProxyPass> made;  // `proxy_pass http://$arg_to`: this request's
+    proxying.context.proxy_pass = &*proxying.location.proxy_pass;
+    if (!proxying.context.proxy_pass->variable_url.empty()) {
+        std::string problem;
+        made = pass_for_request(*proxying.context.proxy_pass, proxying.context, problem);
+        if (!made) {
+            log::error("{}, client: {}, server: {}, request: \"{}\"", problem, proxying.context.connection.remote_host,
+                       proxying.context.server_name, http::request_line(proxying.request));
+            co_return co_await answer(proxying.client, error_page(502, true), proxying.request);
+        }
+        proxying.context.proxy_pass = &*made;
+    }
+    const auto& pass = *proxying.context.proxy_pass;
     proxying.context.proxy_host = pass.proxy_host();
+    proxying.context.proxy_port = pass.upstream ? 80 : pass.port;
     const auto& settings = proxying.settings();
     RequestBody body(settings.client_body_in_file_only ? 0 : settings.client_body_buffer_size,
                      settings.client_body_temp_path);
@@ -231,11 +293,14 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
         if (settings.proxy_intercept_errors && status >= 300) {
             if (const auto* page = error_page_for(proxying.context, status)) {
                 release(false);
+                proxying.context.upstream_tries.back().response_time = since(attempt.started);
                 co_return co_await proxying.context.error_pages->serve(*page, status);
             }
         }
         // std::cref: the std::function refers to the lambda instead of copying it.
-        co_return co_await relay_response(proxying, {*attempt.socket, attempt.reply, address}, std::cref(release));
+        const auto outcome = co_await relay_response(proxying, {*attempt.socket, attempt.reply, address}, std::cref(release));
+        proxying.context.upstream_tries.back().response_time = since(attempt.started);
+        co_return outcome;
     }
     co_return co_await answer(proxying.client, error_page(tries.status, true), proxying.request);
 }

@@ -132,9 +132,10 @@ bool replaced_by(const std::vector<HeaderSetting>& settings, std::string_view na
 }
 }  // namespace
 
-std::string upstream_target(const Location& location, const http::Request& request) {
-    const auto& pass = *location.proxy_pass;
+std::string upstream_target(const Location& location, const http::Request& request, const ProxyPass* made) {
+    const auto& pass = made ? *made : *location.proxy_pass;
     if (!pass.uri) return request.target;
+    if (!pass.variable_url.empty()) return *pass.uri;  // nginx: with variables, the URI as written replaces it all
     const auto parsed = http::parse_target(request.target);
     if (!parsed.target) return request.target;
     const auto& path = parsed.target->path;
@@ -151,7 +152,7 @@ std::string upstream_request_head(const http::Request& request, const Location& 
     const auto& set_headers = settings.proxy_set_header;
     const std::string method = settings.proxy_method.empty() ? request.method
                                                              : expand_variables(settings.proxy_method, context);
-    std::string head = method + " " + upstream_target(location, request) + " HTTP/" + settings.proxy_http_version + "\r\n";
+    std::string head = method + " " + upstream_target(location, request, context.proxy_pass) + " HTTP/" + settings.proxy_http_version + "\r\n";
     const auto add = [&head](std::string_view name, std::string_view value) {
         if (value.empty()) return;  // nginx: a header set to "" is not sent
         http::append_field(head, name, value);
@@ -215,7 +216,8 @@ std::string rewrite_redirect(const std::string& value, const Location& location,
         std::string from, to;
         if (rule.mode == ProxyRedirect::Mode::Default) {
             // `proxy_redirect default` is `proxy_redirect http://PROXY_HOST/URI LOCATION`.
-            from = "http://" + location.proxy_pass->proxy_host() + location.proxy_pass->uri.value_or(location.prefix);
+            const auto& pass = context.proxy_pass ? *context.proxy_pass : *location.proxy_pass;
+            from = "http://" + pass.proxy_host() + pass.uri.value_or(location.prefix);
             to = location.prefix;
         } else {
             from = expand_variables(rule.from, context);

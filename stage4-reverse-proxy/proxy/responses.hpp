@@ -38,7 +38,9 @@ std::string absolute_location(std::string location, const RequestContext& contex
 // The target to send upstream (nginx's proxy_pass URI rule): with a URI in
 // proxy_pass, it replaces the part of the (decoded, normalised) path that
 // the location matched; without one, the client's target goes as it came.
-std::string upstream_target(const Location& location, const http::Request& request);
+// `made`: proxy_pass with variables, as made for this request (its URI
+// then replaces the whole target).
+std::string upstream_target(const Location& location, const http::Request& request, const ProxyPass* made = nullptr);
 
 // The request head for the upstream, as nginx builds it: the request line
 // with upstream_target(), its own Host and framing, then proxy_set_header

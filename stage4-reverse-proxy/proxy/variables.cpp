@@ -46,6 +46,7 @@ constexpr std::array known_names = {
     "content_type",   "request_body",   "request_body_file", "hostname",      "pid",
     "msec",           "time_local",     "time_iso8601",      "nginx_version", "https",
     "connection_requests", "connection", "connection_time", "upstream_addr", "upstream_status",
+    "upstream_connect_time", "upstream_header_time", "upstream_response_time", "proxy_port",
     // known at the request's end (access_logs.cpp)
     "status", "body_bytes_sent", "request_time", "remote_user"};
 
@@ -94,18 +95,26 @@ std::string seconds_and_millis(long long millis) {
     return std::to_string(millis / 1000) + "." + fmt::format("{:03}", millis % 1000);
 }
 
-// $upstream_addr ("127.0.0.1:8000, 127.0.0.1:8001") or $upstream_status ("502, 200").
-std::string upstream_tries_text(const RequestContext& context, bool statuses) {
+// $upstream_addr ("127.0.0.1:8000, 127.0.0.1:8001"), $upstream_status
+// ("502, 200"), $upstream_connect_time ("0.001, 0.000"), ...: one item per try.
+std::string upstream_tries_text(const RequestContext& context, std::string_view name) {
     std::string text;
-    for (const auto& [endpoint, status] : context.upstream_tries) {
+    for (const auto& tried : context.upstream_tries) {
         if (!text.empty()) text += ", ";
-        if (statuses) {
-            text += status ? std::to_string(status) : std::string("502");
+        if (name == "upstream_status") {
+            text += tried.status ? std::to_string(tried.status) : std::string("502");
             continue;
         }
-        const auto address = endpoint.address();
-        text += (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
-                std::to_string(endpoint.port());
+        if (name == "upstream_addr") {
+            const auto address = tried.endpoint.address();
+            text += (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+                    std::to_string(tried.endpoint.port());
+            continue;
+        }
+        const auto& time = name == "upstream_connect_time" ? tried.connect_time
+                           : name == "upstream_header_time" ? tried.header_time
+                                                            : tried.response_time;
+        text += time ? seconds_and_millis(time->count()) : std::string("-");
     }
     return text;
 }
@@ -150,7 +159,8 @@ std::optional<std::string> connection_variable(std::string_view name, const Requ
     if (name == "connection_time")
         return seconds_and_millis(std::chrono::duration_cast<std::chrono::milliseconds>(
                                       std::chrono::steady_clock::now() - context.connection_opened).count());
-    if (name == "upstream_addr" || name == "upstream_status") return upstream_tries_text(context, name == "upstream_status");
+    if (name.starts_with("upstream_")) return upstream_tries_text(context, name);
+    if (name == "proxy_port") return context.proxy_port ? std::to_string(context.proxy_port) : std::string();
     if (name == "msec")
         return seconds_and_millis(std::chrono::duration_cast<std::chrono::milliseconds>(
                                       std::chrono::system_clock::now().time_since_epoch()).count());

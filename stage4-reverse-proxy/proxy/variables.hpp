@@ -32,6 +32,14 @@ namespace webstack::stage4 {
 
 class ErrorPages;  // client_side.hpp
 
+// One server tried for a request: what it answered and how long each step
+// took from the try's start (nullopt: the step was not reached, "-").
+struct UpstreamTry {
+    boost::asio::ip::tcp::endpoint endpoint;
+    int status = 0;  // 0: no answer
+    std::optional<std::chrono::milliseconds> connect_time, header_time, response_time;
+};
+
 struct RequestContext {
     const http::Request* request = nullptr;
     net::Endpoints connection;
@@ -54,9 +62,10 @@ struct RequestContext {
     int connection_requests = 0;       // $connection_requests: this one's number on its connection
     std::uint64_t connection_number = 0;  // $connection: the connection's serial number in this worker
     std::chrono::steady_clock::time_point connection_opened;  // $connection_time
-    // Each server tried and what it answered (0: nothing), for
-    // $upstream_addr and $upstream_status, made into text only when asked.
-    std::vector<std::pair<boost::asio::ip::tcp::endpoint, int>> upstream_tries;
+    // Each server tried, for the $upstream_... variables, made into text only when asked.
+    std::vector<UpstreamTry> upstream_tries;
+    int proxy_port = 0;                // $proxy_port
+    const ProxyPass* proxy_pass = nullptr;  // where this request goes: the location's, or one made for it
     Captures captures;                 // $1..$9 and $NAME: what the regular expression that matched captured
     std::vector<std::pair<std::string, std::string>> set_variables;  // `set $name value` (proxy/rewrite.hpp)
     std::string request_uri;           // $request_uri: the target as it came, whatever `rewrite` makes of it

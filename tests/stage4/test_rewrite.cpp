@@ -8,6 +8,9 @@
 
 #include "config/regex.hpp"
 
+#include <fstream>
+#include <thread>
+
 using namespace webstack::testing;
 
 namespace {
@@ -104,4 +107,56 @@ TEST_CASE("bad rewrite statements are refused with nginx's words", "[stage4]") {
         CHECK(result.exit_status == 1);
         CHECK(result.output.find(message) != std::string::npos);
     }
+}
+
+TEST_CASE("proxy_pass with variables: an upstream block's name or an address, made per request", "[stage4]") {
+    ScriptedUpstream app(ScriptedUpstream::ok("app"));
+    const std::string address = "127.0.0.1:" + std::to_string(app.port());
+    auto proxy = start_stage4("upstream backend { server " + address + "; }\n"
+                              "server {\n listen 127.0.0.1:0;\n"
+                              " location /to/ { proxy_pass http://$arg_to;\n"
+                              "   add_header X-Tried \"$upstream_addr $upstream_status $proxy_host $proxy_port\"; }\n"
+                              " location /fixed/ { proxy_pass http://$arg_to/exactly/this; }\n}\n");
+    RawClient client(proxy->port);
+    const auto by_address = client.answer(get("/to/a?to=" + address));
+    INFO(client.transcript());
+    CHECK(by_address.body == "app");
+    CHECK(last_target(app) == "/to/a?to=" + address);  // without a URI part: the request's target
+    CHECK(by_address.headers.get("X-Tried") == address + " 200 " + address + " " + std::to_string(app.port()));
+    CHECK(client.answer(get("/to/b?to=backend")).body == "app");  // an upstream block's name
+    CHECK(client.answer(get("/fixed/c?to=backend")).body == "app");
+    CHECK(last_target(app) == "/exactly/this");  // with one: the URI as written, replacing it all
+    RawClient named(proxy->port);
+    CHECK(named.answer(get("/to/d?to=app.example")).status == 502);  // a name to resolve: we have no resolver
+    CHECK(proxy->process->wait_for_output("no resolver defined to resolve app.example"));
+}
+
+TEST_CASE("$upstream_connect_time, $upstream_header_time and $upstream_response_time, per try", "[stage4]") {
+    ScriptedUpstream slow(ScriptedUpstream::ok("late"), ScriptedUpstream::Behaviour::RespondSlowly,
+                          std::chrono::milliseconds(300));
+    ConfigFolder logs;
+    const auto log_file = (logs.path() / "times.log").string();
+    auto proxy = start_stage4("log_format times '$upstream_connect_time|$upstream_header_time|$upstream_response_time';\n"
+                              "server {\n listen 127.0.0.1:0;\n"
+                              " location / { proxy_pass http://127.0.0.1:" + std::to_string(slow.port()) + ";\n"
+                              "   access_log " + log_file + " times;\n"
+                              "   add_header X-Times \"$upstream_connect_time|$upstream_header_time|$upstream_response_time\"; }\n}\n");
+    RawClient client(proxy->port);
+    const auto answer = client.answer(get("/"));
+    INFO(client.transcript());
+    CHECK(answer.body == "late");
+    // At the head, the response has not ended yet: "-".
+    const auto times = std::string(answer.headers.get("X-Times").value_or(""));
+    CHECK(times.starts_with("0.0"));
+    CHECK(times.ends_with("|-"));
+    const double header_time = std::stod(times.substr(times.find('|') + 1));
+    CHECK(header_time >= 0.3);
+    std::string line;  // the line is written when the answer has gone
+    for (int wait = 0; line.empty() && wait < 50; ++wait) {
+        std::ifstream file(log_file);
+        std::getline(file, line);
+        if (line.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(line.starts_with("0.0"));
+    CHECK(std::stod(line.substr(line.rfind('|') + 1)) >= 0.3);  // the log knows the response's end
 }
