@@ -182,9 +182,18 @@ inline constexpr const char* combined_log_format_text =
 
 // `access_log PATH [FORMAT [if=CONDITION]]`: one file a block logs to.
 struct AccessLogTarget {
-    std::string path;                        // absolute, or "/dev/stdout"
+    std::string path;                        // absolute, or "/dev/stdout"; may hold variables
     std::shared_ptr<const LogFormat> format;
     std::string condition;                   // `if=$var`: no line when it is "" or "0"
+    int gzip_level = 0;                      // `gzip[=LEVEL]`: each line a gzip member; 0: plain
+};
+
+// `open_log_file_cache max=N [inactive=TIME] [min_uses=N] [valid=TIME]`:
+// how many files of access_log paths with variables stay open.
+struct LogFileCache {
+    std::size_t max = 0;  // 0: off, each line opens and closes its file
+    std::chrono::seconds inactive{10};
+    int min_uses = 1;
 };
 
 // The ssl_ directives of http and server (proxy/tls.hpp): the certificate a
@@ -216,6 +225,7 @@ struct Settings {
     // prefix; ours is the terminal (standard output), until the config names
     // a file. load_config() puts the default in.
     std::vector<AccessLogTarget> access_log;
+    LogFileCache open_log_file_cache;
     std::vector<HeaderSetting> proxy_set_header;       // what this level adds to the defaults
     std::vector<AddedHeader> add_header;               // inherited as proxy_set_header is
     std::vector<ErrorPage> error_page;                 // and so is error_page

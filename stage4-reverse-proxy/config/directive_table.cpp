@@ -54,9 +54,6 @@ void store_access_log(const Directive& directive, Level& level) {
         if (arguments.size() > 1) throw ConfigError("invalid parameter \"" + arguments[1] + "\"", directive.where);
         return;
     }
-    if (arguments[0].find('$') != std::string::npos)
-        throw ConfigError("access_log \"" + arguments[0] + "\": variables in the path are not supported here",
-                          directive.where);
     AccessLogTarget log;
     log.path = arguments[0] == "/dev/stdout" ? arguments[0] : level.config.resolve(arguments[0]).string();
     const std::string format = arguments.size() > 1 ? arguments[1] : "combined";
@@ -66,14 +63,45 @@ void store_access_log(const Directive& directive, Level& level) {
     log.format = found->second;
     for (std::size_t i = 2; i < arguments.size(); ++i) {
         // buffer= and flush= batch nginx's writes; ours are written at once,
-        // which nginx does without them. A compressed log (gzip) we do not write.
-        if (arguments[i].starts_with("if=")) log.condition = arguments[i].substr(3);
-        else if (arguments[i].starts_with("buffer=") || arguments[i].starts_with("flush=")) {}
-        else if (arguments[i].starts_with("gzip"))
-            throw ConfigError("access_log's \"" + arguments[i] + "\" (a compressed log) is not supported", directive.where);
-        else throw ConfigError("invalid parameter \"" + arguments[i] + "\"", directive.where);
+        // which nginx does without them.
+        const auto& argument = arguments[i];
+        if (argument.starts_with("if=")) log.condition = argument.substr(3);
+        else if (argument.starts_with("buffer=") || argument.starts_with("flush=")) {}
+        else if (argument == "gzip" || argument.starts_with("gzip=")) {
+            log.gzip_level = argument == "gzip" ? 1 : number_argument(directive, argument.substr(5));
+            if (log.gzip_level < 1 || log.gzip_level > 9) invalid_value(directive, argument);
+#ifndef WEBSTACK_HAVE_ZLIB
+            throw ConfigError("access_log's \"gzip\" needs zlib (this build has none: install zlib1g-dev, then "
+                                  "build again)", directive.where);
+#endif
+        } else {
+            throw ConfigError("invalid parameter \"" + argument + "\"", directive.where);
+        }
     }
     level.settings.access_log.push_back(std::move(log));
+}
+
+// `open_log_file_cache max=N [inactive=TIME] [min_uses=N] [valid=TIME]` or `off`.
+void store_open_log_file_cache(const Directive& directive, Level& level) {
+    const auto duration_value = [](const Directive& directive, const std::string& text) {
+        const auto value = parse_duration(text);
+        if (!value) invalid_value(directive, text);
+        return *value;
+    };
+    LogFileCache cache;
+    for (const auto& argument : directive.arguments) {
+        const auto value = argument.substr(argument.find('=') + 1);
+        if (argument == "off" && directive.arguments.size() == 1) break;
+        if (argument.starts_with("max=")) cache.max = static_cast<std::size_t>(number_argument(directive, value));
+        else if (argument.starts_with("min_uses=")) cache.min_uses = number_argument(directive, value);
+        else if (argument.starts_with("inactive="))
+            cache.inactive = std::chrono::duration_cast<std::chrono::seconds>(duration_value(directive, value));
+        else if (argument.starts_with("valid=")) (void)duration_value(directive, value);  // we check on each open
+        else throw ConfigError("invalid \"open_log_file_cache\" parameter \"" + argument + "\"", directive.where);
+    }
+    if (directive.arguments[0] != "off" && cache.max == 0)
+        throw ConfigError("\"open_log_file_cache\" must have the \"max\" parameter", directive.where);
+    level.settings.open_log_file_cache = cache;
 }
 
 void store_log_format(const Directive& directive, Level& level) {
@@ -261,6 +289,7 @@ const std::vector<DirectiveSpec>& core_directives() {
         {"large_client_header_buffers", in::Http | in::Server, 2, 2, false, false, in::Main, store_large_client_header_buffers},
         on_off_row("underscores_in_headers", in::Http | in::Server, &Settings::underscores_in_headers),
         {"access_log", anywhere, 1, 6, true, false, in::Main, store_access_log},
+        {"open_log_file_cache", anywhere, 1, 4, false, false, in::Main, store_open_log_file_cache},
         {"log_format", in::Http, 2, many, true, false, in::Main, store_log_format},
         {"proxy_set_header", anywhere, 2, 2, true, false, in::Main, store_proxy_set_header},
         {"proxy_redirect", anywhere, 1, 2, true, false, in::Main, store_proxy_redirect},

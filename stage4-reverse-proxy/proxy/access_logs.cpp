@@ -1,6 +1,11 @@
 #include "proxy/access_logs.hpp"
 
+#include "log/log.hpp"
+#include "proxy/gzip.hpp"
+
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include <cerrno>
 #include <cstring>
@@ -31,6 +36,88 @@ void collect_paths(const std::vector<Location>& locations, std::vector<std::stri
     }
 }
 
+bool has_variables(const std::string& path) { return path.find('$') != std::string::npos; }
+
+// The files of access_log paths with variables that open_log_file_cache
+// keeps open, by path (one thread per process: no lock). A name counts its
+// uses from the first; its file stays open from the min_uses-th; past `max`
+// names the least recently used is forgotten (and its file closed).
+struct CachedLogFile {
+    int fd = -1;  // -1: not kept open (yet)
+    int uses = 0;
+    std::chrono::steady_clock::time_point last_use;
+};
+
+std::map<std::string, CachedLogFile>& log_file_cache() {
+    static std::map<std::string, CachedLogFile> cache;
+    return cache;
+}
+
+void forget(std::map<std::string, CachedLogFile>::iterator entry) {
+    if (entry->second.fd >= 0) ::close(entry->second.fd);
+    log_file_cache().erase(entry);
+}
+
+void write_line(int fd, std::string_view line) {
+    for (std::string_view rest = line; !rest.empty();) {
+        const auto written = ::write(fd, rest.data(), rest.size());
+        if (written < 0 && errno == EINTR) continue;
+        if (written <= 0) break;
+        rest.remove_prefix(static_cast<std::size_t>(written));
+    }
+}
+
+// A line for a path with variables ("logs/$host.log"): the path is made
+// for this request; a "/" from a variable could reach another folder, so
+// such a value is refused. The file is opened for the line and closed,
+// unless open_log_file_cache keeps it.
+void write_to_variable_path(const AccessLogTarget& log, const RequestContext& context, const LogFileCache& cache,
+                            std::string_view line) {
+    bool unsafe = false;
+    for (const auto& name : variables_in(log.path)) {
+        const auto value = variable_value(name, context).value_or("");
+        unsafe = unsafe || value.find('/') != std::string::npos || value == "..";
+    }
+    const std::string path = expand_variables(log.path, context);
+    if (unsafe) {
+        log::error("access_log \"{}\": a variable's value has a \"/\" in \"{}\", no line written", log.path, path);
+        return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    auto& entries = log_file_cache();
+    auto entry = cache.max ? entries.find(path) : entries.end();
+    if (entry != entries.end() && now - entry->second.last_use > cache.inactive) {
+        forget(entry);
+        entry = entries.end();
+    }
+    if (entry != entries.end() && entry->second.fd >= 0) {  // kept open: even if the file was moved since
+        entry->second.last_use = now;
+        ++entry->second.uses;
+        return write_line(entry->second.fd, line);
+    }
+    const int fd = open_log_file(path);
+    if (fd < 0) {  // a name that cannot be opened is not remembered
+        log::error("open() \"{}\" failed ({}: {})", path, errno, std::strerror(errno));
+        return;
+    }
+    write_line(fd, line);
+    if (cache.max && entry == entries.end()) {
+        if (entries.size() >= cache.max) {
+            forget(std::min_element(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+                return a.second.last_use < b.second.last_use;
+            }));
+        }
+        entry = entries.emplace(path, CachedLogFile{}).first;
+    }
+    if (entry == entries.end()) {
+        ::close(fd);
+        return;
+    }
+    entry->second.last_use = now;
+    if (++entry->second.uses >= cache.min_uses) entry->second.fd = fd;  // kept from now on
+    else ::close(fd);
+}
+
 // nginx's escape=default: ", \ and bytes outside printable ASCII as \xHH.
 void append_escaped(std::string& line, std::string_view value, LogFormat::Escape escape) {
     for (const char c : value) {
@@ -42,7 +129,7 @@ void append_escaped(std::string& line, std::string_view value, LogFormat::Escape
             else if (c == '\n') line += "\\n";
             else if (c == '\r') line += "\\r";
             else if (c == '\t') line += "\\t";
-            else if (byte < 0x20) line += fmt::format("\\u{:04x}", byte);
+            else if (byte < 0x20) line += fmt::format("\\u{:04X}", byte);
             else line += c;
         } else if (c == '"' || c == '\\' || byte < 0x20 || byte > 0x7e) {
             line += fmt::format("\\x{:02X}", byte);
@@ -91,8 +178,10 @@ std::string format_log_line(const LogFormat& format, const RequestContext& conte
         }
         bool found = false;
         const auto value = end_variable(name, context, end, found);
-        // nginx writes "-" for a value it does not have.
-        if (value.empty()) line += '-';
+        // nginx writes "-" for a value it does not have (with escape=default).
+        if (value.empty()) {
+            if (format.escape == LogFormat::Escape::Default) line += '-';
+        }
         else append_escaped(line, value, format.escape);
     }
     return line;
@@ -106,7 +195,7 @@ bool open_access_logs(const Config& config, std::string& problem) {
     }
     auto& files = open_files();
     for (const auto& path : paths) {
-        if (files.contains(path)) continue;
+        if (files.contains(path) || has_variables(path)) continue;  // those are opened for each line
         const int fd = open_log_file(path);
         if (fd < 0) {
             problem = fmt::format("open() \"{}\" failed ({}: {})", path, errno, std::strerror(errno));
@@ -133,16 +222,17 @@ void write_access_logs(const std::vector<AccessLogTarget>& logs, const RequestCo
             const auto value = expand_variables(log.condition, context);
             if (value.empty() || value == "0") continue;
         }
-        const auto file = open_files().find(log.path);
-        if (file == open_files().end()) continue;
         std::string line = format_log_line(*log.format, context, end);
         line += '\n';
-        for (std::string_view rest = line; !rest.empty();) {
-            const auto written = ::write(file->second, rest.data(), rest.size());
-            if (written < 0 && errno == EINTR) continue;
-            if (written <= 0) break;
-            rest.remove_prefix(static_cast<std::size_t>(written));
+        // `gzip`: each line a gzip member of its own (zcat reads them all as one text).
+        if (log.gzip_level) line = gzip_compress(line, log.gzip_level);
+        if (has_variables(log.path)) {
+            write_to_variable_path(log, context, context.settings ? context.settings->open_log_file_cache : LogFileCache{},
+                                   line);
+            continue;
         }
+        const auto file = open_files().find(log.path);
+        if (file != open_files().end()) write_line(file->second, line);
     }
 }
 

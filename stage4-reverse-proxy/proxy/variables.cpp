@@ -46,7 +46,7 @@ constexpr std::array known_names = {
     "content_type",   "request_body",   "request_body_file", "hostname",      "pid",
     "msec",           "time_local",     "time_iso8601",      "nginx_version", "https",
     "connection_requests", "connection", "connection_time", "upstream_addr", "upstream_status",
-    "upstream_connect_time", "upstream_header_time", "upstream_response_time", "proxy_port",
+    "upstream_connect_time", "upstream_header_time", "upstream_response_time", "proxy_port", "binary_remote_addr",
     // known at the request's end (access_logs.cpp)
     "status", "body_bytes_sent", "request_time", "remote_user"};
 
@@ -148,6 +148,17 @@ std::optional<std::string> request_variable(std::string_view name, const Request
 std::optional<std::string> connection_variable(std::string_view name, const RequestContext& context) {
     if (name == "remote_addr") return context.connection.remote_host;
     if (name == "remote_port") return context.connection.remote_port;
+    if (name == "binary_remote_addr") {  // the address's bytes: 4 for IPv4, 16 for IPv6
+        boost::system::error_code error;
+        const auto address = boost::asio::ip::make_address(context.connection.remote_host, error);
+        if (error) return std::string();
+        if (address.is_v4()) {
+            const auto bytes = address.to_v4().to_bytes();
+            return std::string(bytes.begin(), bytes.end());
+        }
+        const auto bytes = address.to_v6().to_bytes();
+        return std::string(bytes.begin(), bytes.end());
+    }
     if (name == "server_addr") return context.connection.server_host;
     if (name == "server_port") return context.connection.server_port;
     if (name == "server_name") return context.server_name;

@@ -224,6 +224,45 @@ TEST_CASE("log_format and access_log: formats, escapes, if=, several logs in one
           std::string::npos);
 }
 
+TEST_CASE("access_log with variables in its path, open_log_file_cache, gzip, $binary_remote_addr", "[stage5]") {
+    auto server = prepare_stage5();
+    const auto logs = server->folder.path() / "logs";
+    std::filesystem::create_directories(logs / "hosts");
+    start(*server, "log_format short '$uri';\nlog_format binary escape=default '$binary_remote_addr';\n" +
+                       site("location /by-host { access_log " + (logs / "hosts/$arg_site.log").string() + " short; return 200; }\n"
+                            "location /cached { open_log_file_cache max=2 min_uses=2;\n"
+                            "  access_log " + (logs / "hosts/cached-$arg_site.log").string() + " short; return 200; }\n"
+                            "location /zipped { access_log " + (logs / "zipped.log.gz").string() + " short gzip=9; return 200; }\n"
+                            "location /binary { access_log " + (logs / "binary.log").string() + " binary; return 200; }\n"));
+    RawClient client(server->port);
+    client.answer(get("/by-host?site=a"));
+    client.answer(get("/by-host?site=b"));
+    client.answer(get("/by-host?site=../escape"));  // a "/" from a variable would leave the folder
+    CHECK(wait_for_lines(logs / "hosts/a.log", 1) == "/by-host\n");
+    CHECK(wait_for_lines(logs / "hosts/b.log", 1) == "/by-host\n");
+    CHECK(server->process->wait_for_output("a variable's value has a \"/\""));
+    CHECK_FALSE(std::filesystem::exists(logs / "escape.log"));
+    // Used twice, the file stays open: its lines follow it when it is moved.
+    client.answer(get("/cached?site=c"));
+    client.answer(get("/cached?site=c"));
+    CHECK(wait_for_lines(logs / "hosts/cached-c.log", 2) == "/cached\n/cached\n");
+    std::filesystem::rename(logs / "hosts/cached-c.log", logs / "moved.log");
+    client.answer(get("/cached?site=c"));
+    CHECK(wait_for_lines(logs / "moved.log", 3) == "/cached\n/cached\n/cached\n");
+    client.answer(get("/binary"));
+    CHECK(wait_for_lines(logs / "binary.log", 1) == "\\x7F\\x00\\x00\\x01\n");  // 127.0.0.1's four bytes
+    client.answer(get("/zipped"));
+    client.answer(get("/zipped"));
+    if (webstack::stage4::have_gzip()) {
+        std::string unzipped;  // the lines are written after the answers
+        for (int wait = 0; wait < 50 && unzipped != "/zipped\n/zipped\n"; ++wait) {
+            std::this_thread::sleep_for(20ms);
+            unzipped = run_command({"zcat", (logs / "zipped.log.gz").string()}).output;
+        }
+        CHECK(unzipped == "/zipped\n/zipped\n");  // each line a gzip member: zcat reads them all
+    }
+}
+
 TEST_CASE("keepalive_requests: the connection closes after that many answers", "[stage5]") {
     auto server = prepare_stage5();
     start(*server, site("keepalive_requests 2;\nkeepalive_timeout 30s 25s;\n"
