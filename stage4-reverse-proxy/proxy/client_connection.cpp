@@ -193,6 +193,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.captures = {};
         context.set_variables.clear();
         context.request_uri.clear();
+        context.internal_uri.reset();
         // Decided by plain functions; here only what they decided is done.
         Route decided = head == HeadOutcome::Complete ? route(request, group, context) : refuse(parser, context);
         const Settings& settings = decided.location ? decided.location->settings

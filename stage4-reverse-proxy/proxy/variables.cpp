@@ -137,7 +137,7 @@ std::optional<std::string> request_variable(std::string_view name, const Request
     const auto parsed = http::parse_target(request.target);
     const std::string path = parsed.target ? parsed.target->path : request.target;
     const std::string query = parsed.target ? parsed.target->query : std::string();
-    if (name == "uri" || name == "document_uri") return path;
+    if (name == "uri" || name == "document_uri") return context.internal_uri.value_or(path);
     if (name == "args" || name == "query_string") return query;
     if (name == "is_args") return std::string(query.empty() ? "" : "?");
     if (name.starts_with("arg_")) return argument_variable(name.substr(4), query);

@@ -69,6 +69,7 @@ struct RequestContext {
     Captures captures;                 // $1..$9 and $NAME: what the regular expression that matched captured
     std::vector<std::pair<std::string, std::string>> set_variables;  // `set $name value` (proxy/rewrite.hpp)
     std::string request_uri;           // $request_uri: the target as it came, whatever `rewrite` makes of it
+    std::optional<std::string> internal_uri;  // $uri after stage 5's internal redirects (index, try_files)
 };
 
 // The value of one variable (without the "$"); nullopt if we do not know it.

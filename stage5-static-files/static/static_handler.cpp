@@ -127,6 +127,7 @@ struct Reply {
     const Location* location = nullptr;     // Proxy: where try_files sent the request
     std::optional<std::string> new_target;  // Proxy: the request's new target (nullopt: unchanged)
     FileReply file;                         // File
+    std::optional<std::string> internal_redirect;  // Answer: serve this URI instead (an index file)
 
     static Reply page(http::Response response) {
         Reply reply;
@@ -491,12 +492,22 @@ Reply folder_reply(const ContentRequest& asked, const StaticSettings& settings, 
                    const OpenedFile& folder, const std::string& uri) {
     const auto& request = asked.request;
     const bool get_or_head = request.method == "GET" || request.method == "HEAD";
-    for (const auto& name : settings.index) {
+    // nginx's index module: the first index file that exists is served by
+    // an internal redirect to its URI (so $uri is ".../index.html", and
+    // that URI's own location answers); a name with "/" first is a URI
+    // taken without looking.
+    for (const auto& written : settings.index) {
+        const std::string name = stage4::expand_variables(written, asked.context);
+        Reply redirect;
+        if (name.starts_with('/')) {
+            redirect.internal_redirect = name;
+            return redirect;
+        }
         FilePath index{path.base, path.relative + (path.relative.empty() ? "" : "/") + name};
         auto file = open_beneath(index.base, index.relative, settings.symlinks);
-        if (!file.ok() || !file.is_regular()) continue;
-        if (!get_or_head) return Reply::page(method_not_allowed());
-        return file_reply(asked, settings, index, std::move(file), name);
+        if (!file.ok() || file.is_directory()) continue;
+        redirect.internal_redirect = uri + name;
+        return redirect;
     }
     if (settings.autoindex && get_or_head) {
         const auto* core = asked.context.settings;
@@ -586,6 +597,15 @@ Reply serve_uri(const ContentRequest& asked, const StaticSettings& settings, con
     if (get_or_head && !uri.ends_with('/'))
         if (const auto validators = not_modified_at_a_look(request, settings, path))
             return not_modified(settings, *validators, false, keep_alive_after(asked), asked.context);
+    if (uri.ends_with('/') && !settings.index.empty()) {
+        // `index /page.html`: a URI, taken without looking at the folder.
+        std::string first = stage4::expand_variables(settings.index.front(), context);
+        if (first.starts_with('/')) {
+            Reply redirect;
+            redirect.internal_redirect = std::move(first);
+            return redirect;
+        }
+    }
     auto file = open_beneath(path.base, path.relative, settings.symlinks);
     if (!file.ok()) {
         log_open_failure(path, file.error, context, request);
@@ -601,6 +621,27 @@ Reply serve_uri(const ContentRequest& asked, const StaticSettings& settings, con
     return file_reply(asked, settings, path, std::move(file), uri);
 }
 
+// An index file found: its URI is looked up anew (its own location, which
+// may proxy). Returns the reply when that settles it; nothing when the
+// lookup goes on with the new URI.
+std::optional<Reply> follow_internal_redirect(const ContentRequest& asked, Lookup& lookup, const std::string& uri) {
+    lookup.uri = uri;
+    asked.context.internal_uri = uri;
+    lookup.location = stage4::choose_location(asked.server, uri);
+    if (lookup.location) {
+        asked.context.settings = &lookup.location->settings;
+        asked.context.access_log = &lookup.location->settings.access_log;
+    }
+    if (lookup.location && lookup.location->proxy_pass) {
+        Reply reply;
+        reply.kind = Reply::Kind::Proxy;
+        reply.location = lookup.location;
+        reply.new_target = http::percent_encode(uri) + (lookup.query.empty() ? "" : "?" + lookup.query);
+        return reply;
+    }
+    return std::nullopt;
+}
+
 // What a request for `target` gets, from the files of `server` and `location`.
 Reply decide(const StaticFiles& files, const ContentRequest& asked) {
     auto& context = asked.context;
@@ -609,10 +650,18 @@ Reply decide(const StaticFiles& files, const ContentRequest& asked) {
     for (int jumps = 0; jumps < 10; ++jumps) {
         const StaticSettings& settings = files.settings_for(asked.server, lookup.location);
         if (lookup.location) context.access_log = &lookup.location->settings.access_log;
-        if (settings.try_files.empty()) return serve_uri(asked, settings, lookup);
+        if (settings.try_files.empty()) {
+            auto reply = serve_uri(asked, settings, lookup);
+            if (!reply.internal_redirect) return reply;
+            if (auto redirected = follow_internal_redirect(asked, lookup, *reply.internal_redirect)) return std::move(*redirected);
+            continue;
+        }
         if (const auto found = first_existing(settings, lookup.location, lookup.uri, context)) {
             lookup.uri = *found;
-            return serve_uri(asked, settings, lookup);
+            context.internal_uri = lookup.uri;
+            if (auto reply = serve_uri(asked, settings, lookup); !reply.internal_redirect) return reply;
+            else if (auto redirected = follow_internal_redirect(asked, lookup, *reply.internal_redirect)) return std::move(*redirected);
+            continue;
         }
         if (auto settled = follow_fallback(settings, asked.server, lookup, context)) return std::move(*settled);
     }
