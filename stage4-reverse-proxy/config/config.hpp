@@ -253,6 +253,9 @@ struct Settings {
         bool off = false;
     } proxy_next_upstream;
     int proxy_next_upstream_tries = 0;  // 0: as many as there are servers
+    // keepalive_disable: no keep-alive for these old browsers' bugs: "msie6"
+    // (a POST from MSIE 4 to 6), "safari" (Safari on macOS).
+    std::set<std::string> keepalive_disable = {"msie6"};
     // After this many requests, or this long, a kept-alive connection is
     // closed (after the answer), so that no client holds one forever.
     int keepalive_requests = 1000;

@@ -91,9 +91,12 @@ const std::vector<DirectiveSpec>& deployment_directives() {
         accepted_on_off("tcp_nodelay", anywhere),
         accepted_on_off("log_not_found", anywhere),
         {"keepalive_disable", anywhere, 1, 2, false, false, in::Main,
-         [](const Directive& directive, Level&) {
-             for (const auto& value : directive.arguments)
+         [](const Directive& directive, Level& level) {
+             level.settings.keepalive_disable.clear();
+             for (const auto& value : directive.arguments) {
                  if (value != "none" && value != "msie6" && value != "safari") invalid_value(directive, value);
+                 if (value != "none") level.settings.keepalive_disable.insert(value);
+             }
          }},
         // what changes our behaviour
         temp_path_row("client_body_temp_path", &Settings::client_body_temp_path),

@@ -178,9 +178,10 @@ std::string format_log_line(const LogFormat& format, const RequestContext& conte
         }
         bool found = false;
         const auto value = end_variable(name, context, end, found);
-        // nginx writes "-" for a value it does not have (with escape=default).
+        // nginx writes "-" for a value it does not have (with escape=default);
+        // $uri it always has, empty for a target it refused.
         if (value.empty()) {
-            if (format.escape == LogFormat::Escape::Default) line += '-';
+            if (format.escape == LogFormat::Escape::Default && name != "uri") line += '-';
         }
         else append_escaped(line, value, format.escape);
     }
@@ -193,6 +194,10 @@ bool open_access_logs(const Config& config, std::string& problem) {
         for (const auto& log : server.settings.access_log) paths.push_back(log.path);
         collect_paths(server.locations, paths);
     }
+    bool sent_heads = false;  // does a format ask for $sent_http_NAME?
+    for (const auto& [name, format] : config.log_formats)
+        sent_heads = sent_heads || format->text.find("sent_http_") != std::string::npos;
+    want_sent_heads(sent_heads);
     auto& files = open_files();
     for (const auto& path : paths) {
         if (files.contains(path) || has_variables(path)) continue;  // those are opened for each line

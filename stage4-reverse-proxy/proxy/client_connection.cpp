@@ -77,8 +77,10 @@ struct HeadReader {
 // whole head must arrive within client_header_timeout, so a client sending
 // a byte at a time cannot hold the connection (unlike stage 1); waiting for
 // the first byte of a next request on a kept-alive connection is bounded by
-// keepalive_timeout instead.
-asio::awaitable<HeadOutcome> read_head(HeadReader reader, const Settings& settings, Turn turn) {
+// keepalive_timeout instead (`keepalive_timeout`: the one of the block
+// that answered the previous request, as nginx's).
+asio::awaitable<HeadOutcome> read_head(HeadReader reader, const Settings& settings, Turn turn,
+                                       Duration keepalive_timeout) {
     using Clock = net::CoarseClock;
     auto& [socket, parser, pending, registry, listed] = reader;
     const bool first_request = turn == Turn::First;
@@ -108,7 +110,7 @@ asio::awaitable<HeadOutcome> read_head(HeadReader reader, const Settings& settin
         }
         if (idle && registry.stopping()) co_return HeadOutcome::Idle;
         const auto remaining = std::chrono::duration_cast<Duration>(deadline - Clock::now());
-        const auto wait = idle ? settings.keepalive_timeout : std::max(remaining, Duration(0));
+        const auto wait = idle ? keepalive_timeout : std::max(remaining, Duration(0));
         std::optional<ConnectionRegistry::IdleMark> idle_mark;
         if (idle) idle_mark.emplace(listed);
         const auto read = co_await read_some_for(socket, pending, wait, head_read_size);
@@ -116,6 +118,23 @@ asio::awaitable<HeadOutcome> read_head(HeadReader reader, const Settings& settin
         if (!read.ok()) co_return HeadOutcome::Closed;
         if (idle) deadline = Clock::now() + settings.client_header_timeout;
     }
+}
+
+// keepalive_disable: MSIE 4 to 6 (not 6 with "SV1") lose a POST's answer
+// on a kept connection; Safari on macOS mishandled them too (nginx's checks).
+bool keepalive_disabled_for(const Settings& settings, const http::Request& request) {
+    if (settings.keepalive_disable.empty()) return false;
+    const std::string_view agent = request.headers.get("User-Agent").value_or("");
+    if (settings.keepalive_disable.contains("msie6") && request.method == "POST") {
+        const auto msie = agent.find("MSIE ");
+        if (msie != std::string_view::npos && msie + 7 < agent.size() && agent[msie + 6] == '.' &&
+            (agent[msie + 5] == '4' || agent[msie + 5] == '5' ||
+             (agent[msie + 5] == '6' && agent.find("SV1", msie + 8) == std::string_view::npos)))
+            return true;
+    }
+    return settings.keepalive_disable.contains("safari") && agent.find("Gecko/") == std::string_view::npos &&
+           agent.find("Chrome/") == std::string_view::npos && agent.find("Safari/") != std::string_view::npos &&
+           agent.find("Mac OS X") != std::string_view::npos;
 }
 
 void log_access(const Settings& defaults, const RequestContext& context, const Outcome& outcome) {
@@ -167,6 +186,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
     context.connection_number = ++connections_accepted;
     context.connection_opened = std::chrono::steady_clock::now();
     Duration send_timeout = defaults.send_timeout;  // set again for each request's block
+    Duration keepalive_timeout = defaults.keepalive_timeout;  // so is this
     ClientSide client{socket, parser, pending, body_piece, send_timeout, context};
     ConnectionErrorPages error_pages(client, group, context, upstreams, content);
     context.error_pages = &error_pages;
@@ -175,7 +195,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
     const auto opened_at = net::CoarseClock::now();
     int requests_served = 0;
     for (auto turn = Turn::First; !registry.stopping() || turn == Turn::First;) {
-        const auto head = co_await read_head(reader, defaults, turn);
+        const auto head = co_await read_head(reader, defaults, turn, keepalive_timeout);
         if (head == HeadOutcome::Idle || head == HeadOutcome::Closed) break;
         http::Request request = parser.take_head();
         context.request = &request;
@@ -194,15 +214,19 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.set_variables.clear();
         context.request_uri.clear();
         context.internal_uri.reset();
+        context.sent_head.clear();
         // Decided by plain functions; here only what they decided is done.
         Route decided = head == HeadOutcome::Complete ? route(request, group, context) : refuse(parser, context);
         const Settings& settings = decided.location ? decided.location->settings
                                    : decided.server ? decided.server->settings
                                                     : defaults;
         send_timeout = settings.send_timeout;
-        // keepalive_requests, keepalive_time: this answer is the connection's last.
+        keepalive_timeout = settings.keepalive_timeout;
+        // keepalive_requests, keepalive_time, keepalive_timeout 0,
+        // keepalive_disable: this answer is the connection's last.
         if (++requests_served >= settings.keepalive_requests ||
-            net::CoarseClock::now() - opened_at >= settings.keepalive_time)
+            net::CoarseClock::now() - opened_at >= settings.keepalive_time || settings.keepalive_timeout.count() == 0 ||
+            keepalive_disabled_for(settings, request))
             request.keep_alive = false;
         if (decided.kind == Route::Kind::Content && !content)
             decided = Route::answer(error_page(404, true));  // stage 4 has no files to serve

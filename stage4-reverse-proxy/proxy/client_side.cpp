@@ -51,6 +51,7 @@ asio::awaitable<Outcome> answer(ClientSide client, http::Response response, cons
     const std::size_t body_bytes = request.method == "HEAD" ? 0 : response.body.size();
     std::string bytes = request.method == "HEAD" ? http::serialize_response_head(response, {.server = server_header})
                                                  : http::serialize_response(response, {.server = server_header});
+    remember_sent_head(client.context, bytes);
     const auto written = co_await write_all_for(client.socket, bytes, client.send_timeout);
     co_return Outcome{response.status, body_bytes, response.keep_alive && written.ok()};
 }

@@ -93,6 +93,7 @@ ClientHead client_head(const http::ResponseParser& upstream, const Proxying& pro
     if (head.keep_alive && proxying.settings().keepalive_header)
         http::append_field(head.bytes, "Keep-Alive", "timeout=" + std::to_string(*proxying.settings().keepalive_header));
     head.bytes += "\r\n";
+    remember_sent_head(proxying.context, head.bytes);
     return head;
 }
 

@@ -135,7 +135,7 @@ std::optional<std::string> request_variable(std::string_view name, const Request
         return request.method + " " + (context.request_uri.empty() ? request.target : context.request_uri) + " " + protocol;
     if (name == "server_protocol") return protocol;
     const auto parsed = http::parse_target(request.target);
-    const std::string path = parsed.target ? parsed.target->path : request.target;
+    const std::string path = parsed.target ? parsed.target->path : std::string();  // nginx: none for a refused target
     const std::string query = parsed.target ? parsed.target->query : std::string();
     if (name == "uri" || name == "document_uri") return context.internal_uri.value_or(path);
     if (name == "args" || name == "query_string") return query;
@@ -188,9 +188,38 @@ std::optional<std::string> connection_variable(std::string_view name, const Requ
 }
 }  // namespace
 
+namespace {
+bool sent_heads_wanted = false;
+
+// A field of the head we sent: its values joined with ", ", as nginx's $sent_http_NAME.
+std::string sent_header(std::string_view name, std::string_view head) {
+    std::string value;
+    for (std::size_t line = head.find("\r\n"); line != std::string_view::npos && line + 2 < head.size();) {
+        const auto start = line + 2, end = head.find("\r\n", start);
+        const auto field = head.substr(start, end - start);
+        line = end;
+        const auto colon = field.find(':');
+        if (colon == std::string_view::npos) continue;
+        std::string field_name = lower(field.substr(0, colon));
+        std::replace(field_name.begin(), field_name.end(), '-', '_');
+        if (field_name != name) continue;
+        if (!value.empty()) value += ", ";
+        value += http::trim(field.substr(colon + 1));
+    }
+    return value;
+}
+}  // namespace
+
+void want_sent_heads(bool wanted) { sent_heads_wanted = wanted; }
+
+void remember_sent_head(const RequestContext& context, std::string_view head) {
+    if (sent_heads_wanted) context.sent_head.assign(head.substr(0, head.find("\r\n\r\n") + 2));
+}
+
 std::optional<std::string> variable_value(std::string_view name, const RequestContext& context) {
     // The common ones first: proxy_set_header asks for them on every request.
     if (name.starts_with("http_")) return header_variable(name.substr(5), context).value_or("");
+    if (name.starts_with("sent_http_")) return sent_header(name.substr(10), context.sent_head);
     if (name == "host") return context.host.empty() ? context.server_name : context.host;
     if (name == "proxy_add_x_forwarded_for") {
         const auto forwarded = header_variable("x_forwarded_for", context);
@@ -213,7 +242,7 @@ std::optional<std::string> variable_value(std::string_view name, const RequestCo
 bool is_known_variable(std::string_view name, const std::set<std::string>& captures) {
     if (name.size() == 1 && name[0] >= '0' && name[0] <= '9') return true;
     if (captures.contains(std::string(name))) return true;
-    for (const std::string_view family : {"http_", "arg_", "cookie_"})
+    for (const std::string_view family : {"http_", "arg_", "cookie_", "sent_http_"})
         if (name.starts_with(family)) return true;  // "$arg_" too: nginx's empty-named argument
     return std::find(known_names.begin(), known_names.end(), name) != known_names.end();
 }

@@ -70,7 +70,16 @@ struct RequestContext {
     std::vector<std::pair<std::string, std::string>> set_variables;  // `set $name value` (proxy/rewrite.hpp)
     std::string request_uri;           // $request_uri: the target as it came, whatever `rewrite` makes of it
     std::optional<std::string> internal_uri;  // $uri after stage 5's internal redirects (index, try_files)
+    // The head the client got, for $sent_http_NAME: a record of what was
+    // written (mutable: the writers see the context read-only).
+    mutable std::string sent_head;
 };
+
+// $sent_http_NAME: the head sent to the client is kept for the access log,
+// only when a log_format asks for such a variable (a copy per request
+// otherwise wasted): access_logs.cpp says so when it opens the logs.
+void want_sent_heads(bool wanted);
+void remember_sent_head(const RequestContext& context, std::string_view head);
 
 // The value of one variable (without the "$"); nullopt if we do not know it.
 std::optional<std::string> variable_value(std::string_view name, const RequestContext& context);

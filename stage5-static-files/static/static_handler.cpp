@@ -689,6 +689,7 @@ asio::awaitable<Outcome> StaticFiles::handle(const ContentRequest& asked) const 
             co_return co_await stage4::proxy_request(
                 {asked.client, asked.request, asked.context, *reply.location, asked.upstreams});
         case Reply::Kind::File:
+            stage4::remember_sent_head(asked.context, reply.file.head);
             if (reply.file.pieces.empty() && reply.file.gzip_level == 0) {  // one write: a 304, a HEAD, an empty file, or a small file after its head
                 const auto written = co_await net::write_all_for(asked.client.socket, reply.file.head, asked.client.send_timeout);
                 const auto body_bytes = written.ok() ? reply.file.body_bytes : 0;

@@ -263,6 +263,57 @@ TEST_CASE("access_log with variables in its path, open_log_file_cache, gzip, $bi
     }
 }
 
+TEST_CASE("keepalive_disable, keepalive_timeout 0 and the answering location's keepalive_timeout", "[stage5]") {
+    auto server = prepare_stage5();
+    server->folder.write("site/page", "p");
+    server->folder.write("site/long/page", "l");
+    start(*server, site("root $SITE; keepalive_timeout 1s;\n"
+                        "location /zero/ { keepalive_timeout 0; }\n"
+                        "location /safari/ { keepalive_disable safari; }\n"
+                        "location /long/ { keepalive_timeout 30s; }\n"));
+    const auto connection_of = [&](const std::string& request) {
+        RawClient client(server->port);
+        return std::string(client.answer(request).headers.get("Connection").value_or(""));
+    };
+    const std::string msie5 = "User-Agent: Mozilla/4.0 (compatible; MSIE 5.0; Windows 98)\r\n";
+    CHECK(connection_of("POST /page HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n" + msie5 + "\r\n") == "close");
+    CHECK(connection_of("GET /page HTTP/1.1\r\nHost: x\r\n" + msie5 + "\r\n") == "keep-alive");  // only a POST
+    const std::string safari = "User-Agent: Mozilla/5.0 (Macintosh; Intel Mac OS X 10_7) Safari/7534.48.3\r\n";
+    CHECK(connection_of("GET /page HTTP/1.1\r\nHost: x\r\n" + safari + "\r\n") == "keep-alive");
+    CHECK(connection_of("GET /safari/ HTTP/1.1\r\nHost: x\r\n" + safari + "\r\n") == "close");
+    CHECK(connection_of(get("/zero/")) == "close");
+    // Waiting for the next request: the timeout of the block that answered.
+    RawClient kept(server->port);
+    CHECK(kept.answer(get("/long/page")).body == "l");
+    std::this_thread::sleep_for(1500ms);  // past the server's 1s
+    CHECK(kept.answer(get("/long/page")).body == "l");
+}
+
+TEST_CASE("index is an internal redirect ($uri, the index's own location), and $sent_http_ in a log", "[stage5]") {
+    ScriptedUpstream app(ScriptedUpstream::ok("from the app"));
+    auto server = prepare_stage5();
+    const auto logs = server->folder.path() / "logs";
+    std::filesystem::create_directories(logs);
+    server->folder.write("site/docs/index.html", "docs index");
+    server->folder.write("site/app/index.py", "never sent");
+    start(*server, "log_format sent '$uri $sent_http_x_uri $sent_http_content_type';\n" +
+                       site("root $SITE; add_header X-URI $uri;\n"
+                            "access_log " + (logs / "sent.log").string() + " sent;\n"
+                            "location /app/ { index index.py; }\n"
+                            "location ~ \\.py$ { proxy_pass http://127.0.0.1:" + std::to_string(app.port()) + "; }\n"
+                            "location /abs/ { index /docs/index.html; }\n"
+                            "location /loop/ { index /loop/; }\n"));
+    RawClient client(server->port);
+    const auto docs = client.answer(get("/docs/"));
+    INFO(client.transcript());
+    CHECK(docs.body == "docs index");
+    CHECK(docs.headers.get("X-URI") == "/docs/index.html");
+    CHECK(client.answer(get("/app/")).body == "from the app");  // index.py's own location proxies it
+    CHECK(client.answer(get("/abs/")).body == "docs index");    // a URI, even without the folder
+    CHECK(client.answer(get("/loop/")).status == 500);
+    CHECK(wait_for_lines(logs / "sent.log", 1).starts_with("/docs/index.html /docs/index.html text/html\n"));
+}
+
 TEST_CASE("keepalive_requests: the connection closes after that many answers", "[stage5]") {
     auto server = prepare_stage5();
     start(*server, site("keepalive_requests 2;\nkeepalive_timeout 30s 25s;\n"
