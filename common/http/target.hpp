@@ -62,6 +62,10 @@ std::optional<std::string> percent_decode(std::string_view text, bool reject_enc
 // `also` ("?#" for a path, "<>&'" more for a link in HTML).
 std::string percent_encode(std::string_view text, std::string_view also = "?#\"");
 
+// RFC 3986's characters that may not stand unescaped in a URI (nginx
+// escapes them in the redirects it makes): percent_encode(path, unsafe_in_uri).
+inline constexpr std::string_view unsafe_in_uri = "?#\"<>\\^`{|}";
+
 // RFC 3986 section 5.2.4: "/a/./b/../c" -> "/a/c". Returns nothing when the
 // path climbs above the root ("/../etc/passwd"), which nginx answers with 400.
 std::optional<std::string> remove_dot_segments(std::string_view path);

@@ -50,7 +50,7 @@ asio::awaitable<Outcome> ConnectionErrorPages::serve(const ErrorPage& page, int 
     }
     internal_.target = target;
     context_.request = &internal_;  // $uri and $args are the page's now ($request_uri stays the client's)
-    Route decided = route(internal_, group_, context_);
+    Route decided = route(internal_, group_, context_, true);
     switch (decided.kind) {
         case Route::Kind::Close: co_return Outcome::without_answer(decided.status);
         case Route::Kind::Proxy: co_return co_await proxy_request({client_, internal_, context_, *decided.location, upstreams_});

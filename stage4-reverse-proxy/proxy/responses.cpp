@@ -96,8 +96,12 @@ std::string with_charset(std::string_view content_type, const Settings* settings
 std::string absolute_location(std::string location, const RequestContext& context) {
     const Settings* settings = context.settings;
     if (!settings || !settings->absolute_redirect || !location.starts_with('/')) return location;
+    // The server_name, else the request's host, else (no valid Host) our own address.
+    const auto& own = context.connection.server_host;
     std::string host = settings->server_name_in_redirect ? context.server_name
-                                                         : variable_value("host", context).value_or("");
+                       : !context.host.empty()           ? context.host
+                       : own.find(':') != std::string::npos ? "[" + own + "]"
+                                                           : own;
     const auto& port = context.connection.server_port;
     if (settings->port_in_redirect && port != (context.https ? "443" : "80")) host += ":" + port;
     return (context.https ? "https://" : "http://") + host + location;

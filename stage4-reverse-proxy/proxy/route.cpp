@@ -56,11 +56,14 @@ constexpr int max_uri_changes = 10;
 // (Every path returns `decided`, the one named object: the compiler then
 // builds it in place; a `return Route::close(...)` among them would make
 // every return a move of the whole Route.)
-Route route(http::Request& request, const ListenGroup& group, RequestContext& context) {
+Route route(http::Request& request, const ListenGroup& group, RequestContext& context, bool internal_redirect) {
     Route decided;
-    const int refused = read_request_host(request, context);
+    // An error page's URI is the same request: its host was read (and maybe refused) already.
+    const int refused = internal_redirect ? 0 : read_request_host(request, context);
     const Server& server = choose_server(group, context.host, &context.captures);
     decided.server = &server;
+    context.settings = &server.settings;  // its error_page applies to a refused request too
+    context.access_log = &server.settings.access_log;
     if (refused) {
         decided.response = error_page(refused, false);
         return decided;
@@ -69,8 +72,6 @@ Route route(http::Request& request, const ListenGroup& group, RequestContext& co
     const std::string& first_name = server.server_names.front().text;
     context.server_name = first_name.starts_with('.') ? first_name.substr(1) : first_name;
     context.underscores_in_headers = server.settings.underscores_in_headers;
-    context.access_log = &server.settings.access_log;
-    context.settings = &server.settings;
     if (context.request_uri.empty()) context.request_uri = request.target;  // an error page's URI keeps the client's
     // The server's rewrite statements, then the location's (proxy/rewrite.hpp).
     if (!take_rewrite_outcome(run_rewrites(server.rewrites, request, context), decided)) return decided;
@@ -88,7 +89,7 @@ Route route(http::Request& request, const ListenGroup& group, RequestContext& co
         const std::string& path = parsed.target->path;
         if (needs_trailing_slash_redirect(server, path)) {
             // nginx: "/api" for `location /api/ { proxy_pass ...; }` is a 301 to "/api/".
-            std::string to = path + "/";
+            std::string to = http::percent_encode(path, http::unsafe_in_uri) + "/";
             if (!parsed.target->query.empty()) to += "?" + parsed.target->query;
             decided.response = error_page(301, true);
             decided.response.headers.add("Location", to);

@@ -41,7 +41,8 @@ struct Route {
 
 // Chooses the server and the location for `request` (whose absolute-form
 // target becomes an origin form), fills `context` (server name, captures,
-// the answering block's settings), and says what to do.
-Route route(http::Request& request, const ListenGroup& group, RequestContext& context);
+// the answering block's settings), and says what to do. `internal_redirect`:
+// the request is an error page's (error_pages.cpp), whose host was read.
+Route route(http::Request& request, const ListenGroup& group, RequestContext& context, bool internal_redirect = false);
 
 }  // namespace webstack::stage4

@@ -470,16 +470,10 @@ std::optional<std::string> first_existing(const StaticSettings& settings, const 
 }
 
 // A folder asked without its "/": 301 to add it, so that its relative
-// links work. Like nginx, an absolute URL built from the Host header.
-http::Response redirect_to_folder(const http::Request& request, const std::string& uri, const std::string& query,
-                                  const RequestContext& context, const StaticSettings& settings) {
-    std::string to = http::percent_encode(uri) + "/" + (query.empty() ? "" : "?" + query);
-    if (const auto host = request.headers.get("Host")) {
-        std::string name(*host);
-        if (const auto colon = name.rfind(':'); colon != std::string::npos && !name.ends_with(']')) name.erase(colon);
-        const auto& port = context.connection.server_port;
-        to = "http://" + name + (port == "80" ? "" : ":" + port) + to;
-    }
+// links work (made absolute by answer(), as every redirect of ours).
+http::Response redirect_to_folder(const std::string& uri, const std::string& query, const StaticSettings& settings) {
+    // Made absolute (or not: absolute_redirect off) as every redirect is, by answer().
+    const std::string to = http::percent_encode(uri, http::unsafe_in_uri) + "/" + (query.empty() ? "" : "?" + query);
     auto page = error_page(301, true);
     page.headers.add("Location", to);
     add_expires(page.headers, settings.expires);
@@ -612,7 +606,7 @@ Reply serve_uri(const ContentRequest& asked, const StaticSettings& settings, con
         return Reply::page(error_page(status_for_error(file.error), true));
     }
     if (file.is_directory()) {
-        if (!uri.ends_with('/')) return Reply::page(redirect_to_folder(request, uri, lookup.query, context, settings));
+        if (!uri.ends_with('/')) return Reply::page(redirect_to_folder(uri, lookup.query, settings));
         return folder_reply(asked, settings, path, file, uri);
     }
     // "file.txt/" names no folder; a FIFO or a device is no file to send.

@@ -194,6 +194,25 @@ TEST_CASE("absolute_redirect, port_in_redirect, server_name_in_redirect", "[stag
     CHECK(client.answer(get("/named/")).headers.get("Location") == "http://localhost:" + port + "/dir/");
 }
 
+TEST_CASE("a folder's redirect follows absolute_redirect and escapes, an invalid Host's error page uses our address", "[stage5]") {
+    auto server = prepare_stage5();
+    server->folder.write("site/a dir/index.html", "x");
+    server->folder.write("site/off/b/index.html", "x");
+    start(*server, site("root $SITE; error_page 400 /moved;\n"
+                        "location /off/ { absolute_redirect off; }\n"
+                        "location /moved { return 301 /elsewhere; }\n"));
+    RawClient client(server->port);
+    const std::string port = std::to_string(server->port);
+    CHECK(client.answer(get("/a%20dir?x=1")).headers.get("Location") == "http://127.0.0.1:" + port + "/a%20dir/?x=1");
+    CHECK(client.answer(get("/off/b")).headers.get("Location") == "/off/b/");
+    // "Host: ." is refused (400); the server's error_page answers, and with no
+    // host to name, the redirect names the address the client connected to.
+    RawClient invalid(server->port);
+    const auto moved = invalid.answer("GET / HTTP/1.0\r\nHost: .\r\n\r\n");
+    CHECK(moved.status == 301);
+    CHECK(moved.headers.get("Location") == "http://127.0.0.1:" + port + "/elsewhere");
+}
+
 TEST_CASE("log_format and access_log: formats, escapes, if=, several logs in one block", "[stage5]") {
     auto server = prepare_stage5();
     const auto logs = server->folder.path() / "logs";
