@@ -137,6 +137,20 @@ bool keepalive_disabled_for(const Settings& settings, const http::Request& reque
            agent.find("Mac OS X") != std::string_view::npos;
 }
 
+// A body nobody read (the answer came from `return`, a file, an error
+// page): read and dropped, as nginx discards it, so that the connection
+// carries the next request. False when the client fails or is too slow.
+asio::awaitable<bool> discard_body(ClientSide client, Duration timeout) {
+    while (true) {
+        if (!client.pending.empty()) client.pending.erase(0, client.parser.feed(client.pending));
+        client.body_piece.clear();
+        if (client.parser.error()) co_return false;
+        if (client.parser.message_complete()) co_return true;
+        const auto read = co_await read_some_for(client.socket, client.pending, timeout);
+        if (!read.ok()) co_return false;
+    }
+}
+
 void log_access(const Settings& defaults, const RequestContext& context, const Outcome& outcome) {
     // The access_log lines of the block that answered (none: `access_log off`).
     const auto& logs = context.access_log ? *context.access_log : defaults.access_log;
@@ -250,7 +264,8 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         // proxy_pass was chosen): after a proxied one nothing else is queued
         // and it would come straight back too early (bench/README.md).
         turn = context.proxy_host.empty() ? Turn::NextAfterOwnAnswer : Turn::Next;
-        if (!outcome.keep_alive || !parser.message_complete()) break;
+        if (!outcome.keep_alive) break;
+        if (!parser.message_complete() && !co_await discard_body(client, settings.client_body_timeout)) break;
         parser.next_request();
         body_piece.clear();
     }

@@ -38,9 +38,9 @@ asio::awaitable<Outcome> answer(ClientSide client, http::Response response, cons
         response.status = *client.context.status_override;
         response.reason.clear();
     }
-    // A body the client is still sending would be mistaken for the next
-    // request: close after answering unless it has all arrived.
-    response.keep_alive = response.keep_alive && client.parser.message_complete() && request.keep_alive;
+    // A body the client is still sending is discarded after the answer
+    // (client_connection.cpp), so the connection may stay open.
+    response.keep_alive = response.keep_alive && request.keep_alive;
     add_added_headers(response.headers, response.status, client.context);
     if (!response.keep_alive) response.headers.set("Connection", "close");
     else {

@@ -84,13 +84,23 @@ asio::awaitable<IoResult> send_body(const Proxying& proxying, net::Socket& upstr
         }
         co_return IoResult{};
     }
+    body.streamed.clear();
+    body.streamed_too_large = false;
     while (true) {
         if (!client.body_piece.empty()) {
+            if (!body.streamed_too_large) {
+                body.streamed_too_large = body.streamed.size() + client.body_piece.size() > settings.client_body_buffer_size;
+                if (body.streamed_too_large) body.streamed = std::string();
+                else body.streamed += client.body_piece;
+            }
             const auto sent = co_await write_all_for(upstream, client.body_piece, settings.proxy_send_timeout);
             client.body_piece.clear();
             if (!sent.ok()) co_return sent;
         }
-        if (client.parser.message_complete()) co_return IoResult{};
+        if (client.parser.message_complete()) {
+            if (!body.streamed_too_large) proxying.context.request_body = body.streamed;  // $request_body
+            co_return IoResult{};
+        }
         if (client.pending.empty()) {
             const auto read = co_await read_some_for(client.socket, client.pending, settings.client_body_timeout);
             if (!read.ok()) {

@@ -21,6 +21,10 @@ struct RequestBody {
     bool buffered = false;                // read whole into `buffer` (else it streams)
     std::optional<std::size_t> length;    // what goes upstream as Content-Length
     BodyBuffer buffer;
+    // Streamed (not buffered): what was passed on, kept while it fits in
+    // client_body_buffer_size, for $request_body as nginx gives it.
+    std::string streamed;
+    bool streamed_too_large = false;
 };
 
 // Everything about the body before any upstream is contacted: the size

@@ -93,7 +93,7 @@ void add_expires(std::string& head, const Expires& expires) {
 }
 
 bool keep_alive_after(const ContentRequest& asked) {
-    return asked.request.keep_alive && asked.client.parser.message_complete();
+    return asked.request.keep_alive;  // a body nobody read is discarded after the answer
 }
 
 // A file's answer, ready to go (200, 206, or a 304's head alone): its

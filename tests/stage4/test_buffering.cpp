@@ -194,3 +194,34 @@ TEST_CASE("a buffered answer frees the kept upstream connection for the next cli
     REQUIRE(late);
     CHECK(late->body == body);
 }
+
+TEST_CASE("a body nobody reads is discarded and the connection carries the next request", "[stage4]") {
+    auto proxy = start_stage4("server {\n listen 127.0.0.1:0;\n location / { return 200 \"answered\"; }\n}\n");
+    RawClient client(proxy->port);
+    // Three requests with bodies, pipelined in one write, the last one chunked.
+    const std::string body(5000, 'b');
+    REQUIRE(client.send("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789"
+                        "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + body +
+                        "POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"));
+    INFO(client.transcript());
+    for (int i = 0; i < 3; ++i) {
+        const auto answer = client.read_response("POST");
+        REQUIRE(answer);
+        CHECK(answer->body == "answered");
+        CHECK(answer->headers.get("Connection") == "keep-alive");
+    }
+}
+
+TEST_CASE("with proxy_request_buffering off, $request_body is the streamed body when it fits the buffer", "[stage4]") {
+    ScriptedUpstream app(ScriptedUpstream::ok("app"), ScriptedUpstream::Behaviour::KeepAlive);
+    auto proxy = start_stage4("server {\n listen 127.0.0.1:0;\n proxy_request_buffering off; client_body_buffer_size 1k;\n"
+                              " location / { proxy_pass http://127.0.0.1:" + std::to_string(app.port()) + ";\n"
+                              "   add_header X-Body $request_body; }\n}\n");
+    RawClient client(proxy->port);
+    const auto small = client.answer("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+    INFO(client.transcript());
+    CHECK(small.headers.get("X-Body") == "hello");
+    const auto large = client.answer("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n" + std::string(2000, 'x'));
+    CHECK(large.body == "app");
+    CHECK_FALSE(large.headers.get("X-Body"));  // too large for the buffer: not kept
+}
