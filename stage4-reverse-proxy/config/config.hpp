@@ -12,6 +12,7 @@
 #include "config/syntax.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -253,6 +254,7 @@ struct Settings {
         bool off = false;
     } proxy_next_upstream;
     int proxy_next_upstream_tries = 0;  // 0: as many as there are servers
+    Duration proxy_next_upstream_timeout{0};  // no next try after this long since the first; 0: no limit
     // keepalive_disable: no keep-alive for these old browsers' bugs: "msie6"
     // (a POST from MSIE 4 to 6), "safari" (Safari on macOS).
     std::set<std::string> keepalive_disable = {"msie6"};
@@ -277,6 +279,11 @@ struct Settings {
     std::vector<std::string> proxy_hide_header;  // not passed to the client
     std::vector<std::string> proxy_pass_header;  // passed although nginx hides them (X-Accel-*, X-Pad)
     bool proxy_intercept_errors = false;         // an upstream's 3xx-5xx answered by error_page
+    // `resolver ADDRESS... [valid=TIME]`, resolver_timeout: the DNS servers
+    // for the names proxy_pass makes at run time (proxy/resolver.hpp).
+    std::vector<asio::ip::udp::endpoint> resolver;
+    std::optional<Duration> resolver_valid;  // else each answer's TTL
+    Duration resolver_timeout{30'000};
     // The charset filter: `charset utf-8` adds "; charset=utf-8" to the
     // Content-Type of these types when it has none (no conversion here).
     std::string charset;                         // "": off

@@ -49,6 +49,35 @@ DirectiveSpec temp_path_row(std::string name, std::string Settings::*field) {
                       "app answers in UTF-8 already)", directive.where);
 }
 
+// `resolver ADDRESS[:PORT]... [valid=TIME] [ipv6=on|off] [status_zone=NAME]`.
+void store_resolver(const Directive& directive, Level& level) {
+    auto& settings = level.settings;
+    settings.resolver.clear();
+    for (const auto& argument : directive.arguments) {
+        if (argument.starts_with("valid=")) {
+            const auto value = parse_duration(argument.substr(6));
+            if (!value) invalid_value(directive, argument);
+            settings.resolver_valid = *value;
+        } else if (argument.starts_with("ipv6=")) {
+            if (argument != "ipv6=on" && argument != "ipv6=off") invalid_value(directive, argument);
+            // we ask for A records only: IPv4 addresses
+        } else if (argument.starts_with("status_zone=")) {
+        } else {
+            const auto address = parse_host_and_port(argument, 53);
+            boost::system::error_code error;
+            const auto ip = address ? asio::ip::make_address(address->host.starts_with('[')
+                                                                 ? address->host.substr(1, address->host.size() - 2)
+                                                                 : address->host, error)
+                                    : asio::ip::address();
+            if (!address || error)
+                throw ConfigError("invalid resolver address \"" + argument + "\" (an IP address, as nginx needs one)",
+                                  directive.where);
+            settings.resolver.emplace_back(ip, static_cast<unsigned short>(address->port));
+        }
+    }
+    if (settings.resolver.empty()) throw ConfigError("no name servers defined in \"resolver\"", directive.where);
+}
+
 void check_server_tokens(const Directive& directive, Level&) {
     const auto& value = directive.arguments[0];
     if (value != "on" && value != "off" && value != "build") invalid_value(directive, value);
@@ -130,6 +159,9 @@ const std::vector<DirectiveSpec>& deployment_directives() {
          }},
         {"charset_map", in::Http, 2, 2, true, true, in::Types,  // its lines are pairs of codes, as a types block's
          [](const Directive& directive, Level&) { refuse_conversion(directive); }},
+        {"resolver", anywhere, 1, many, false, false, in::Main, store_resolver},
+        {"resolver_timeout", anywhere, 1, 1, false, false, in::Main,
+         [](const Directive& directive, Level& level) { level.settings.resolver_timeout = duration_argument(directive); }},
         {"client_header_buffer_size", in::Http | in::Server, 1, 1, false, false, in::Main,
          [](const Directive& directive, Level& level) {
              level.settings.client_header_buffer_size = size_argument(directive);

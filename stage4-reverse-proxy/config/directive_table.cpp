@@ -322,6 +322,10 @@ const std::vector<DirectiveSpec>& core_directives() {
         size_row("proxy_buffer_size", anywhere, &Settings::proxy_buffer_size),
         {"proxy_buffers", anywhere, 2, 2, false, false, in::Main, store_proxy_buffers},
         {"proxy_next_upstream", anywhere, 1, 10, false, false, in::Main, store_proxy_next_upstream},
+        {"proxy_next_upstream_timeout", anywhere, 1, 1, false, false, in::Main,
+         [](const Directive& directive, Level& level) {
+             level.settings.proxy_next_upstream_timeout = duration_argument(directive);
+         }},
         {"proxy_next_upstream_tries", anywhere, 1, 1, false, false, in::Main,
          [](const Directive& directive, Level& level) {
              level.settings.proxy_next_upstream_tries = number_argument(directive, directive.arguments[0]);

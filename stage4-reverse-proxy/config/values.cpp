@@ -98,7 +98,7 @@ std::string ListenAddress::text() const {
 std::string ProxyPass::proxy_host() const {
     // nginx's $proxy_host: the upstream name alone, or host:port when the
     // port is not 80.
-    if (upstream || port == 80) return host;
+    if ((upstream && !port_given) || port == 80) return host;  // a resolved name keeps its port
     return host + ":" + std::to_string(port);
 }
 

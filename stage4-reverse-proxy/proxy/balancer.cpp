@@ -79,4 +79,8 @@ void Balancer::finished(const UpstreamServer& server, bool failed) {
     if (state.fails >= server.max_fails) state.checked = now;  // down from now, for fail_timeout
 }
 
+void Balancer::forget(const Upstream& upstream) {
+    for (const auto& server : upstream.servers) states_.erase(&server);
+}
+
 }  // namespace webstack::stage4

@@ -37,6 +37,9 @@ public:
     void started(const UpstreamServer& server);
     void finished(const UpstreamServer& server, bool failed);
 
+    // Forgets the counts of `upstream`'s servers (a group resolver.hpp replaces).
+    void forget(const Upstream& upstream);
+
 private:
     struct State {
         int current_weight = 0;   // smooth round robin's running score

@@ -66,9 +66,11 @@ std::optional<Destination> choose_destination(const ProxyPass& pass, Balancer& b
 }
 
 // `proxy_pass http://$arg_to/x`, made for this request: an upstream block's
-// name (without a port), or an IP address and port. Nothing, with nginx's
-// words in `problem`, for a name we would have to resolve.
-std::optional<ProxyPass> pass_for_request(const ProxyPass& written, const RequestContext& context, std::string& problem) {
+// name (without a port), or an IP address and port, or (`to_resolve`) a
+// name for the resolver. Nothing, with nginx's words in `problem`, for a
+// URL that is no URL.
+std::optional<ProxyPass> pass_for_request(const ProxyPass& written, const RequestContext& context, std::string& problem,
+                                          bool& to_resolve) {
     const std::string url = expand_variables(written.variable_url, context);
     const auto rest = std::string_view(url).substr(std::string_view("http://").size());
     const auto slash = rest.find('/');
@@ -90,11 +92,8 @@ std::optional<ProxyPass> pass_for_request(const ProxyPass& written, const Reques
     boost::system::error_code error;
     const auto ip = asio::ip::make_address(address->host.starts_with('[') ? address->host.substr(1, address->host.size() - 2)
                                                                           : address->host, error);
-    if (error) {
-        problem = "no resolver defined to resolve " + address->host;
-        return std::nullopt;
-    }
-    pass.endpoint = {ip, static_cast<unsigned short>(address->port)};
+    to_resolve = static_cast<bool>(error);
+    if (!to_resolve) pass.endpoint = {ip, static_cast<unsigned short>(address->port)};
     return pass;
 }
 
@@ -122,7 +121,7 @@ std::chrono::milliseconds since(std::chrono::steady_clock::time_point start) {
 // tried, what it said, and how long it took (a failed try has ended; the
 // answer being passed on ends when proxy_request() has relayed it).
 void note_try(RequestContext& context, const asio::ip::tcp::endpoint& endpoint, Attempt& attempt) {
-    context.upstream_tries.push_back({endpoint, attempt.failure ? 0 : attempt.reply.parser.status(),
+    context.upstream_tries.push_back({endpoint, attempt.reply.parser.headers_complete() ? attempt.reply.parser.status() : 0,
                                       attempt.connect_time, attempt.header_time,
                                       attempt.failure ? std::optional(since(attempt.started)) : std::nullopt});
 }
@@ -205,7 +204,9 @@ struct Tries {
             fresh = true;
             return Next::Again;
         }
-        ticket.release_as_failed();
+        // nginx: a 404 sends the request to the next server, but does not count against this one.
+        if (attempt.failure->kind == TryFailure::Kind::Status && attempt.failure->status == 404) ticket.release_as_done();
+        else ticket.release_as_failed();
         if (destination.server) tried.push_back(destination.server);
         status = decision.status;
         // A listed status with no other server up: the client gets that answer.
@@ -228,7 +229,13 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
     proxying.context.proxy_pass = &*proxying.location.proxy_pass;
     if (!proxying.context.proxy_pass->variable_url.empty()) {
         std::string problem;
-        made = pass_for_request(*proxying.context.proxy_pass, proxying.context, problem);
+        bool to_resolve = false;
+        made = pass_for_request(*proxying.context.proxy_pass, proxying.context, problem, to_resolve);
+        if (made && to_resolve) {  // a name: the resolver's addresses, as one upstream group
+            made->upstream = co_await proxying.upstreams.names.lookup(made->host, made->port, proxying.settings(),
+                                                                      proxying.upstreams.balancer, problem);
+            if (!made->upstream) made.reset();
+        }
         if (!made) {
             log::error("{}, client: {}, server: {}, request: \"{}\"", problem, proxying.context.connection.remote_host,
                        proxying.context.server_name, http::request_line(proxying.request));
@@ -247,6 +254,7 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
     if (body.present && body.buffered) proxying.context.request_body = body.buffer.whole_in_memory();
     const auto outgoing = upstream_request(proxying, body);
 
+    const auto first_try = std::chrono::steady_clock::now();
     Tries tries;
     tries.state = {.idempotent = outgoing.idempotent,
                    .resendable = outgoing.resendable,
@@ -268,6 +276,8 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
         if (attempt.failure) {
             const auto next = tries.after_failure_of(attempt, ticket, *destination, proxying);
             if (next == Tries::Next::GiveUp) break;
+            const auto limit = settings.proxy_next_upstream_timeout;  // no next try after this long
+            if (next == Tries::Next::Again && limit.count() > 0 && since(first_try) >= limit) break;
             if (next == Tries::Next::Again) continue;
         }
         // Here with an answer to pass on: a good one, or (PassAnswerOn) the

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "proxy/balancer.hpp"
+#include "proxy/resolver.hpp"
 #include "proxy/upstream_pool.hpp"
 
 namespace webstack::stage4 {
@@ -10,6 +11,7 @@ namespace webstack::stage4 {
 struct Upstreams {
     UpstreamPool pool;
     Balancer balancer;
+    NameCache names;  // what `resolver` answered
 };
 
 }  // namespace webstack::stage4

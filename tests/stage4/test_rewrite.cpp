@@ -1,15 +1,22 @@
 // The rewrite module: set, rewrite (last, break, redirect, permanent), return,
 // break and if, run in order in the server, then in the chosen location,
 // through a real stage 4 process and a scripted upstream that says which
-// target it got.
+// target it got. Then what a URL made per request needs: proxy_pass with
+// variables, the resolver (with a DNS server of the test's own), and the
+// $upstream_... variables.
 #include "catch.hpp"
 #include "scripted_upstream.hpp"
 #include "stage4_proxy.hpp"
 
 #include "config/regex.hpp"
 
+#include <arpa/inet.h>
+#include <atomic>
 #include <fstream>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace webstack::testing;
 
@@ -159,4 +166,107 @@ TEST_CASE("$upstream_connect_time, $upstream_header_time and $upstream_response_
     }
     CHECK(line.starts_with("0.0"));
     CHECK(std::stod(line.substr(line.rfind('|') + 1)) >= 0.3);  // the log knows the response's end
+}
+
+namespace {
+// A DNS server for one test, on a UDP port of 127.0.0.1: every question for
+// an A record is answered with `addresses` (127.0.0.1 each time), TTL 60.
+class FakeDns {
+public:
+    explicit FakeDns(int addresses) : addresses_(addresses) {
+        fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+        socklen_t length = sizeof address;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+        port_ = ntohs(address.sin_port);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~FakeDns() {
+        ::shutdown(fd_, SHUT_RDWR);
+        ::close(fd_);
+        thread_.join();
+    }
+    int port() const { return port_; }
+    int questions() const { return questions_; }
+
+private:
+    void serve() {
+        unsigned char question[512];
+        sockaddr_in from{};
+        socklen_t length = sizeof from;
+        while (true) {
+            const auto got = ::recvfrom(fd_, question, sizeof question, 0, reinterpret_cast<sockaddr*>(&from), &length);
+            if (got < 12) return;
+            ++questions_;
+            // The header (id kept; a response, recursion available; one
+            // question, N answers), the question as asked, then the answers,
+            // each naming the question's name by a pointer (0xc00c).
+            std::string reply(reinterpret_cast<char*>(question), static_cast<std::size_t>(got));
+            reply[2] = static_cast<char>(0x81), reply[3] = static_cast<char>(0x80);
+            reply[6] = 0, reply[7] = static_cast<char>(addresses_);
+            reply[8] = reply[9] = reply[10] = reply[11] = 0;
+            for (int i = 0; i < addresses_; ++i)
+                reply += std::string("\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x7f\x00\x00\x01", 16);
+            ::sendto(fd_, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), length);
+        }
+    }
+    int addresses_;
+    int fd_ = -1;
+    int port_ = 0;
+    std::atomic<int> questions_{0};
+    std::thread thread_;
+};
+}  // namespace
+
+TEST_CASE("resolver: a name proxy_pass makes is asked of the DNS server, each address a server to try", "[stage4]") {
+    FakeDns dns(2);
+    ScriptedUpstream missing("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", ScriptedUpstream::Behaviour::KeepAlive);
+    auto proxy = start_stage4("server {\n listen 127.0.0.1:0;\n"
+                              " location / { resolver 127.0.0.1:" + std::to_string(dns.port()) + " valid=30s;\n"
+                              "   proxy_pass http://$arg_name:" + std::to_string(missing.port()) + ";\n"
+                              "   proxy_next_upstream http_404;\n"
+                              "   add_header X-Tries \"$upstream_status\" always; }\n"
+                              " location /none/ { proxy_pass http://$arg_name:1; }\n}\n");
+    RawClient client(proxy->port);
+    const auto answer = client.answer(get("/?name=app.test"));
+    INFO(client.transcript());
+    CHECK(answer.status == 404);
+    CHECK(answer.headers.get("X-Tries") == "404, 404");  // both addresses tried; a 404 marks neither down
+    CHECK(client.answer(get("/?name=app.test")).headers.get("X-Tries") == "404, 404");
+    CHECK(dns.questions() == 1);  // the answer is kept (valid=30s)
+    RawClient without(proxy->port);
+    CHECK(without.answer(get("/none/?name=app.test")).status == 502);
+    CHECK(proxy->process->wait_for_output("no resolver defined to resolve app.test"));
+}
+
+TEST_CASE("proxy_next_upstream_timeout: no next try after that long", "[stage4]") {
+    ScriptedUpstream slow("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n", ScriptedUpstream::Behaviour::RespondSlowly,
+                          std::chrono::milliseconds(400));
+    const std::string server = "server 127.0.0.1:" + std::to_string(slow.port()) + ";";
+    auto proxy = start_stage4("upstream three { " + server + server + server + " }\n"
+                              "server {\n listen 127.0.0.1:0;\n"
+                              " location / { proxy_pass http://three; proxy_next_upstream http_502;\n"
+                              "   proxy_next_upstream_timeout 300ms; add_header X-Tries $upstream_status always; }\n}\n");
+    RawClient client(proxy->port);
+    const auto answer = client.answer(get("/"));
+    INFO(client.transcript());
+    CHECK(answer.status == 502);
+    CHECK(answer.headers.get("X-Tries") == "502");  // the first took 400ms: past the limit, no second
+}
+
+TEST_CASE("bad resolver lines are refused", "[stage4]") {
+    for (const auto& [line, message] : std::vector<std::pair<std::string, std::string>>{
+             {"resolver dns.example;", "invalid resolver address \"dns.example\""},
+             {"resolver 127.0.0.1 valid=soon;", "invalid value \"valid=soon\""},
+             {"resolver_timeout never;", "invalid value \"never\""}}) {
+        ConfigFolder folder;
+        const auto file = folder.write("nginx.conf", nginx_conf(line + "\nserver { listen 127.0.0.1:0; }"));
+        const auto result = run_command({binary("stage4-reverse-proxy"), "-t", "-c", file});
+        INFO(result.output);
+        CHECK(result.exit_status == 1);
+        CHECK(result.output.find(message) != std::string::npos);
+    }
 }
