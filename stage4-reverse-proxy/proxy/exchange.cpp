@@ -132,7 +132,8 @@ asio::awaitable<void> try_once(Attempt& attempt, const Proxying& proxying, const
     // Reusing a kept connection saves a round trip and the app server an
     // accept(); after a stale one (attempt.fresh), connect anew.
     if (!attempt.fresh && outgoing.keepalive > 0) {
-        if (auto kept = proxying.upstreams.pool.take(destination.endpoint, !outgoing.idempotent, outgoing.keep_limits)) {
+        if (auto kept = proxying.upstreams.pool.take(proxying.context.proxy_pass->upstream, destination.endpoint,
+                                                          !outgoing.idempotent, outgoing.keep_limits)) {
             attempt.socket.emplace(std::move(kept->socket));
             attempt.requests_before = kept->requests;
             attempt.opened = kept->opened;
@@ -290,7 +291,7 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
             ticket.release_as_done();
             if (reusable && outgoing.keepalive > 0)
                 proxying.upstreams.pool.give_back(
-                    destination->endpoint,
+                    pass.upstream, destination->endpoint,
                     UpstreamConnection{std::move(*attempt.socket), attempt.requests_before, attempt.opened, {}},
                     outgoing.keep_limits);
             else {

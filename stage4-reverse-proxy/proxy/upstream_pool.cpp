@@ -14,9 +14,9 @@ bool still_open(net::Socket& socket) {
 }
 }  // namespace
 
-std::optional<UpstreamConnection> UpstreamPool::take(const boost::asio::ip::tcp::endpoint& endpoint, bool check,
-                                                     const KeepLimits& limits) {
-    auto found = idle_.find(endpoint);
+std::optional<UpstreamConnection> UpstreamPool::take(const void* group, const boost::asio::ip::tcp::endpoint& endpoint,
+                                                     bool check, const KeepLimits& limits) {
+    auto found = idle_.find({group, endpoint});
     if (found == idle_.end()) return std::nullopt;
     auto& connections = found->second;
     const auto now = std::chrono::steady_clock::now();
@@ -29,11 +29,11 @@ std::optional<UpstreamConnection> UpstreamPool::take(const boost::asio::ip::tcp:
     return std::nullopt;
 }
 
-void UpstreamPool::give_back(const boost::asio::ip::tcp::endpoint& endpoint, UpstreamConnection connection,
-                             const KeepLimits& limits) {
+void UpstreamPool::give_back(const void* group, const boost::asio::ip::tcp::endpoint& endpoint,
+                             UpstreamConnection connection, const KeepLimits& limits) {
     const auto now = std::chrono::steady_clock::now();
     if (++connection.requests >= limits.requests || now - connection.opened >= limits.time) return;
-    auto& connections = idle_[endpoint];
+    auto& connections = idle_[{group, endpoint}];
     if (static_cast<int>(connections.size()) >= limits.keep_at_most) return;  // closes as it goes out of scope
     connection.idle_since = now;
     connections.push_back(std::move(connection));

@@ -45,16 +45,18 @@ public:
     // the upstream has not closed it (for a request that must not be
     // retried); without, a stale connection shows when the request fails
     // on it, and is retried.
-    std::optional<UpstreamConnection> take(const boost::asio::ip::tcp::endpoint& endpoint, bool check,
+    // `group`: the upstream block (nullptr for a plain address): each block
+    // keeps its own connections, even to a server another block names too.
+    std::optional<UpstreamConnection> take(const void* group, const boost::asio::ip::tcp::endpoint& endpoint, bool check,
                                            const KeepLimits& limits);
     // Counts one more answer on `connection` and keeps it for reuse, unless
     // it has served keepalive_requests or keepalive_time, or `keep_at_most`
     // are already kept.
-    void give_back(const boost::asio::ip::tcp::endpoint& endpoint, UpstreamConnection connection,
+    void give_back(const void* group, const boost::asio::ip::tcp::endpoint& endpoint, UpstreamConnection connection,
                    const KeepLimits& limits);
 
 private:
-    std::map<boost::asio::ip::tcp::endpoint, std::deque<UpstreamConnection>> idle_;
+    std::map<std::pair<const void*, boost::asio::ip::tcp::endpoint>, std::deque<UpstreamConnection>> idle_;
 };
 
 }  // namespace webstack::stage4
