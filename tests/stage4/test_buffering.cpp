@@ -225,3 +225,18 @@ TEST_CASE("with proxy_request_buffering off, $request_body is the streamed body 
     CHECK(large.body == "app");
     CHECK_FALSE(large.headers.get("X-Body"));  // too large for the buffer: not kept
 }
+
+TEST_CASE("each upstream block keeps its own connections, even to a server another block names", "[stage4]") {
+    ScriptedUpstream app(ScriptedUpstream::ok("app"), ScriptedUpstream::Behaviour::KeepAlive);
+    const std::string server = "server 127.0.0.1:" + std::to_string(app.port()) + ";";
+    auto proxy = start_stage4("upstream a { " + server + " keepalive 1; }\n"
+                              "upstream b { " + server + " keepalive 1; }\n"
+                              "server {\n listen 127.0.0.1:0;\n"
+                              " location /a { proxy_pass http://a; }\n location /b { proxy_pass http://b; }\n}\n");
+    RawClient client(proxy->port);
+    CHECK(client.answer(get("/a")).body == "app");
+    CHECK(client.answer(get("/b")).body == "app");  // not a's kept connection: one of its own
+    CHECK(client.answer(get("/a")).body == "app");
+    CHECK(client.answer(get("/b")).body == "app");
+    CHECK(app.connections() == 2);
+}
