@@ -265,7 +265,8 @@ struct Settings {
     std::size_t client_header_buffer_size = 1024;  // the first read of a head
     std::string client_body_temp_path;  // folders for bodies too large for memory; "": the system's
     std::string proxy_temp_path;
-    bool client_body_in_file_only = false;  // on/clean: the body goes to a file, never memory
+    bool client_body_in_file_only = false;  // on/clean: the body goes to a file, never memory...
+    bool client_body_file_kept = false;     // ...and (on) the file stays after the request
     // Redirects we make ourselves ("/dir" -> "/dir/"): absolute, as nginx's
     // by default ("http://host:port/dir/"), with the Host's name or the server_name.
     bool absolute_redirect = true;

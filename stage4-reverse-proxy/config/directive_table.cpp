@@ -154,6 +154,7 @@ void store_client_body_in_file_only(const Directive& directive, Level& level) {
     const auto& value = directive.arguments[0];
     if (value != "on" && value != "clean" && value != "off") invalid_value(directive, value);
     level.settings.client_body_in_file_only = value != "off";
+    level.settings.client_body_file_kept = value == "on";
 }
 
 void store_error_page(const Directive& directive, Level& level) {

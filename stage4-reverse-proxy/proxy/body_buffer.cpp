@@ -23,11 +23,12 @@ int anonymous_file(std::string folder) {
 }
 }  // namespace
 
-BodyBuffer::BodyBuffer(std::size_t memory_limit, std::string folder)
-    : memory_limit_(memory_limit), folder_(std::move(folder)) {}
+BodyBuffer::BodyBuffer(std::size_t memory_limit, std::string folder, File file)
+    : memory_limit_(memory_limit), folder_(std::move(folder)), kind_(file) {}
 
 BodyBuffer::~BodyBuffer() {
     if (file_ >= 0) ::close(file_);
+    if (kind_ == File::Named && !path_.empty()) ::unlink(path_.c_str());
 }
 
 bool BodyBuffer::append(std::string_view bytes) {
@@ -35,6 +36,19 @@ bool BodyBuffer::append(std::string_view bytes) {
     memory_.append(bytes.substr(0, to_memory));
     bytes.remove_prefix(to_memory);
     if (bytes.empty()) return true;
+    if (file_ < 0 && kind_ != File::Anonymous) {
+        // A named file, with the whole body: what memory held goes first.
+        path_ = (folder_.empty() ? std::filesystem::temp_directory_path().string() : folder_) + "/webstack-body-XXXXXX";
+        if ((file_ = ::mkostemp(path_.data(), O_CLOEXEC)) < 0) {
+            path_.clear();
+            return false;
+        }
+        std::string all = std::move(memory_);
+        memory_.clear();
+        memory_limit_ = 0;
+        all.append(bytes);
+        return append(all);
+    }
     if (file_ < 0 && (file_ = anonymous_file(folder_)) < 0) return false;
     while (!bytes.empty()) {
         const auto written = ::pwrite(file_, bytes.data(), bytes.size(), static_cast<off_t>(file_size_));

@@ -2,7 +2,10 @@
 // bytes in memory (nginx's proxy_buffers, client_body_buffer_size), the
 // rest in a temporary file, so a large upload or download costs disk, not
 // memory. The file has no name (it is unlinked at once): it disappears with
-// the buffer, even if the process dies.
+// the buffer, even if the process dies. A request body's file is named, as
+// nginx's is ($request_body_file), and holds the whole body once it
+// overflows memory; it is removed with the buffer, or kept (nginx's
+// client_body_in_file_only on).
 //
 // Bytes come out in the order they went in; reading and appending may
 // alternate (one coroutine fills it from the upstream while another drains
@@ -20,7 +23,8 @@ class BodyBuffer {
 public:
     // `folder`: where the temporary file goes (client_body_temp_path,
     // proxy_temp_path); empty: the system's temporary folder.
-    explicit BodyBuffer(std::size_t memory_limit, std::string folder = {});
+    enum class File { Anonymous, Named, Kept };
+    explicit BodyBuffer(std::size_t memory_limit, std::string folder = {}, File file = File::Anonymous);
     ~BodyBuffer();
     BodyBuffer(const BodyBuffer&) = delete;
     BodyBuffer& operator=(const BodyBuffer&) = delete;
@@ -41,12 +45,16 @@ public:
         return std::string_view(memory_);
     }
     std::size_t unread() const { return size() - read_; }
+    // The file's name (Named, Kept), once there is a file; else "".
+    const std::string& path() const { return path_; }
 
 private:
     std::size_t memory_limit_;
     std::string folder_;
     std::string memory_;      // the first bytes
-    int file_ = -1;           // the rest, once memory is full
+    File kind_;
+    std::string path_;
+    int file_ = -1;           // the rest, once memory is full (Named, Kept: all of it)
     std::size_t file_size_ = 0;
     std::size_t read_ = 0;    // bytes handed out so far
 };

@@ -229,6 +229,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.request_uri.clear();
         context.internal_uri.reset();
         context.sent_head.clear();
+        context.request_body_file.clear();
         // Decided by plain functions; here only what they decided is done.
         Route decided = head == HeadOutcome::Complete ? route(request, group, context) : refuse(parser, context);
         const Settings& settings = decided.location ? decided.location->settings

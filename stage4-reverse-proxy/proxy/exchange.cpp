@@ -249,8 +249,9 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
     proxying.context.proxy_port = pass.upstream ? 80 : pass.port;
     const auto& settings = proxying.settings();
     RequestBody body(settings.client_body_in_file_only ? 0 : settings.client_body_buffer_size,
-                     settings.client_body_temp_path);
+                     settings.client_body_temp_path, settings.client_body_file_kept);
     if (auto ended = co_await prepare_body(proxying, body)) co_return *ended;
+    proxying.context.request_body_file = body.buffer.path();  // $request_body_file: "" while in memory
     // $request_body, for add_header and the like while this body lives (serve_client forgets it after)
     if (body.present && body.buffered) proxying.context.request_body = body.buffer.whole_in_memory();
     const auto outgoing = upstream_request(proxying, body);

@@ -16,7 +16,9 @@
 namespace webstack::stage4 {
 
 struct RequestBody {
-    RequestBody(std::size_t memory_limit, std::string temp_folder) : buffer(memory_limit, std::move(temp_folder)) {}
+    // The file, when the body needs one, is named ($request_body_file).
+    RequestBody(std::size_t memory_limit, std::string temp_folder, bool keep_file)
+        : buffer(memory_limit, std::move(temp_folder), keep_file ? BodyBuffer::File::Kept : BodyBuffer::File::Named) {}
     bool present = false;                 // Content-Length or chunked
     bool buffered = false;                // read whole into `buffer` (else it streams)
     std::optional<std::size_t> length;    // what goes upstream as Content-Length

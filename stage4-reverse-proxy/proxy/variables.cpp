@@ -128,7 +128,7 @@ std::optional<std::string> request_variable(std::string_view name, const Request
     if (name == "content_type") return std::string(request.headers.get("Content-Type").value_or(""));
     if (name.starts_with("cookie_")) return cookie_variable(name.substr(7), request.headers);
     if (name == "request_body") return context.request_body ? std::string(*context.request_body) : std::string();
-    if (name == "request_body_file") return std::string();  // our temporary files have no names (body_buffer.hpp)
+    if (name == "request_body_file") return context.request_body_file;
     const std::string protocol =
         "HTTP/" + std::to_string(request.version.major) + "." + std::to_string(request.version.minor);
     if (name == "request")

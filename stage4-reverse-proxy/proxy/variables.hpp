@@ -59,6 +59,7 @@ struct RequestContext {
     bool error_page_served = false;
     std::optional<int> status_override;
     std::optional<std::string_view> request_body;  // $request_body: the body, when it was read into memory
+    std::string request_body_file;     // $request_body_file: its file, when it went to one
     int connection_requests = 0;       // $connection_requests: this one's number on its connection
     std::uint64_t connection_number = 0;  // $connection: the connection's serial number in this worker
     std::chrono::steady_clock::time_point connection_opened;  // $connection_time

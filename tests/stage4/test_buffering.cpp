@@ -4,6 +4,9 @@
 #include "scripted_upstream.hpp"
 #include "stage4_proxy.hpp"
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 using namespace webstack::testing;
@@ -239,4 +242,30 @@ TEST_CASE("each upstream block keeps its own connections, even to a server anoth
     CHECK(client.answer(get("/a")).body == "app");
     CHECK(client.answer(get("/b")).body == "app");
     CHECK(app.connections() == 2);
+}
+
+TEST_CASE("$request_body_file names the file a large body went to, kept with client_body_in_file_only on", "[stage4]") {
+    ScriptedUpstream app(ScriptedUpstream::ok("app"), ScriptedUpstream::Behaviour::KeepAlive);
+    ConfigFolder temp;
+    const std::string to = "http://127.0.0.1:" + std::to_string(app.port());
+    auto proxy = start_stage4("server {\n listen 127.0.0.1:0;\n client_body_buffer_size 1k;\n"
+                              " client_body_temp_path " + temp.path().string() + ";\n"
+                              " add_header X-File $request_body_file;\n"
+                              " location / { proxy_pass " + to + "; }\n"
+                              " location /kept { client_body_in_file_only on; proxy_pass " + to + "; }\n}\n");
+    RawClient client(proxy->port);
+    const auto small = client.answer("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+    INFO(client.transcript());
+    CHECK_FALSE(small.headers.get("X-File"));  // in memory: no file
+    const std::string body(3000, 'z');
+    const auto large = client.answer("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n" + body);
+    const std::string file(large.headers.get("X-File").value_or(""));
+    CHECK(file.starts_with(temp.path().string() + "/"));
+    CHECK_FALSE(std::filesystem::exists(file));  // removed after the request
+    CHECK(app.requests().back().ends_with(body));
+    const auto kept = client.answer("POST /kept HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+    const std::string kept_file(kept.headers.get("X-File").value_or(""));
+    REQUIRE_FALSE(kept_file.empty());
+    std::ifstream in(kept_file);
+    CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == "hello");  // the whole body, left for an app to read
 }
