@@ -38,7 +38,7 @@ UpstreamRequest upstream_request(const Proxying& proxying, const RequestBody& bo
         outgoing.keep_limits = {pass.upstream->keepalive, pass.upstream->keepalive_requests, pass.upstream->keepalive_time,
                                 pass.upstream->keepalive_timeout};
     outgoing.head = upstream_request_head(request, proxying.location, proxying.context, body.length,
-                                          outgoing.keepalive > 0);
+                                          outgoing.keepalive > 0, body.chunked);
     // A body read whole into memory leaves with the head, in one write: the
     // app server then wakes up once for the request, not twice.
     if (const auto small = body.present && body.buffered ? body.buffer.whole_in_memory() : std::nullopt) {

@@ -1,6 +1,7 @@
 #include "proxy/request_body.hpp"
 
 #include "http/message_rules.hpp"
+#include "http/serializer.hpp"
 #include "log/log.hpp"
 #include "proxy/responses.hpp"
 
@@ -60,8 +61,12 @@ asio::awaitable<std::optional<Outcome>> prepare_body(const Proxying& proxying, R
         if (!written.ok()) co_return Outcome::without_answer(499);
     }
     // proxy_pass_request_body off: read (the connection must go past it), not passed on.
-    body.buffered = body.present && (settings.proxy_request_buffering || chunked || !settings.proxy_pass_request_body);
-    if (!body.buffered) co_return std::nullopt;
+    body.buffered = body.present && (settings.proxy_request_buffering || !settings.proxy_pass_request_body ||
+                                     (chunked && settings.proxy_http_version == "1.0"));
+    if (!body.buffered) {
+        body.chunked = chunked;
+        co_return std::nullopt;
+    }
     if (auto ended = co_await read_whole_body(client, settings, body.buffer, limit, request)) co_return *ended;
     body.length = body.buffer.size();
     if (!settings.proxy_pass_request_body) {
@@ -93,11 +98,18 @@ asio::awaitable<IoResult> send_body(const Proxying& proxying, net::Socket& upstr
                 if (body.streamed_too_large) body.streamed = std::string();
                 else body.streamed += client.body_piece;
             }
+            if (body.chunked) client.body_piece = http::serialize_chunk(client.body_piece);  // re-framed for the upstream
             const auto sent = co_await write_all_for(upstream, client.body_piece, settings.proxy_send_timeout);
             client.body_piece.clear();
             if (!sent.ok()) co_return sent;
         }
         if (client.parser.message_complete()) {
+            if (body.chunked) {
+                client.body_piece = http::serialize_last_chunk();
+                const auto sent = co_await write_all_for(upstream, client.body_piece, settings.proxy_send_timeout);
+                client.body_piece.clear();
+                if (!sent.ok()) co_return sent;
+            }
             if (!body.streamed_too_large) proxying.context.request_body = body.streamed;  // $request_body
             co_return IoResult{};
         }

@@ -2,8 +2,8 @@
 // proxy_request_buffering on) it is read whole, into memory and then a
 // temporary file, before any upstream is contacted: a client trickling its
 // upload never holds an app server's worker. With it off, the body is
-// passed on piece by piece as it arrives. A chunked body is always read
-// whole: it goes upstream with a Content-Length.
+// passed on piece by piece as it arrives (a chunked one re-chunked, to an
+// HTTP/1.1 upstream; to an HTTP/1.0 one it is read whole, for a Content-Length).
 #pragma once
 
 #include "proxy/body_buffer.hpp"
@@ -21,6 +21,7 @@ struct RequestBody {
         : buffer(memory_limit, std::move(temp_folder), keep_file ? BodyBuffer::File::Kept : BodyBuffer::File::Named) {}
     bool present = false;                 // Content-Length or chunked
     bool buffered = false;                // read whole into `buffer` (else it streams)
+    bool chunked = false;                 // streams to the upstream in chunks (no length known)
     std::optional<std::size_t> length;    // what goes upstream as Content-Length
     BodyBuffer buffer;
     // Streamed (not buffered): what was passed on, kept while it fits in

@@ -151,7 +151,7 @@ std::string upstream_target(const Location& location, const http::Request& reque
 
 std::string upstream_request_head(const http::Request& request, const Location& location,
                                   const RequestContext& context, std::optional<std::size_t> body_length,
-                                  bool keep_connection) {
+                                  bool keep_connection, bool chunked_body) {
     const auto& settings = location.settings;
     const auto& set_headers = settings.proxy_set_header;
     const std::string method = settings.proxy_method.empty() ? request.method
@@ -169,6 +169,7 @@ std::string upstream_request_head(const http::Request& request, const Location& 
         add("Connection", "close");
     for (const auto& setting : set_headers) add(setting.name, expand_variables(setting.value, context));
     if (body_length) add("Content-Length", std::to_string(*body_length));
+    else if (chunked_body) add("Transfer-Encoding", "chunked");
     if (!settings.proxy_pass_request_headers) {  // none of the client's own
         head += "\r\n";
         return head;

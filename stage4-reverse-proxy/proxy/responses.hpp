@@ -46,10 +46,11 @@ std::string upstream_target(const Location& location, const http::Request& reque
 // with upstream_target(), its own Host and framing, then proxy_set_header
 // (expanded; an empty value removes the header), then the client's
 // headers minus hop-by-hop ones, minus what proxy_set_header replaced,
-// minus names with "_" (unless underscores_in_headers on).
+// minus names with "_" (unless underscores_in_headers on). `chunked_body`:
+// the body follows in chunks ("Transfer-Encoding: chunked"), its length unknown.
 std::string upstream_request_head(const http::Request& request, const Location& location,
                                   const RequestContext& context, std::optional<std::size_t> body_length,
-                                  bool keep_connection);
+                                  bool keep_connection, bool chunked_body = false);
 
 // The upstream's response headers, as the client gets them, appended to
 // `head` as "Name: value" lines: no hop-by-hop headers, no Server or Date

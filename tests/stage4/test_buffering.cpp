@@ -269,3 +269,23 @@ TEST_CASE("$request_body_file names the file a large body went to, kept with cli
     std::ifstream in(kept_file);
     CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == "hello");  // the whole body, left for an app to read
 }
+
+TEST_CASE("with proxy_request_buffering off, a chunked body goes upstream in chunks as it comes", "[stage4]") {
+    ScriptedUpstream app(ScriptedUpstream::ok("app"), ScriptedUpstream::Behaviour::KeepAlive);
+    auto proxy = start_stage4("server {\n listen 127.0.0.1:0;\n proxy_request_buffering off;\n"
+                              " location / { proxy_pass http://127.0.0.1:" + std::to_string(app.port()) + "; }\n"
+                              " location /old/ { proxy_http_version 1.0; proxy_pass http://127.0.0.1:" +
+                              std::to_string(app.port()) + "; }\n}\n");
+    RawClient client(proxy->port);
+    const auto answer = client.answer("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                      "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+    INFO(client.transcript());
+    CHECK(answer.body == "app");
+    const auto sent = app.requests().back();
+    CHECK(sent.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
+    CHECK(sent.find("Content-Length") == std::string::npos);
+    CHECK(sent.ends_with("\r\n\r\nb\r\nhello world\r\n0\r\n\r\n"));  // what arrived together, one chunk (as nginx)
+    // An HTTP/1.0 upstream knows no chunks: the body is read whole, for a length.
+    CHECK(client.answer("POST /old/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n").body == "app");
+    CHECK(app.requests().back().ends_with("Content-Length: 5\r\n\r\nhello"));
+}
