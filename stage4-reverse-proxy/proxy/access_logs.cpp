@@ -198,6 +198,10 @@ bool open_access_logs(const Config& config, std::string& problem) {
     for (const auto& [name, format] : config.log_formats)
         sent_heads = sent_heads || format->text.find("sent_http_") != std::string::npos;
     want_sent_heads(sent_heads);
+    bool upstream_heads = false;  // and for $upstream_http_NAME?
+    for (const auto& [name, format] : config.log_formats)
+        upstream_heads = upstream_heads || format->text.find("upstream_http_") != std::string::npos;
+    want_upstream_heads(upstream_heads);
     auto& files = open_files();
     for (const auto& path : paths) {
         if (files.contains(path) || has_variables(path)) continue;  // those are opened for each line

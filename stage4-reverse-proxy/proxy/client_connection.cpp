@@ -230,6 +230,8 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         context.internal_uri.reset();
         context.sent_head.clear();
         context.request_body_file.clear();
+        context.upstream_headers = nullptr;
+        context.kept_upstream_headers.reset();
         // Decided by plain functions; here only what they decided is done.
         Route decided = head == HeadOutcome::Complete ? route(request, group, context) : refuse(parser, context);
         const Settings& settings = decided.location ? decided.location->settings

@@ -105,6 +105,7 @@ struct Attempt {
     std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();  // the connection's
     const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();  // the try's
     std::optional<std::chrono::milliseconds> connect_time, header_time;  // $upstream_connect_time, ...
+    std::uint64_t bytes_sent = 0;          // $upstream_bytes_sent
     bool fresh = false;                    // take no kept connection: connect anew
     bool kept = false;                     // the connection came from the pool
     UpstreamReply reply;
@@ -123,7 +124,8 @@ std::chrono::milliseconds since(std::chrono::steady_clock::time_point start) {
 void note_try(RequestContext& context, const asio::ip::tcp::endpoint& endpoint, Attempt& attempt) {
     context.upstream_tries.push_back({endpoint, attempt.reply.parser.headers_complete() ? attempt.reply.parser.status() : 0,
                                       attempt.connect_time, attempt.header_time,
-                                      attempt.failure ? std::optional(since(attempt.started)) : std::nullopt});
+                                      attempt.failure ? std::optional(since(attempt.started)) : std::nullopt,
+                                      attempt.bytes_sent, attempt.reply.bytes_received, attempt.reply.body_length});
 }
 
 asio::awaitable<void> try_once(Attempt& attempt, const Proxying& proxying, const Destination& destination,
@@ -159,6 +161,9 @@ asio::awaitable<void> try_once(Attempt& attempt, const Proxying& proxying, const
     if (sent.ok() && body.present && !outgoing.body_with_head)
         sent = co_await send_body(proxying, socket, body, attempt.client_failure);
     if (attempt.client_failure) co_return;
+    attempt.bytes_sent = outgoing.head.size();
+    if (body.present && !outgoing.body_with_head)
+        attempt.bytes_sent += body.buffered ? body.buffer.size() : body.length.value_or(body.streamed.size());
     if (!sent.ok()) {
         const auto kind = sent.status == IoStatus::TimedOut ? TryFailure::Kind::Timeout : TryFailure::Kind::Error;
         attempt.failure = TryFailure{.kind = kind, .request_sent = true, .kept_connection = attempt.kept};
@@ -311,7 +316,16 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
         }
         // std::cref: the std::function refers to the lambda instead of copying it.
         const auto outcome = co_await relay_response(proxying, {*attempt.socket, attempt.reply, address}, std::cref(release));
-        proxying.context.upstream_tries.back().response_time = since(attempt.started);
+        auto& tried = proxying.context.upstream_tries.back();
+        tried.response_time = since(attempt.started);
+        tried.bytes_received = attempt.reply.bytes_received;
+        tried.response_length = attempt.reply.body_length;
+        // The parser goes with this frame: the log gets a copy, if it asks.
+        proxying.context.upstream_headers = nullptr;
+        if (upstream_heads_wanted()) {
+            proxying.context.kept_upstream_headers = attempt.reply.parser.headers();
+            proxying.context.upstream_headers = &*proxying.context.kept_upstream_headers;
+        }
         co_return outcome;
     }
     co_return co_await answer(proxying.client, error_page(tries.status, true), proxying.request);

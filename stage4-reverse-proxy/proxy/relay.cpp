@@ -64,6 +64,7 @@ GzipDecision gzip_for(const http::ResponseParser& upstream, const Proxying& prox
 
 ClientHead client_head(const http::ResponseParser& upstream, const Proxying& proxying) {
     const auto& request = proxying.request;
+    proxying.context.upstream_headers = &upstream.headers();  // $upstream_http_NAME, while it lives
     ClientHead head;
     const auto& override = proxying.context.status_override;  // error_page's
     head.bytes = http::start_response_head(override.value_or(upstream.status()), override ? "" : upstream.reason(),
@@ -103,6 +104,7 @@ asio::awaitable<bool> read_more_body(UpstreamSide upstream, const Proxying& prox
     auto& reply = upstream.reply;
     if (reply.unparsed.empty()) {
         const auto read = co_await read_some_for(upstream.socket, reply.unparsed, proxying.settings().proxy_read_timeout);
+        reply.bytes_received += reply.unparsed.size();  // it was empty
         if (read.status == IoStatus::Closed) reply.parser.finish();
         else if (!read.ok()) {
             log_upstream_error(describe(read) + " while reading upstream", proxying.context, upstream.address);

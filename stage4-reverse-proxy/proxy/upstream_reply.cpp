@@ -19,7 +19,10 @@ http::ParserLimits upstream_limits(const Settings& settings) {
 
 UpstreamReply::UpstreamReply(const std::string& method, const Settings& settings) : parser(upstream_limits(settings)) {
     parser.expect_response_to(method);
-    parser.stream_body_to([this](std::string_view piece) { body_piece.append(piece); });
+    parser.stream_body_to([this](std::string_view piece) {
+        body_piece.append(piece);
+        body_length += piece.size();
+    });
 }
 
 std::string UpstreamAddress::url() const {
@@ -42,8 +45,10 @@ std::string describe(const IoResult& result) {
 asio::awaitable<HeadResult> read_response_head(net::Socket& upstream, UpstreamReply& reply, const Settings& settings) {
     while (true) {
         // As nginx, the head is read in pieces of proxy_buffer_size (4k).
+        const auto before = reply.unparsed.size();
         const auto read = co_await read_some_for(upstream, reply.unparsed, settings.proxy_read_timeout,
                                                  settings.proxy_buffer_size);
+        reply.bytes_received += reply.unparsed.size() - before;
         if (!reply.unparsed.empty()) reply.any_byte = true;
         if (read.status == IoStatus::Closed) reply.parser.finish();
         else if (!read.ok()) co_return HeadResult{read, describe(read)};

@@ -34,6 +34,8 @@ struct UpstreamReply {
     std::string unparsed;     // bytes read from the upstream, not fed to the parser yet
     std::string body_piece;   // body bytes the parser decoded, not passed on yet
     bool any_byte = false;    // has the upstream sent anything at all?
+    std::uint64_t bytes_received = 0;  // $upstream_bytes_received: head and body as they came
+    std::uint64_t body_length = 0;     // $upstream_response_length: the body, decoded
 };
 
 // How reading the head went: Ok, or what failed (for the 502/504 choice

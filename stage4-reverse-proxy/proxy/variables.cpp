@@ -47,6 +47,7 @@ constexpr std::array known_names = {
     "msec",           "time_local",     "time_iso8601",      "nginx_version", "https",
     "connection_requests", "connection", "connection_time", "upstream_addr", "upstream_status",
     "upstream_connect_time", "upstream_header_time", "upstream_response_time", "proxy_port", "binary_remote_addr",
+    "upstream_bytes_sent", "upstream_bytes_received", "upstream_response_length",
     // known at the request's end (access_logs.cpp)
     "status", "body_bytes_sent", "request_time", "remote_user"};
 
@@ -109,6 +110,12 @@ std::string upstream_tries_text(const RequestContext& context, std::string_view 
             const auto address = tried.endpoint.address();
             text += (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
                     std::to_string(tried.endpoint.port());
+            continue;
+        }
+        if (name == "upstream_bytes_sent" || name == "upstream_bytes_received" || name == "upstream_response_length") {
+            text += std::to_string(name == "upstream_bytes_sent"       ? tried.bytes_sent
+                                   : name == "upstream_bytes_received" ? tried.bytes_received
+                                                                       : tried.response_length);
             continue;
         }
         const auto& time = name == "upstream_connect_time" ? tried.connect_time
@@ -212,6 +219,12 @@ std::string sent_header(std::string_view name, std::string_view head) {
 
 void want_sent_heads(bool wanted) { sent_heads_wanted = wanted; }
 
+namespace {
+bool upstream_heads = false;
+}
+void want_upstream_heads(bool wanted) { upstream_heads = wanted; }
+bool upstream_heads_wanted() { return upstream_heads; }
+
 void remember_sent_head(const RequestContext& context, std::string_view head) {
     if (sent_heads_wanted) context.sent_head.assign(head.substr(0, head.find("\r\n\r\n") + 2));
 }
@@ -220,6 +233,13 @@ std::optional<std::string> variable_value(std::string_view name, const RequestCo
     // The common ones first: proxy_set_header asks for them on every request.
     if (name.starts_with("http_")) return header_variable(name.substr(5), context).value_or("");
     if (name.starts_with("sent_http_")) return sent_header(name.substr(10), context.sent_head);
+    if (name.starts_with("upstream_http_")) {
+        const auto* headers = context.upstream_headers;
+        if (!headers) return std::string();
+        std::string wanted(name.substr(14));
+        std::replace(wanted.begin(), wanted.end(), '_', '-');
+        return std::string(headers->get_combined(wanted).value_or(""));
+    }
     if (name == "host") return context.host.empty() ? context.server_name : context.host;
     if (name == "proxy_add_x_forwarded_for") {
         const auto forwarded = header_variable("x_forwarded_for", context);
@@ -242,7 +262,7 @@ std::optional<std::string> variable_value(std::string_view name, const RequestCo
 bool is_known_variable(std::string_view name, const std::set<std::string>& captures) {
     if (name.size() == 1 && name[0] >= '0' && name[0] <= '9') return true;
     if (captures.contains(std::string(name))) return true;
-    for (const std::string_view family : {"http_", "arg_", "cookie_", "sent_http_"})
+    for (const std::string_view family : {"http_", "arg_", "cookie_", "sent_http_", "upstream_http_"})
         if (name.starts_with(family)) return true;  // "$arg_" too: nginx's empty-named argument
     return std::find(known_names.begin(), known_names.end(), name) != known_names.end();
 }

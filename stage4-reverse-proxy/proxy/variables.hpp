@@ -38,6 +38,7 @@ struct UpstreamTry {
     boost::asio::ip::tcp::endpoint endpoint;
     int status = 0;  // 0: no answer
     std::optional<std::chrono::milliseconds> connect_time, header_time, response_time;
+    std::uint64_t bytes_sent = 0, bytes_received = 0, response_length = 0;
 };
 
 struct RequestContext {
@@ -74,12 +75,18 @@ struct RequestContext {
     // The head the client got, for $sent_http_NAME: a record of what was
     // written (mutable: the writers see the context read-only).
     mutable std::string sent_head;
+    // The upstream's answer's headers, for $upstream_http_NAME: the live
+    // ones while relaying, then a copy kept for the log (when a format asks).
+    const http::HeaderList* upstream_headers = nullptr;
+    std::optional<http::HeaderList> kept_upstream_headers;
 };
 
 // $sent_http_NAME: the head sent to the client is kept for the access log,
 // only when a log_format asks for such a variable (a copy per request
 // otherwise wasted): access_logs.cpp says so when it opens the logs.
 void want_sent_heads(bool wanted);
+void want_upstream_heads(bool wanted);  // $upstream_http_NAME in a log format
+bool upstream_heads_wanted();
 void remember_sent_head(const RequestContext& context, std::string_view head);
 
 // The value of one variable (without the "$"); nullopt if we do not know it.

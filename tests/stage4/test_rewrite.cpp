@@ -270,3 +270,27 @@ TEST_CASE("bad resolver lines are refused", "[stage4]") {
         CHECK(result.output.find(message) != std::string::npos);
     }
 }
+
+TEST_CASE("$upstream_response_length, $upstream_bytes_sent and _received, $upstream_http_NAME in a log and a header", "[stage4]") {
+    const std::string answer = "HTTP/1.1 200 OK\r\nX-App: one\r\nX-App: two\r\nContent-Length: 5\r\n\r\nhello";
+    ScriptedUpstream app(answer);
+    ConfigFolder logs;
+    const auto log_file = (logs.path() / "bytes.log").string();
+    auto proxy = start_stage4("log_format bytes '$upstream_response_length $upstream_bytes_received $upstream_bytes_sent "
+                              "$upstream_http_x_app';\n"
+                              "server {\n listen 127.0.0.1:0;\n"
+                              " location / { proxy_pass http://127.0.0.1:" + std::to_string(app.port()) + ";\n"
+                              "   access_log " + log_file + " bytes; add_header X-Seen $upstream_http_x_app; }\n}\n");
+    RawClient client(proxy->port);
+    const auto got = client.answer(get("/"));
+    INFO(client.transcript());
+    CHECK(got.headers.get("X-Seen") == "one, two");
+    std::string line;
+    for (int wait = 0; line.empty() && wait < 50; ++wait) {
+        std::ifstream file(log_file);
+        std::getline(file, line);
+        if (line.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    const auto sent = app.requests().back().size();
+    CHECK(line == "5 " + std::to_string(answer.size()) + " " + std::to_string(sent) + " one, two");
+}
