@@ -157,9 +157,13 @@ asio::awaitable<void> try_once(Attempt& attempt, const Proxying& proxying, const
         attempt.connect_time = since(attempt.started);
     }
     auto& socket = *attempt.socket;
-    auto sent = co_await write_all_for(socket, outgoing.head, settings.proxy_send_timeout);
+    // A streamed body: send_body() writes the head with what of the body has arrived already.
+    const bool streamed = body.present && !body.buffered;
+    IoResult sent;
+    if (!streamed) sent = co_await write_all_for(socket, outgoing.head, settings.proxy_send_timeout);
+    const std::string_view head_with_body = streamed ? std::string_view(outgoing.head) : std::string_view();
     if (sent.ok() && body.present && !outgoing.body_with_head)
-        sent = co_await send_body(proxying, socket, body, attempt.client_failure);
+        sent = co_await send_body(proxying, socket, body, attempt.client_failure, head_with_body);
     if (attempt.client_failure) co_return;
     attempt.bytes_sent = outgoing.head.size();
     if (body.present && !outgoing.body_with_head)

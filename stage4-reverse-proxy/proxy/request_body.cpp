@@ -77,7 +77,7 @@ asio::awaitable<std::optional<Outcome>> prepare_body(const Proxying& proxying, R
 }
 
 asio::awaitable<IoResult> send_body(const Proxying& proxying, net::Socket& upstream, RequestBody& body,
-                                    std::optional<Outcome>& client_failure) {
+                                    std::optional<Outcome>& client_failure, std::string_view head) {
     const auto& settings = proxying.settings();
     const auto& client = proxying.client;
     if (body.buffered) {
@@ -91,25 +91,30 @@ asio::awaitable<IoResult> send_body(const Proxying& proxying, net::Socket& upstr
     }
     body.streamed.clear();
     body.streamed_too_large = false;
+    std::string out(head);  // the head first, with the body bytes that came with it
+    client.pending.erase(0, client.parser.feed(client.pending));
     while (true) {
+        if (client.parser.error()) {
+            client_failure = Outcome::without_answer(400);
+            co_return IoResult{IoStatus::Failed, {}};
+        }
         if (!client.body_piece.empty()) {
-            if (!body.streamed_too_large) {
+            if (!body.streamed_too_large) {  // $request_body, while it fits
                 body.streamed_too_large = body.streamed.size() + client.body_piece.size() > settings.client_body_buffer_size;
                 if (body.streamed_too_large) body.streamed = std::string();
                 else body.streamed += client.body_piece;
             }
-            if (body.chunked) client.body_piece = http::serialize_chunk(client.body_piece);  // re-framed for the upstream
-            const auto sent = co_await write_all_for(upstream, client.body_piece, settings.proxy_send_timeout);
+            out += body.chunked ? http::serialize_chunk(client.body_piece) : client.body_piece;  // re-framed for the upstream
             client.body_piece.clear();
+        }
+        const bool complete = client.parser.message_complete();
+        if (complete && body.chunked) out += http::serialize_last_chunk();
+        if (!out.empty()) {
+            const auto sent = co_await write_all_for(upstream, out, settings.proxy_send_timeout);
+            out.clear();
             if (!sent.ok()) co_return sent;
         }
-        if (client.parser.message_complete()) {
-            if (body.chunked) {
-                client.body_piece = http::serialize_last_chunk();
-                const auto sent = co_await write_all_for(upstream, client.body_piece, settings.proxy_send_timeout);
-                client.body_piece.clear();
-                if (!sent.ok()) co_return sent;
-            }
+        if (complete) {
             if (!body.streamed_too_large) proxying.context.request_body = body.streamed;  // $request_body
             co_return IoResult{};
         }
@@ -121,10 +126,6 @@ asio::awaitable<IoResult> send_body(const Proxying& proxying, net::Socket& upstr
             }
         }
         client.pending.erase(0, client.parser.feed(client.pending));
-        if (client.parser.error()) {
-            client_failure = Outcome::without_answer(400);
-            co_return IoResult{IoStatus::Failed, {}};
-        }
     }
 }
 

@@ -36,9 +36,11 @@ struct RequestBody {
 boost::asio::awaitable<std::optional<Outcome>> prepare_body(const Proxying& proxying, RequestBody& body);
 
 // Sends the body to the upstream: from the buffer when it was read whole,
-// else straight from the client as it arrives. When the client fails
-// meanwhile, `client_failure` says how the request ends.
+// else straight from the client as it arrives, after `head` (the request
+// head, sent with the body bytes that came with it, in one write, as nginx
+// does). When the client fails meanwhile, `client_failure` says how the
+// request ends.
 boost::asio::awaitable<IoResult> send_body(const Proxying& proxying, net::Socket& upstream, RequestBody& body,
-                                           std::optional<Outcome>& client_failure);
+                                           std::optional<Outcome>& client_failure, std::string_view head = {});
 
 }  // namespace webstack::stage4

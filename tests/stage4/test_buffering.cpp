@@ -261,7 +261,9 @@ TEST_CASE("$request_body_file names the file a large body went to, kept with cli
     const auto large = client.answer("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n" + body);
     const std::string file(large.headers.get("X-File").value_or(""));
     CHECK(file.starts_with(temp.path().string() + "/"));
-    CHECK_FALSE(std::filesystem::exists(file));  // removed after the request
+    for (int wait = 0; wait < 50 && std::filesystem::exists(file); ++wait)  // removed when the request ends,
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));           // just after its answer went out
+    CHECK_FALSE(std::filesystem::exists(file));
     CHECK(app.requests().back().ends_with(body));
     const auto kept = client.answer("POST /kept HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
     const std::string kept_file(kept.headers.get("X-File").value_or(""));
