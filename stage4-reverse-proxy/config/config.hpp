@@ -227,6 +227,11 @@ struct Settings {
     // a file. load_config() puts the default in.
     std::vector<AccessLogTarget> access_log;
     LogFileCache open_log_file_cache;
+    // `error_log FILE` in http, server or location: where the errors of the
+    // requests this block answers go (proxy/access_logs.hpp); "": the main
+    // error log. `log_not_found off`: no line for a file that is not there.
+    std::string error_log;
+    bool log_not_found = true;
     std::vector<HeaderSetting> proxy_set_header;       // what this level adds to the defaults
     std::vector<AddedHeader> add_header;               // inherited as proxy_set_header is
     std::vector<ErrorPage> error_page;                 // and so is error_page

@@ -118,7 +118,8 @@ const std::vector<DirectiveSpec>& deployment_directives() {
         // sendfile is stage 5's own directive
         accepted_on_off("tcp_nopush", anywhere),
         accepted_on_off("tcp_nodelay", anywhere),
-        accepted_on_off("log_not_found", anywhere),
+        {"log_not_found", anywhere, 1, 1, false, false, in::Main,
+         [](const Directive& directive, Level& level) { level.settings.log_not_found = on_off_argument(directive); }},
         {"keepalive_disable", anywhere, 1, 2, false, false, in::Main,
          [](const Directive& directive, Level& level) {
              level.settings.keepalive_disable.clear();

@@ -249,9 +249,12 @@ const std::vector<DirectiveSpec>& core_directives() {
         structural("worker_processes", in::Main, 1, 1),
         structural("pid", in::Main, 1, 1),
         structural("error_log", in::Main, 1, 2, true),
-        // nginx lets a server or location log its errors elsewhere; ours go
-        // to the main error log (README: what we leave out)
-        {"error_log", in::http_server_location, 1, 2, true, false, in::Main, [](const Directive&, Level&) {}},
+        // A block's own error log: its requests' errors go there.
+        {"error_log", in::http_server_location, 1, 2, true, false, in::Main,
+         [](const Directive& directive, Level& level) {
+             const auto& path = directive.arguments[0];
+             level.settings.error_log = path == "stderr" ? "" : level.config.resolve(path).string();
+         }},
         block("events", in::Main, 0, in::Events),
         structural("worker_connections", in::Events, 1, 1),
         block("http", in::Main, 0, in::Http),

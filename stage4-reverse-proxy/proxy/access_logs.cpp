@@ -3,6 +3,7 @@
 #include "log/log.hpp"
 #include "proxy/gzip.hpp"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -32,6 +33,7 @@ int open_log_file(const std::string& path) {
 void collect_paths(const std::vector<Location>& locations, std::vector<std::string>& paths) {
     for (const auto& location : locations) {
         for (const auto& log : location.settings.access_log) paths.push_back(log.path);
+        if (!location.settings.error_log.empty()) paths.push_back(location.settings.error_log);
         collect_paths(location.locations, paths);
     }
 }
@@ -192,6 +194,7 @@ bool open_access_logs(const Config& config, std::string& problem) {
     std::vector<std::string> paths;
     for (const auto& server : config.servers) {
         for (const auto& log : server.settings.access_log) paths.push_back(log.path);
+        if (!server.settings.error_log.empty()) paths.push_back(server.settings.error_log);
         collect_paths(server.locations, paths);
     }
     bool sent_heads = false;  // does a format ask for $sent_http_NAME?
@@ -223,6 +226,15 @@ void reopen_access_logs() {
         ::dup2(fresh, fd);
         ::close(fresh);
     }
+}
+
+void log_request_error(const RequestContext& context, std::string_view message) {
+    const auto file = context.settings && !context.settings->error_log.empty()
+                          ? open_files().find(context.settings->error_log)
+                          : open_files().end();
+    if (file == open_files().end()) return log::write(log::Level::Error, message);
+    const std::time_t now = std::time(nullptr);
+    write_line(file->second, fmt::format("{:%Y/%m/%d %H:%M:%S} [error] {}#0: {}\n", fmt::localtime(now), ::getpid(), message));
 }
 
 void write_access_logs(const std::vector<AccessLogTarget>& logs, const RequestContext& context, const RequestEnd& end) {

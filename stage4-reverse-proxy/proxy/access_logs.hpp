@@ -37,6 +37,10 @@ std::string format_log_line(const LogFormat& format, const RequestContext& conte
 bool open_access_logs(const Config& config, std::string& problem);
 void reopen_access_logs();
 
+// An error of the request `context` is answering, in nginx's error log
+// format: to its block's `error_log FILE`, else to the main error log.
+void log_request_error(const RequestContext& context, std::string_view message);
+
 // Writes the request's line to each of `logs` whose condition holds.
 void write_access_logs(const std::vector<AccessLogTarget>& logs, const RequestContext& context, const RequestEnd& end);
 

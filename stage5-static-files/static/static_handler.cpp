@@ -4,6 +4,7 @@
 #include "http/serializer.hpp"
 #include "http/target.hpp"
 #include "log/log.hpp"
+#include "proxy/access_logs.hpp"
 #include "proxy/responses.hpp"
 #include "proxy/rewrite.hpp"
 #include "proxy/routing.hpp"
@@ -52,11 +53,11 @@ int status_for_error(int error) {
 }
 
 void log_open_failure(const FilePath& path, int error, const RequestContext& context, const http::Request& request) {
+    if (error == ENOENT && context.settings && !context.settings->log_not_found) return;  // log_not_found off
     const char* why = error == EXDEV ? "the path leaves the root or alias" : std::strerror(error);
-    log::write(log::Level::Error,
-               fmt::format("open() \"{}\" failed ({}: {}), client: {}, server: {}, request: \"{}\"", path.full(),
-                           error, why, context.connection.remote_host, context.server_name,
-                           http::request_line(request)));
+    stage4::log_request_error(context, fmt::format("open() \"{}\" failed ({}: {}), client: {}, server: {}, request: \"{}\"",
+                                                   path.full(), error, why, context.connection.remote_host,
+                                                   context.server_name, http::request_line(request)));
 }
 
 // Expires and Cache-Control for `expires` (nothing for `expires off`), each
@@ -472,7 +473,6 @@ std::optional<std::string> first_existing(const StaticSettings& settings, const 
 // A folder asked without its "/": 301 to add it, so that its relative
 // links work (made absolute by answer(), as every redirect of ours).
 http::Response redirect_to_folder(const std::string& uri, const std::string& query, const StaticSettings& settings) {
-    // Made absolute (or not: absolute_redirect off) as every redirect is, by answer().
     const std::string to = http::percent_encode(uri, http::unsafe_in_uri) + "/" + (query.empty() ? "" : "?" + query);
     auto page = error_page(301, true);
     page.headers.add("Location", to);

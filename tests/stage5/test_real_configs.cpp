@@ -333,6 +333,23 @@ TEST_CASE("index is an internal redirect ($uri, the index's own location), and $
     CHECK(wait_for_lines(logs / "sent.log", 1).starts_with("/docs/index.html /docs/index.html text/html\n"));
 }
 
+TEST_CASE("error_log in a location takes its requests' errors, log_not_found off drops the missing files", "[stage5]") {
+    auto server = prepare_stage5();
+    const auto logs = server->folder.path() / "logs";
+    std::filesystem::create_directories(logs);
+    start(*server, site("root $SITE;\n"
+                        "location /own/ { error_log " + (logs / "own.log").string() + ";\n"
+                        "  location /own/quiet/ { error_log " + (logs / "quiet.log").string() + "; log_not_found off; } }\n"));
+    RawClient client(server->port);
+    CHECK(client.answer(get("/own/missing")).status == 404);
+    CHECK(client.answer(get("/own/quiet/missing")).status == 404);
+    CHECK(wait_for_lines(logs / "own.log", 1).find("[error]") != std::string::npos);
+    CHECK(wait_for_lines(logs / "own.log", 1).find("/own/missing\" failed (2: No such file or directory)") != std::string::npos);
+    CHECK(std::filesystem::exists(logs / "quiet.log"));  // opened at the start, as nginx does
+    CHECK(read_file(logs / "quiet.log").empty());
+    CHECK(server->process->output().find("own/missing\" failed") == std::string::npos);  // not in the main log
+}
+
 TEST_CASE("keepalive_requests: the connection closes after that many answers", "[stage5]") {
     auto server = prepare_stage5();
     start(*server, site("keepalive_requests 2;\nkeepalive_timeout 30s 25s;\n"
