@@ -52,7 +52,7 @@ Framing response_framing([[maybe_unused]] const Request& request, [[maybe_unused
     // END EXERCISE stage1.framing
 }
 
-std::string escape_html(std::string_view text) {
+std::string escape_html(std::string_view text, bool apostrophe) {
     std::string out;
     out.reserve(text.size());
     for (char c : text) {
@@ -61,7 +61,10 @@ std::string escape_html(std::string_view text) {
             case '<': out += "&lt;"; break;
             case '>': out += "&gt;"; break;
             case '"': out += "&quot;"; break;
-            case '\'': out += "&#x27;"; break;
+            case '\'':
+                if (apostrophe) out += "&#x27;";
+                else out += c;
+                break;
             default: out += c;
         }
     }

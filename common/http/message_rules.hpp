@@ -56,7 +56,8 @@ bool expects_100_continue(const Request& request);
 enum class Framing { NoBody, ContentLength, Chunked, UntilClose };
 Framing response_framing(const Request& request, int status, bool has_content_length);
 
-// Text made safe inside HTML: & < > " ' escaped.
-std::string escape_html(std::string_view text);
+// Text made safe inside HTML: & < > " ' escaped (the apostrophe too,
+// unless told not to, as nginx's own pages leave it: ngx_escape_html).
+std::string escape_html(std::string_view text, bool apostrophe = true);
 
 }  // namespace webstack::http

@@ -1,5 +1,6 @@
 #include "static/autoindex.hpp"
 
+#include "http/message_rules.hpp"
 #include "http/target.hpp"
 
 #include <fmt/chrono.h>
@@ -50,19 +51,7 @@ std::optional<std::vector<Entry>> read_folder(int folder_fd) {
 }
 
 // nginx's ngx_escape_html: < > & and " (not ').
-std::string escape_markup(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+std::string escape_markup(std::string_view text) { return http::escape_html(text, false); }
 
 std::string escape_json(std::string_view text) {
     std::string out;

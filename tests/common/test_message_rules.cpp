@@ -52,6 +52,7 @@ TEST_CASE("message rules: text made safe inside HTML", "[common]") {
     CHECK(escape_html("<a href=\"x\">Tom & 'Jerry'</a>") ==
           "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#x27;Jerry&#x27;&lt;/a&gt;");
     CHECK(escape_html("plain") == "plain");
+    CHECK(escape_html("Tom & 'Jerry'", false) == "Tom &amp; 'Jerry'");  // as nginx's own pages
 }
 
 TEST_CASE("message rules: who waits for 100 Continue", "[common][ex.stage1.continue]") {
