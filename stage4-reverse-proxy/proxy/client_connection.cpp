@@ -212,26 +212,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
         const auto head = co_await read_head(reader, defaults, turn, keepalive_timeout);
         if (head == HeadOutcome::Idle || head == HeadOutcome::Closed) break;
         http::Request request = parser.take_head();
-        context.request = &request;
-        context.started = std::chrono::steady_clock::now();
-        context.connection_requests = requests_served + 1;
-        context.proxy_host.clear();
-        context.host.clear();
-        context.access_log = nullptr;
-        context.settings = nullptr;
-        context.error_page_served = false;
-        context.status_override.reset();
-        context.request_body.reset();
-        context.upstream_tries.clear();
-        context.proxy_pass = nullptr;
-        context.captures = {};
-        context.set_variables.clear();
-        context.request_uri.clear();
-        context.internal_uri.reset();
-        context.sent_head.clear();
-        context.request_body_file.clear();
-        context.upstream_headers = nullptr;
-        context.kept_upstream_headers.reset();
+        context.begin(request, requests_served + 1);
         // Decided by plain functions; here only what they decided is done.
         Route decided = head == HeadOutcome::Complete ? route(request, group, context) : refuse(parser, context);
         const Settings& settings = decided.location ? decided.location->settings

@@ -66,11 +66,12 @@ std::optional<Destination> choose_destination(const ProxyPass& pass, Balancer& b
 }
 
 // `proxy_pass http://$arg_to/x`, made for this request: an upstream block's
-// name (without a port), or an IP address and port, or (`to_resolve`) a
-// name for the resolver. Nothing, with nginx's words in `problem`, for a
-// URL that is no URL.
-std::optional<ProxyPass> pass_for_request(const ProxyPass& written, const RequestContext& context, std::string& problem,
-                                          bool& to_resolve) {
+// name (without a port), an IP address and port, or a name the resolver
+// answers for with an upstream group. Nothing, with nginx's words in
+// `problem`, for a URL that is no URL or a name nobody resolved.
+asio::awaitable<std::optional<ProxyPass>> pass_for_request(const Proxying& proxying, std::string& problem) {
+    const ProxyPass& written = *proxying.location.proxy_pass;
+    const auto& context = proxying.context;
     const std::string url = expand_variables(written.variable_url, context);
     const auto rest = std::string_view(url).substr(std::string_view("http://").size());
     const auto slash = rest.find('/');
@@ -78,7 +79,7 @@ std::optional<ProxyPass> pass_for_request(const ProxyPass& written, const Reques
     const auto address = parse_host_and_port(host_text, 80);
     if (!address) {
         problem = "invalid URL prefix in \"" + url + "\"";
-        return std::nullopt;
+        co_return std::nullopt;
     }
     ProxyPass pass;
     pass.host = address->host;
@@ -88,13 +89,39 @@ std::optional<ProxyPass> pass_for_request(const ProxyPass& written, const Reques
     pass.variable_url = written.variable_url;
     for (const auto* upstream : written.upstream_blocks)
         if (!address->port_given && upstream->name == address->host) pass.upstream = upstream;
-    if (pass.upstream) return pass;
+    if (pass.upstream) co_return pass;
     boost::system::error_code error;
     const auto ip = asio::ip::make_address(address->host.starts_with('[') ? address->host.substr(1, address->host.size() - 2)
                                                                           : address->host, error);
-    to_resolve = static_cast<bool>(error);
-    if (!to_resolve) pass.endpoint = {ip, static_cast<unsigned short>(address->port)};
-    return pass;
+    if (!error) {
+        pass.endpoint = {ip, static_cast<unsigned short>(address->port)};
+        co_return pass;
+    }
+    // A name: the resolver's addresses, as one upstream group.
+    pass.upstream = co_await proxying.upstreams.names.lookup(pass.host, pass.port, proxying.settings(),
+                                                             proxying.upstreams.balancer, problem);
+    if (!pass.upstream) co_return std::nullopt;
+    co_return pass;
+}
+
+// Where this request goes: the location's proxy_pass, or (with variables)
+// `made` for it. False, logged, when no such address could be made.
+asio::awaitable<bool> choose_pass(const Proxying& proxying, std::optional<ProxyPass>& made) {
+    auto& context = proxying.context;
+    context.proxy_pass = &*proxying.location.proxy_pass;
+    if (!context.proxy_pass->variable_url.empty()) {
+        std::string problem;
+        made = co_await pass_for_request(proxying, problem);
+        if (!made) {
+            log::error("{}, client: {}, server: {}, request: \"{}\"", problem, context.connection.remote_host,
+                       context.server_name, http::request_line(proxying.request));
+            co_return false;
+        }
+        context.proxy_pass = &*made;
+    }
+    context.proxy_host = context.proxy_pass->proxy_host();
+    context.proxy_port = context.proxy_pass->upstream ? 80 : context.proxy_pass->port;
+    co_return true;
 }
 
 // One try: a connection (kept or new), the request sent, the answer's head read.
@@ -126,6 +153,21 @@ void note_try(RequestContext& context, const asio::ip::tcp::endpoint& endpoint, 
                                       attempt.connect_time, attempt.header_time,
                                       attempt.failure ? std::optional(since(attempt.started)) : std::nullopt,
                                       attempt.bytes_sent, attempt.reply.bytes_received, attempt.reply.body_length});
+}
+
+// The answer passed on (or replaced by an error page) has ended: its
+// try's time and sizes; the upstream's headers, which go with this frame,
+// copied for the log if it asks for $upstream_http_NAME.
+void note_answer_done(RequestContext& context, const Attempt& attempt) {
+    auto& tried = context.upstream_tries.back();
+    tried.response_time = since(attempt.started);
+    tried.bytes_received = attempt.reply.bytes_received;
+    tried.response_length = attempt.reply.body_length;
+    context.upstream_headers = nullptr;
+    if (upstream_heads_wanted()) {
+        context.kept_upstream_headers = attempt.reply.parser.headers();
+        context.upstream_headers = &*context.kept_upstream_headers;
+    }
 }
 
 asio::awaitable<void> try_once(Attempt& attempt, const Proxying& proxying, const Destination& destination,
@@ -200,6 +242,7 @@ struct Tries {
     std::vector<const UpstreamServer*> tried;  // servers that failed
     bool fresh = false;                        // after a stale kept connection: connect anew
     int status = 502;                          // what the client gets when no try succeeds
+    const std::chrono::steady_clock::time_point first_try = std::chrono::steady_clock::now();
 
     enum class Next { Again, GiveUp, PassAnswerOn };
     // After a failed try: asks after_failure() (retry.hpp), tells the
@@ -226,6 +269,9 @@ struct Tries {
             return Next::PassAnswerOn;
         if (!attempt.problem.empty())
             log_upstream_error(attempt.problem, proxying.context, {destination.endpoint, proxying.request.target});
+        // proxy_next_upstream_timeout: no next try after this long since the first.
+        const auto limit = proxying.settings().proxy_next_upstream_timeout;
+        if (limit.count() > 0 && since(first_try) >= limit) return Next::GiveUp;
         return decision.next == RetryDecision::Next::GiveUp ? Next::GiveUp : Next::Again;
     }
 };
@@ -236,36 +282,15 @@ struct Tries {
 // try it, and when that fails ask after_failure() (retry.hpp) what next.
 asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
     std::optional<ProxyPass> made;  // `proxy_pass http://$arg_to`: this request's
-    proxying.context.proxy_pass = &*proxying.location.proxy_pass;
-    if (!proxying.context.proxy_pass->variable_url.empty()) {
-        std::string problem;
-        bool to_resolve = false;
-        made = pass_for_request(*proxying.context.proxy_pass, proxying.context, problem, to_resolve);
-        if (made && to_resolve) {  // a name: the resolver's addresses, as one upstream group
-            made->upstream = co_await proxying.upstreams.names.lookup(made->host, made->port, proxying.settings(),
-                                                                      proxying.upstreams.balancer, problem);
-            if (!made->upstream) made.reset();
-        }
-        if (!made) {
-            log::error("{}, client: {}, server: {}, request: \"{}\"", problem, proxying.context.connection.remote_host,
-                       proxying.context.server_name, http::request_line(proxying.request));
-            co_return co_await answer(proxying.client, error_page(502, true), proxying.request);
-        }
-        proxying.context.proxy_pass = &*made;
-    }
+    const bool chosen = co_await choose_pass(proxying, made);
+    if (!chosen) co_return co_await answer(proxying.client, error_page(502, true), proxying.request);
     const auto& pass = *proxying.context.proxy_pass;
-    proxying.context.proxy_host = pass.proxy_host();
-    proxying.context.proxy_port = pass.upstream ? 80 : pass.port;
     const auto& settings = proxying.settings();
     RequestBody body(settings.client_body_in_file_only ? 0 : settings.client_body_buffer_size,
                      settings.client_body_temp_path, settings.client_body_file_kept);
     if (auto ended = co_await prepare_body(proxying, body)) co_return *ended;
-    proxying.context.request_body_file = body.buffer.path();  // $request_body_file: "" while in memory
-    // $request_body, for add_header and the like while this body lives (serve_client forgets it after)
-    if (body.present && body.buffered) proxying.context.request_body = body.buffer.whole_in_memory();
     const auto outgoing = upstream_request(proxying, body);
 
-    const auto first_try = std::chrono::steady_clock::now();
     Tries tries;
     tries.state = {.idempotent = outgoing.idempotent,
                    .resendable = outgoing.resendable,
@@ -287,8 +312,6 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
         if (attempt.failure) {
             const auto next = tries.after_failure_of(attempt, ticket, *destination, proxying);
             if (next == Tries::Next::GiveUp) break;
-            const auto limit = settings.proxy_next_upstream_timeout;  // no next try after this long
-            if (next == Tries::Next::Again && limit.count() > 0 && since(first_try) >= limit) break;
             if (next == Tries::Next::Again) continue;
         }
         // Here with an answer to pass on: a good one, or (PassAnswerOn) the
@@ -314,22 +337,13 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
         if (settings.proxy_intercept_errors && status >= 300) {
             if (const auto* page = error_page_for(proxying.context, status)) {
                 release(false);
-                proxying.context.upstream_tries.back().response_time = since(attempt.started);
+                note_answer_done(proxying.context, attempt);
                 co_return co_await proxying.context.error_pages->serve(*page, status);
             }
         }
         // std::cref: the std::function refers to the lambda instead of copying it.
         const auto outcome = co_await relay_response(proxying, {*attempt.socket, attempt.reply, address}, std::cref(release));
-        auto& tried = proxying.context.upstream_tries.back();
-        tried.response_time = since(attempt.started);
-        tried.bytes_received = attempt.reply.bytes_received;
-        tried.response_length = attempt.reply.body_length;
-        // The parser goes with this frame: the log gets a copy, if it asks.
-        proxying.context.upstream_headers = nullptr;
-        if (upstream_heads_wanted()) {
-            proxying.context.kept_upstream_headers = attempt.reply.parser.headers();
-            proxying.context.upstream_headers = &*proxying.context.kept_upstream_headers;
-        }
+        note_answer_done(proxying.context, attempt);
         co_return outcome;
     }
     co_return co_await answer(proxying.client, error_page(tries.status, true), proxying.request);

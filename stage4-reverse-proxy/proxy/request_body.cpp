@@ -69,6 +69,9 @@ asio::awaitable<std::optional<Outcome>> prepare_body(const Proxying& proxying, R
     }
     if (auto ended = co_await read_whole_body(client, settings, body.buffer, limit, request)) co_return *ended;
     body.length = body.buffer.size();
+    // $request_body and $request_body_file, while this body lives (serve_client forgets them after).
+    proxying.context.request_body = body.buffer.whole_in_memory();
+    proxying.context.request_body_file = body.buffer.path();
     if (!settings.proxy_pass_request_body) {
         body.present = false;
         body.length.reset();

@@ -47,6 +47,15 @@ bool take_rewrite_outcome(RewriteOutcome outcome, Route& decided) {
     return true;
 }
 
+// nginx: "/api" for `location /api/ { proxy_pass ...; }` is a 301 to "/api/".
+http::Response slash_redirect(const http::Target& target) {
+    std::string to = http::percent_encode(target.path, http::unsafe_in_uri) + "/";
+    if (!target.query.empty()) to += "?" + target.query;
+    auto response = error_page(301, true);
+    response.headers.add("Location", to);
+    return response;
+}
+
 // nginx's limit: a request whose URI `rewrite` changes more than 10 times
 // is answered 500 ("rewrite or internal redirection cycle").
 constexpr int max_uri_changes = 10;
@@ -88,11 +97,7 @@ Route route(http::Request& request, const ListenGroup& group, RequestContext& co
         }
         const std::string& path = parsed.target->path;
         if (needs_trailing_slash_redirect(server, path)) {
-            // nginx: "/api" for `location /api/ { proxy_pass ...; }` is a 301 to "/api/".
-            std::string to = http::percent_encode(path, http::unsafe_in_uri) + "/";
-            if (!parsed.target->query.empty()) to += "?" + parsed.target->query;
-            decided.response = error_page(301, true);
-            decided.response.headers.add("Location", to);
+            decided.response = slash_redirect(*parsed.target);
             return decided;
         }
         const Location* location = choose_location(server, path, &context.captures);

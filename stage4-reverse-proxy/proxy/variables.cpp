@@ -197,6 +197,7 @@ std::optional<std::string> connection_variable(std::string_view name, const Requ
 
 namespace {
 bool sent_heads_wanted = false;
+bool upstream_heads = false;
 
 // A field of the head we sent: its values joined with ", ", as nginx's $sent_http_NAME.
 std::string sent_header(std::string_view name, std::string_view head) {
@@ -217,11 +218,32 @@ std::string sent_header(std::string_view name, std::string_view head) {
 }
 }  // namespace
 
+void RequestContext::begin(const http::Request& next, int number_on_connection) {
+    request = &next;
+    started = std::chrono::steady_clock::now();
+    connection_requests = number_on_connection;
+    host.clear();
+    proxy_host.clear();
+    proxy_port = 0;
+    proxy_pass = nullptr;
+    access_log = nullptr;
+    settings = nullptr;
+    error_page_served = false;
+    status_override.reset();
+    request_body.reset();
+    request_body_file.clear();
+    upstream_tries.clear();
+    upstream_headers = nullptr;
+    kept_upstream_headers.reset();
+    captures = {};
+    set_variables.clear();
+    request_uri.clear();
+    internal_uri.reset();
+    sent_head.clear();
+}
+
 void want_sent_heads(bool wanted) { sent_heads_wanted = wanted; }
 
-namespace {
-bool upstream_heads = false;
-}
 void want_upstream_heads(bool wanted) { upstream_heads = wanted; }
 bool upstream_heads_wanted() { return upstream_heads; }
 

@@ -68,6 +68,9 @@ struct RequestContext {
     std::vector<UpstreamTry> upstream_tries;
     int proxy_port = 0;                // $proxy_port
     const ProxyPass* proxy_pass = nullptr;  // where this request goes: the location's, or one made for it
+    // A new request on the connection: what the previous one left is forgotten.
+    void begin(const http::Request& next, int number_on_connection);
+
     Captures captures;                 // $1..$9 and $NAME: what the regular expression that matched captured
     std::vector<std::pair<std::string, std::string>> set_variables;  // `set $name value` (proxy/rewrite.hpp)
     std::string request_uri;           // $request_uri: the target as it came, whatever `rewrite` makes of it
