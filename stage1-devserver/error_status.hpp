@@ -13,6 +13,10 @@
 //                                            lets it into a header value: a
 //                                            bare CR is how requests are smuggled)
 //   anything else malformed            400
+// Two answers are stage 1's own, not runserver's: http.server knows no
+// Transfer-Encoding (runserver leaves a chunked body unread and parses its
+// chunks as the next request), while stage 1 decodes chunked bodies and
+// answers 501 for a coding it cannot decode (gzip), as RFC 9112 asks.
 // Gunicorn and nginx answer some of these differently; their stages have
 // their own tables, and the tutorial compares them.
 #pragma once

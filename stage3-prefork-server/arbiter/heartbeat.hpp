@@ -3,9 +3,12 @@
 // (between requests, and while idle). The master reads the table once a
 // second; a slot older than --timeout means the worker is stuck.
 //
-// Gunicorn does the same with the modification time of an unlinked temp
-// file per worker (os.fchmod). Shared memory avoids a system call and a file
-// per beat; both survive fork because they exist before it.
+// Gunicorn does the same with a timestamp of an unlinked temp file per
+// worker, read by the master with fstat(): since 22.0 the worker sets its
+// modification time (os.utime, st_mtime); 21 and older, Debian's 20.1
+// among them, flip its mode (os.fchmod), which moves its change time
+// (st_ctime). Shared memory avoids a system call and a file per beat; both
+// survive fork because they exist before it.
 #pragma once
 
 #include <atomic>

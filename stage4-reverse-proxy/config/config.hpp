@@ -14,6 +14,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -29,6 +31,9 @@ namespace webstack::stage4 {
 namespace asio = boost::asio;
 
 using Duration = std::chrono::milliseconds;
+
+// The size of a memory page (4k on x86-64): nginx sizes some buffers in pages.
+inline std::size_t memory_page_size() { return static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)); }
 
 struct ListenAddress {
     std::string host;  // "127.0.0.1", "::1", or "0.0.0.0" for a bare port
@@ -247,7 +252,7 @@ struct Settings {
     // the client's speed. Memory first, then a temporary file.
     bool proxy_request_buffering = true;
     bool proxy_buffering = true;
-    std::size_t client_body_buffer_size = 16 * 1024;   // request body kept in memory
+    std::size_t client_body_buffer_size = 2 * memory_page_size();  // request body kept in memory: 8k on x86-64
     std::size_t proxy_buffer_size = 4 * 1024;          // for the response head (one page)
     int proxy_buffers_count = 8;                       // and the response body: 8 x 4k
     std::size_t proxy_buffers_size = 4 * 1024;
