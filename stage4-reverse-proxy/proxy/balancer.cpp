@@ -62,21 +62,23 @@ bool Balancer::available(const Upstream& upstream, const std::vector<const Upstr
 
 void Balancer::started(const UpstreamServer& server) { ++states_[&server].active; }
 
-void Balancer::finished(const UpstreamServer& server, bool failed) {
+bool Balancer::finished(const UpstreamServer& server, bool failed) {
     auto& state = states_[&server];
     --state.active;
     const auto now = Clock::now();
     if (!failed) {
         // nginx forgets the failures once a server answers again after its fail_timeout.
         if (state.fails > 0 && now - state.checked > server.fail_timeout) state.fails = 0;
-        return;
+        return false;
     }
     if (state.fails == 0 || now - state.checked > server.fail_timeout) {
         state.fails = 0;
         state.checked = now;  // a new window
     }
     ++state.fails;
-    if (state.fails >= server.max_fails) state.checked = now;  // down from now, for fail_timeout
+    if (server.max_fails == 0 || state.fails < server.max_fails) return false;
+    state.checked = now;  // down from now, for fail_timeout
+    return true;
 }
 
 void Balancer::forget(const Upstream& upstream) {

@@ -35,7 +35,9 @@ public:
 
     // The outcome of a try, for the health checks and least_conn.
     void started(const UpstreamServer& server);
-    void finished(const UpstreamServer& server, bool failed);
+    // Returns true when this failure takes the server out for fail_timeout
+    // (nginx then warns "upstream server temporarily disabled").
+    bool finished(const UpstreamServer& server, bool failed);
 
     // Forgets the counts of `upstream`'s servers (a group resolver.hpp replaces).
     void forget(const Upstream& upstream);
@@ -71,11 +73,12 @@ public:
     BalancerTicket& operator=(BalancerTicket&&) = delete;
 
     void release_as_done() { release(false); }
-    void release_as_failed() { release(true); }
+    // True when the failure took the server out of the group for a while.
+    bool release_as_failed() { return release(true); }
 
 private:
-    void release(bool failed) {
-        if (server_) balancer_->finished(*std::exchange(server_, nullptr), failed);
+    bool release(bool failed) {
+        return server_ && balancer_->finished(*std::exchange(server_, nullptr), failed);
     }
 
     Balancer* balancer_;

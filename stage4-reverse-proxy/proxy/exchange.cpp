@@ -258,8 +258,9 @@ struct Tries {
             return Next::Again;
         }
         // nginx: a 404 sends the request to the next server, but does not count against this one.
+        bool disabled = false;
         if (attempt.failure->kind == TryFailure::Kind::Status && attempt.failure->status == 404) ticket.release_as_done();
-        else ticket.release_as_failed();
+        else disabled = ticket.release_as_failed();
         if (destination.server) tried.push_back(destination.server);
         status = decision.status;
         // A listed status with no other server up: the client gets that answer.
@@ -267,8 +268,14 @@ struct Tries {
         if (attempt.failure->kind == TryFailure::Kind::Status &&
             (decision.next == RetryDecision::Next::PassAnswerOn || !another))
             return Next::PassAnswerOn;
-        if (!attempt.problem.empty())
-            log_upstream_error(attempt.problem, proxying.context, {destination.endpoint, proxying.request.target});
+        const UpstreamAddress address{destination.endpoint, proxying.request.target};
+        if (!attempt.problem.empty()) log_upstream_error(attempt.problem, proxying.context, address);
+        if (disabled) {  // nginx's warning, in the phase the error named ("... while connecting to upstream")
+            const auto phase = attempt.problem.find(" while ");
+            const std::string warning = "upstream server temporarily disabled" +
+                                        (phase == std::string::npos ? std::string() : attempt.problem.substr(phase));
+            log_upstream_error(warning, proxying.context, address, log::Level::Warning);
+        }
         // proxy_next_upstream_timeout: no next try after this long since the first.
         const auto limit = proxying.settings().proxy_next_upstream_timeout;
         if (limit.count() > 0 && since(first_try) >= limit) return Next::GiveUp;

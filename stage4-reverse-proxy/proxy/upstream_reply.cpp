@@ -29,11 +29,12 @@ std::string UpstreamAddress::url() const {
     return "http://" + endpoint.address().to_string() + ":" + std::to_string(endpoint.port()) + target;
 }
 
-void log_upstream_error(const std::string& what, const RequestContext& context, const UpstreamAddress& upstream_url) {
+void log_upstream_error(const std::string& what, const RequestContext& context, const UpstreamAddress& upstream_url,
+                        log::Level level) {
     const auto& request = *context.request;
-    log::error("{}, client: {}, server: {}, request: \"{}\", upstream: \"{}\", host: \"{}\"", what,
-               context.connection.remote_host, context.server_name, http::request_line(request), upstream_url.url(),
-               std::string(request.headers.get("Host").value_or("")));
+    log::write(level, fmt::format("{}, client: {}, server: {}, request: \"{}\", upstream: \"{}\", host: \"{}\"", what,
+                                  context.connection.remote_host, context.server_name, http::request_line(request),
+                                  upstream_url.url(), std::string(request.headers.get("Host").value_or(""))));
 }
 
 std::string describe(const IoResult& result) {

@@ -5,6 +5,7 @@
 
 #include "config/config.hpp"
 #include "http/parser.hpp"
+#include "log/log.hpp"
 #include "proxy/client_side.hpp"
 #include "proxy/variables.hpp"
 
@@ -51,7 +52,8 @@ boost::asio::awaitable<HeadResult> read_response_head(net::Socket& upstream, Ups
                                                       const Settings& settings);
 
 // nginx's error log line for a failed exchange.
-void log_upstream_error(const std::string& what, const RequestContext& context, const UpstreamAddress& upstream_url);
+void log_upstream_error(const std::string& what, const RequestContext& context, const UpstreamAddress& upstream_url,
+                        log::Level level = log::Level::Error);
 
 // "upstream timed out (110: Connection timed out)", "(111: Connection refused)", ...
 std::string describe(const IoResult& result);

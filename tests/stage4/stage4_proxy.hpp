@@ -61,9 +61,10 @@ struct Stage4 {
 };
 
 // Writes the config and starts the proxy; fails the test if it does not start.
-inline std::unique_ptr<Stage4> start_stage4(const std::string& http_contents) {
+// `main_contents` goes before the events block (error_log, say).
+inline std::unique_ptr<Stage4> start_stage4(const std::string& http_contents, const std::string& main_contents = "") {
     auto proxy = std::make_unique<Stage4>();
-    const auto config = proxy->folder.write("nginx.conf", nginx_conf(http_contents));
+    const auto config = proxy->folder.write("nginx.conf", main_contents + nginx_conf(http_contents));
     proxy->process = std::make_unique<ServerProcess>(binary("stage4-reverse-proxy"), std::vector<std::string>{"-c", config});
     proxy->port = proxy->process->port();
     return proxy;

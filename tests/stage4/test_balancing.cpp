@@ -52,10 +52,14 @@ TEST_CASE("least_conn sends to the server with fewer requests in flight", "[stag
 TEST_CASE("a dead server is skipped, and left alone for fail_timeout", "[stage4]") {
     ScriptedUpstream live(ScriptedUpstream::ok("live"), ScriptedUpstream::Behaviour::KeepAlive);
     const int dead = free_port();
-    auto proxy = start_stage4(group("    server 127.0.0.1:" + std::to_string(dead) + ";\n" + server_line(live)));
+    auto proxy = start_stage4(group("    server 127.0.0.1:" + std::to_string(dead) + ";\n" + server_line(live)),
+                              "error_log stderr warn;\n");
     for (int i = 0; i < 6; ++i) CHECK(body_of(proxy->port, get("/")) == "200 live");
     // max_fails=1 (the default): one failure, then 10 s of rest.
     CHECK(proxy->process->wait_for_occurrences("connect() failed (111: Connection refused)", 1));
+    // nginx's warning after it (at level warn, below the default error), with the same phase and request.
+    CHECK(proxy->process->wait_for_output(
+        R"(\[warn\] \d+#0: upstream server temporarily disabled while connecting to upstream, client: 127\.0\.0\.1)"));
     CHECK_FALSE(proxy->process->wait_for_occurrences("connect() failed (111: Connection refused)", 2, 300ms));
 }
 

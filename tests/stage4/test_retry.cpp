@@ -152,7 +152,7 @@ TEST_CASE("balancer: max_fails, then fail_timeout, and backups only when every p
     Balancer balancer;
     const auto group = group_of({1, 1, 1}, {false, false, true});  // c is a backup
     CHECK(picks(balancer, group, 4) == "abab");  // the backup gets nothing
-    BalancerTicket(balancer, &group.servers[0]).release_as_failed();  // a fails (max_fails=1): down
+    CHECK(BalancerTicket(balancer, &group.servers[0]).release_as_failed());  // a fails (max_fails=1): down
     CHECK(picks(balancer, group, 3) == "bbb");
     BalancerTicket(balancer, &group.servers[1]).release_as_failed();  // b too: only the backup is left
     CHECK(picks(balancer, group, 2) == "cc");
