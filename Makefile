@@ -8,6 +8,8 @@
 #   make fuzz FUZZ_SECONDS=30    run every libFuzzer target in fuzz/ that long
 #   make nginx-suite NGINX_TESTS=DIR   nginx's own tests against stage 5 and the
 #               system's nginx, checks passed per file (scripts/nginx-suite)
+#   make figures   redraw the tutorial's figures, docs/figures/*.svg, with gnuplot
+#               from the committed data (scripts/figures; docs/figures/README.md)
 # The real build is CMakeLists.txt with the presets in CMakePresets.json.
 
 # The build below is a make run by cmake; its "Entering directory" lines are noise.
@@ -28,7 +30,7 @@ FUZZ_SECONDS ?= 30
 NGINX_TESTS ?=
 NGINX_SUITE_FLAGS ?=
 
-.PHONY: demo test bench fuzz nginx-suite deps build-dev build-release clean
+.PHONY: demo test bench fuzz nginx-suite figures deps build-dev build-release clean
 
 deps:
 	@scripts/install-deps
@@ -63,6 +65,9 @@ test: build-dev
 
 bench: build-release
 	@bench/run $(SCENARIO)
+
+figures: deps
+	@scripts/figures
 
 nginx-suite: build-dev
 	@scripts/nginx-suite --tests "$(NGINX_TESTS)" --stage5 build/dev/bin/stage5-static-files $(NGINX_SUITE_FLAGS)

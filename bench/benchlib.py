@@ -8,6 +8,8 @@ passes or fails, it measures.
 """
 
 import atexit
+import csv
+import io
 import os
 import re
 import shutil
@@ -214,6 +216,25 @@ def format_table(title, servers, rows, table, ratios=None):
                 lines.append(f"{'':<28} ratio {mine_name} / {theirs_name}: no ratio, {theirs_name} served nothing")
         lines.append("")
     return "\n".join(lines)
+
+
+# The columns of bench/results/SCENARIO.csv, one line per row and server.
+CSV_COLUMNS = ["scenario", "load", "server", "requests_per_second", "p50_ms", "p99_ms", "errors"]
+
+
+def format_csv(scenario_name, servers, rows, table):
+    """The table as CSV, for scripts (docs/figures draws from it): a header
+    line, then one line per row and server, in the table's order; numbers
+    without thousands separators, fields with a comma quoted."""
+    output = io.StringIO()
+    writer = csv.writer(output, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        for server in servers:
+            r = table[row.name][server.name]
+            writer.writerow([scenario_name, row.name, server.name, f"{r.requests_per_second:.2f}",
+                             f"{r.p50_ms:.3f}", f"{r.p99_ms:.3f}", r.errors])
+    return output.getvalue()
 
 
 def require_tools(*tools):
