@@ -69,6 +69,14 @@ TEST_CASE("a browser loads the lifecycle site through the proxy, static files an
     CHECK(browser.exit_status == 0);
     CHECK(browser.output.find("<title>Articles</title>") != std::string::npos);  // the app's page
     CHECK(browser.output.find("script=ran image-width=64 stylesheet=stylesheet-loaded") != std::string::npos);
+    // The page tells its own journey: the worker that made it, what the app
+    // received from the proxy, and which files came from the proxy's disk.
+    CHECK(browser.output.find("<code id=\"worker-pid\">") != std::string::npos);
+    CHECK(browser.output.find("<tr><th>REMOTE_ADDR</th><td><code>127.0.0.1</code>") != std::string::npos);
+    CHECK(browser.output.find("<tr><th>Host</th><td><code>127.0.0.1</code>") != std::string::npos);  // $host: no port
+    for (const std::string file : {"/static/css/site.css", "/static/js/site.js", "/static/img/logo.png"})
+        CHECK(browser.output.find("<li>" + file + ": 200, from the proxy's disk") != std::string::npos);
+    CHECK(browser.output.find("<li>/: 200, made by the app") != std::string::npos);
 
     // The proxy served each file itself...
     for (const std::string file : {"/static/css/site.css", "/static/js/site.js", "/static/img/logo.png"})
@@ -143,6 +151,12 @@ TEST_CASE("a browser uses the article's Django project through the proxy: static
     CHECK(browser.exit_status == 0);
     CHECK(browser.output.find("Hello, Ada! Your form passed Django's CSRF check.") != std::string::npos);
     CHECK(browser.output.find("script=ran image-width=64 stylesheet=stylesheet-loaded") != std::string::npos);
+    // The page's journey, as the C++ site's: Django's worker, what it received, the files it never saw.
+    CHECK(browser.output.find("<code id=\"worker-pid\">") != std::string::npos);
+    CHECK(browser.output.find("<tr><th>REMOTE_ADDR</th><td><code>127.0.0.1</code>") != std::string::npos);
+    CHECK(browser.output.find("<li>/static/pages/style.css: 200, from the proxy's disk; Django never saw it") !=
+          std::string::npos);
+    CHECK(browser.output.find("<li>/: 200, made by Django, passed on by the proxy") != std::string::npos);
     CHECK(stack.wait_for_output("\\[app\\] .*\"POST / HTTP/1.1\" 200 ", 5s));
     for (const std::string file : {"/static/pages/style.css", "/static/pages/check.js", "/static/pages/logo.png"})
         CHECK(stack.wait_for_output("\\[proxy\\] .*\"GET " + file + " HTTP/1.1\" (200|304) ", 5s));

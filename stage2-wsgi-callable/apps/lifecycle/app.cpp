@@ -13,6 +13,8 @@
 #include "template.hpp"
 
 #include <stdexcept>
+#include <string>
+#include <unistd.h>
 
 using namespace lifecycle;
 
@@ -46,11 +48,39 @@ Response page(const std::string& title, const std::string& content) {
     return Response{"200 OK", render(base, {{"title", title}, {"content", content}})};
 }
 
-Response home(Request&) {
+// What the home page tells about its own journey: which process made it,
+// and what the app received from whoever connected to it. Behind the proxy
+// (make demo) that is the proxy: REMOTE_ADDR is its address, the browser's
+// is the last entry of X-Forwarded-For. The page's script (site.js) adds
+// which of its files came from the proxy's disk.
+constexpr std::string_view journey = R"(<section id="journey">
+<h2>How this page reached you</h2>
+<p>This page was made by the app in the worker process with pid <code id="worker-pid">{{ pid }}</code>.
+Reload it a few times: with several workers another process may answer
+(TUTORIAL.md, chapter 3, "Fork and the shared socket").</p>
+<p>What the app received (its WSGI environ):</p>
+<table>
+<tr><th>Host</th><td><code>{{ host }}</code></td><td>the name you asked for; the proxy's <code>Host $host</code> drops the port (chapter 4a, "X-Forwarded-For")</td></tr>
+<tr><th>X-Forwarded-For</th><td><code>{{ forwarded_for }}</code></td><td>your address, as the proxy wrote it down (empty: no proxy in front)</td></tr>
+<tr><th>REMOTE_ADDR</th><td><code>{{ remote_addr }}</code></td><td>whoever connected to the app server: behind a proxy, the proxy</td></tr>
+<tr><th>wsgi.url_scheme</th><td><code>{{ scheme }}</code></td><td>http, unless a trusted proxy says <code>X-Forwarded-Proto: https</code> (chapter 4a, "HTTPS")</td></tr>
+</table>
+<p>Which of this page's files the app never saw (chapter 5, "The whole stack, from one command"):</p>
+<ul id="static-files"><li>(the page's script fills this in)</li></ul>
+</section>
+)";
+
+Response home(Request& request) {
     std::string items;
     for (const auto& [id, article] : articles)
         items += render("<li><a href=\"/articles/{{ id }}/\">{{ title }}</a></li>\n", {{"id", id}, {"title", article.title}});
-    return page("Articles", "<h1>Articles</h1>\n<ul>\n" + items + "</ul>\n");
+    const auto& environ = *request.environ;
+    const std::string about = render(journey, {{"pid", std::to_string(::getpid())},
+                                               {"host", environ.get("HTTP_HOST")},
+                                               {"forwarded_for", environ.get("HTTP_X_FORWARDED_FOR")},
+                                               {"remote_addr", environ.get("REMOTE_ADDR")},
+                                               {"scheme", environ.wsgi_url_scheme}});
+    return page("Articles", "<h1>Articles</h1>\n<ul>\n" + items + "</ul>\n" + about);
 }
 
 Response article(Request& request) {
