@@ -252,7 +252,11 @@ void register_call_types(py::module_& module) {
 }
 
 std::string traceback_text(py::error_already_set& error) {
-    const auto lines = py::module_::import("traceback").attr("format_exception")(error.type(), error.value(), error.trace());
+    // A SyntaxError raised while compiling a module has no traceback yet:
+    // Python's format_exception wants None then, not a null object.
+    const auto or_none = [](const py::object& object) -> py::object { return object ? object : py::none(); };
+    const auto lines = py::module_::import("traceback").attr("format_exception")(
+        or_none(error.type()), or_none(error.value()), or_none(error.trace()));
     return py::str("").attr("join")(lines).cast<std::string>();
 }
 

@@ -6,7 +6,9 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <thread>
+#include <unistd.h>
 
 using namespace webstack::testing;
 namespace fs = std::filesystem;
@@ -139,6 +141,23 @@ TEST_CASE("an import error in the app shows Python's traceback, and the server e
         CHECK(server->output().find("ZeroDivisionError: division by zero") != std::string::npos);
         CHECK(server->output().find("Reason: App failed to load.") != std::string::npos);
     }
+}
+
+TEST_CASE("a syntax error in the app shows Python's SyntaxError, not a bridge error", "[python]") {
+    skip_without_python_bridge();
+    // The first mistake a Python learner makes: Python raises it while
+    // compiling, before any frame exists, so it comes without a traceback.
+    const auto folder = std::filesystem::temp_directory_path() / ("webstack-syntax-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(folder);
+    std::ofstream(folder / "typo.py") << "def application(environ, start_response)\n    return [b'x']\n";
+    const auto result = run_command({"/bin/sh", "-c", "cd " + folder.string() + " && exec " +
+                                                          binary("stage2-wsgi-callable") + " typo --bind 127.0.0.1:0"});
+    std::filesystem::remove_all(folder);
+    INFO(result.output);
+    CHECK(result.exit_status == 4);
+    CHECK(result.output.find("SyntaxError: expected ':'") != std::string::npos);
+    CHECK(result.output.find("typo.py\", line 1") != std::string::npos);
+    CHECK(result.output.find("Unable to convert call argument") == std::string::npos);
 }
 
 TEST_CASE("a Python app's exception is a 500 with its traceback in the log, and the worker lives on", "[python]") {

@@ -66,7 +66,7 @@ Reload it a few times: with several workers another process may answer
 <tr><th>wsgi.url_scheme</th><td><code>{{ scheme }}</code></td><td>http, unless a trusted proxy says <code>X-Forwarded-Proto: https</code> (chapter 4a, "HTTPS")</td></tr>
 </table>
 <p>Which of this page's files the app never saw (chapter 5, "The whole stack, from one command"):</p>
-<ul id="static-files"><li>(the page's script fills this in)</li></ul>
+<ul id="static-files"><li>(in a browser, the page's script lists them here; with curl, ask <code>curl -I</code> for each file: one from the proxy's disk has a Last-Modified and no X-Content-Type-Options)</li></ul>
 </section>
 )";
 
