@@ -183,6 +183,24 @@ asio::awaitable<void> close_client(net::Socket& socket, const http::RequestParse
     socket.close(ignored);
 }
 
+// keepalive_requests, keepalive_time, keepalive_timeout 0, keepalive_disable:
+// whether the answer to the request number `served` is the connection's last.
+bool last_on_connection(const Settings& settings, const http::Request& request, int served,
+                        net::CoarseClock::time_point opened_at) {
+    return served >= settings.keepalive_requests || net::CoarseClock::now() - opened_at >= settings.keepalive_time ||
+           settings.keepalive_timeout.count() == 0 || keepalive_disabled_for(settings, request);
+}
+
+// What a request's variables know of its connection, before the first request.
+void open_connection_context(RequestContext& context, const net::Socket& socket,
+                             const std::optional<DecryptedConnection>& decrypted) {
+    context.connection = decrypted ? decrypted->endpoints : net::endpoints_of(socket);
+    context.https = decrypted.has_value();
+    static std::uint64_t connections_accepted = 0;  // one thread per worker: no lock needed
+    context.connection_number = ++connections_accepted;
+    context.connection_opened = std::chrono::steady_clock::now();
+}
+
 }  // namespace
 
 asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group, ConnectionRegistry& registry,
@@ -194,11 +212,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
     std::string pending, body_piece;
     parser.stream_body_to([&body_piece](std::string_view piece) { body_piece.append(piece); });
     RequestContext context;
-    context.connection = decrypted ? decrypted->endpoints : net::endpoints_of(socket);
-    context.https = decrypted.has_value();
-    static std::uint64_t connections_accepted = 0;  // one thread per worker: no lock needed
-    context.connection_number = ++connections_accepted;
-    context.connection_opened = std::chrono::steady_clock::now();
+    open_connection_context(context, socket, decrypted);
     Duration send_timeout = defaults.send_timeout;  // set again for each request's block
     Duration keepalive_timeout = defaults.keepalive_timeout;  // so is this
     ClientSide client{socket, parser, pending, body_piece, send_timeout, context};
@@ -220,12 +234,7 @@ asio::awaitable<void> serve_client(net::Socket socket, const ListenGroup& group,
                                                     : defaults;
         send_timeout = settings.send_timeout;
         keepalive_timeout = settings.keepalive_timeout;
-        // keepalive_requests, keepalive_time, keepalive_timeout 0,
-        // keepalive_disable: this answer is the connection's last.
-        if (++requests_served >= settings.keepalive_requests ||
-            net::CoarseClock::now() - opened_at >= settings.keepalive_time || settings.keepalive_timeout.count() == 0 ||
-            keepalive_disabled_for(settings, request))
-            request.keep_alive = false;
+        if (last_on_connection(settings, request, ++requests_served, opened_at)) request.keep_alive = false;
         if (decided.kind == Route::Kind::Content && !content)
             decided = Route::answer(error_page(404, true));  // stage 4 has no files to serve
         Outcome outcome;

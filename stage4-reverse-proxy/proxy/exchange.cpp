@@ -170,21 +170,52 @@ void note_answer_done(RequestContext& context, const Attempt& attempt) {
     }
 }
 
+// Reusing a kept connection saves a round trip and the app server an
+// accept(); after a stale one (attempt.fresh), connect anew.
+void take_kept_connection(Attempt& attempt, const Proxying& proxying, const Destination& destination,
+                          const UpstreamRequest& outgoing) {
+    if (attempt.fresh || outgoing.keepalive == 0) return;
+    auto kept = proxying.upstreams.pool.take(proxying.context.proxy_pass->upstream, destination.endpoint,
+                                             !outgoing.idempotent, outgoing.keep_limits);
+    if (!kept) return;
+    attempt.socket.emplace(std::move(kept->socket));
+    attempt.requests_before = kept->requests;
+    attempt.opened = kept->opened;
+    attempt.kept = true;
+    attempt.connect_time = std::chrono::milliseconds(0);
+}
+
+// The answer's head could not be read: why, for after_failure() and the log.
+void note_head_failure(Attempt& attempt, const HeadResult& head) {
+    const bool timed_out = head.io.status == IoStatus::TimedOut;
+    const bool invalid = attempt.reply.parser.error() && !attempt.reply.parser.headers_complete();
+    const auto kind = timed_out ? TryFailure::Kind::Timeout
+                                : invalid ? TryFailure::Kind::InvalidHeader : TryFailure::Kind::Error;
+    attempt.failure = TryFailure{.kind = kind, .request_sent = true, .kept_connection = attempt.kept,
+                                 .answer_started = attempt.reply.any_byte};
+    attempt.problem = head.problem + " while reading response header from upstream";
+}
+
+// The upstream has sent its whole answer: the connection goes back to the
+// pool (or closes), and the balancer counts the server as done.
+void finish_with_upstream(Attempt& attempt, BalancerTicket& ticket, const Destination& destination,
+                          const UpstreamRequest& outgoing, const Proxying& proxying, bool reusable) {
+    ticket.release_as_done();
+    if (reusable && outgoing.keepalive > 0) {
+        proxying.upstreams.pool.give_back(
+            proxying.context.proxy_pass->upstream, destination.endpoint,
+            UpstreamConnection{std::move(*attempt.socket), attempt.requests_before, attempt.opened, {}},
+            outgoing.keep_limits);
+    } else {
+        boost::system::error_code ignored;
+        attempt.socket->close(ignored);
+    }
+}
+
 asio::awaitable<void> try_once(Attempt& attempt, const Proxying& proxying, const Destination& destination,
                                const UpstreamRequest& outgoing, RequestBody& body) {
     const auto& settings = proxying.settings();
-    // Reusing a kept connection saves a round trip and the app server an
-    // accept(); after a stale one (attempt.fresh), connect anew.
-    if (!attempt.fresh && outgoing.keepalive > 0) {
-        if (auto kept = proxying.upstreams.pool.take(proxying.context.proxy_pass->upstream, destination.endpoint,
-                                                          !outgoing.idempotent, outgoing.keep_limits)) {
-            attempt.socket.emplace(std::move(kept->socket));
-            attempt.requests_before = kept->requests;
-            attempt.opened = kept->opened;
-            attempt.kept = true;
-            attempt.connect_time = std::chrono::milliseconds(0);
-        }
-    }
+    take_kept_connection(attempt, proxying, destination, outgoing);
     if (!attempt.socket) {
         const auto executor = co_await asio::this_coro::executor;  // on its own line (a g++ 12 bug: timed_io.hpp)
         attempt.socket.emplace(executor);
@@ -227,13 +258,7 @@ asio::awaitable<void> try_once(Attempt& attempt, const Proxying& proxying, const
                                          .kept_connection = attempt.kept, .answer_started = true};
         co_return;
     }
-    const bool timed_out = head.io.status == IoStatus::TimedOut;
-    const bool invalid = attempt.reply.parser.error() && !attempt.reply.parser.headers_complete();
-    const auto kind = timed_out ? TryFailure::Kind::Timeout
-                                : invalid ? TryFailure::Kind::InvalidHeader : TryFailure::Kind::Error;
-    attempt.failure = TryFailure{.kind = kind, .request_sent = true, .kept_connection = attempt.kept,
-                                 .answer_started = attempt.reply.any_byte};
-    attempt.problem = head.problem + " while reading response header from upstream";
+    note_head_failure(attempt, head);
 }
 
 // The tries of one request so far, and what the client gets if none works.
@@ -328,16 +353,7 @@ asio::awaitable<Outcome> proxy_request(const Proxying& proxying) {
         // the server as done, while a slow client may still be reading.
         const UpstreamAddress address{destination->endpoint, proxying.request.target};
         const auto release = [&](bool reusable) {
-            ticket.release_as_done();
-            if (reusable && outgoing.keepalive > 0)
-                proxying.upstreams.pool.give_back(
-                    pass.upstream, destination->endpoint,
-                    UpstreamConnection{std::move(*attempt.socket), attempt.requests_before, attempt.opened, {}},
-                    outgoing.keep_limits);
-            else {
-                boost::system::error_code ignored;
-                attempt.socket->close(ignored);
-            }
+            finish_with_upstream(attempt, ticket, *destination, outgoing, proxying, reusable);
         };
         // proxy_intercept_errors: the block's error_page instead of the upstream's page.
         const int status = attempt.reply.parser.status();
