@@ -152,6 +152,10 @@ std::optional<int> ServerProcess::wait_for_exit(std::chrono::milliseconds timeou
         const pid_t result = ::waitpid(pid_, &status, WNOHANG);
         if (result == pid_) {
             exit_status_ = decode_status(status);
+            // Its last lines may still be in the pipe: let the reader
+            // take them, so output() has all it printed (briefly: a
+            // child it left behind may hold the pipe open).
+            wait_for_output_closed(500ms);
             break;
         }
         if (result < 0 || std::chrono::steady_clock::now() >= deadline) break;

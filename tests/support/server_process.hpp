@@ -44,7 +44,8 @@ public:
 
     void send_signal(int signal_number);
     // The exit status (128 + N when killed by signal N), or nothing if it
-    // still runs after `timeout`.
+    // still runs after `timeout`. Once it has exited, output() holds what
+    // it printed to the end.
     std::optional<int> wait_for_exit(std::chrono::milliseconds timeout = 5s);
     bool running();
     // Waits until the process (and anything it started) closed its output.
