@@ -21,7 +21,7 @@ std::string full_signal_name(int signal_number) {
     const char* name = ::sigabbrev_np(signal_number);
     return name ? std::string("SIG") + name : "signal " + std::to_string(signal_number);
 }
-// Break it on purpose (TUTORIAL.md chapter 3): make this false, rebuild,
+// Break it on purpose (chapter 3; the steps: docs/deeper/chapter-3.md): make this false, rebuild,
 // run `ctest --preset dev -R fork_window`, and explain what you see.
 constexpr bool block_signals_across_fork = true;
 
