@@ -168,7 +168,7 @@ void Arbiter::handle(int signal_number) {
             if (hooks_.reopen_logs) hooks_.reopen_logs();
             return kill_workers(SIGUSR1);
         default:  // USR2 (binary upgrade) and WINCH (daemon mode) are not implemented
-            log::info("Ignoring signal {}: not implemented (see TUTORIAL.md, chapter 3)", signal_name(signal_number));
+            log::info("Ignoring signal {}: not implemented (see docs/deeper/chapter-3.md, the signal table)", signal_name(signal_number));
     }
 }
 
